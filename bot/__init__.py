@@ -1,0 +1,1 @@
+"""The outside world: python-telegram-bot handlers, the terminal adapter, the CLI."""

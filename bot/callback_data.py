@@ -1,0 +1,53 @@
+"""Button data: short, versioned, parsed strictly, and never trusted.
+
+Format: `v1:<verb>:<session id>[:<question id>[:<option id>]]`, at most 64 bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VERSION = "v1"
+VERBS = {
+    "a": "answer",  # a single choice or a scale value
+    "t": "toggle",  # an option of a multiple choice
+    "v": "validate",  # submit a multiple choice
+    "b": "back",
+    "s": "skip",
+    "k": "keep",  # keep the answer already given (after going back)
+    "w": "why",  # the guide's rationale for a question
+    "r": "restart",  # start the questionnaire again
+}
+PATTERN = re.compile(
+    r"^v1:(?P<verb>[a-z]):(?P<session>\d{1,12})(?::(?P<question>[a-z0-9_]{1,24}))?"
+    r"(?::(?P<option>[a-z0-9_]{1,20}))?$"
+)
+
+
+@dataclass(frozen=True)
+class ButtonData:
+    action: str
+    session_id: int
+    question_id: str | None = None
+    option_id: str | None = None
+
+    def encode(self) -> str:
+        verb = next(key for key, name in VERBS.items() if name == self.action)
+        parts = [VERSION, verb, str(self.session_id), self.question_id, self.option_id]
+        return ":".join(part for part in parts if part is not None)
+
+
+def parse(data: object) -> ButtonData | None:
+    """The button's meaning, or None for anything malformed, unknown or oversized."""
+    if not isinstance(data, str) or len(data.encode()) > 64:
+        return None
+    found = PATTERN.match(data)
+    if found is None or found["verb"] not in VERBS:
+        return None
+    return ButtonData(
+        action=VERBS[found["verb"]],
+        session_id=int(found["session"]),
+        question_id=found["question"],
+        option_id=found["option"],
+    )

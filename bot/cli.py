@@ -1,0 +1,114 @@
+"""The `alliance` command line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+
+from bot.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="alliance", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the Telegram bot (long polling)")
+    console = commands.add_parser("console", help="the same conversations in the terminal")
+    console.add_argument("--user", default=None, help="who is talking (default: your login)")
+    db = commands.add_parser("db", help="database")
+    db.add_subparsers(dest="db_command", required=True).add_parser(
+        "upgrade", help="apply the migrations"
+    )
+    knowledge = commands.add_parser("knowledge", help="knowledge base")
+    knowledge.add_subparsers(dest="knowledge_command", required=True).add_parser(
+        "check", help="validate the knowledge files"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = Settings()
+    if args.command is None:
+        # The main job: the bot when a token is set, else the terminal conversation.
+        return run(settings) if settings.telegram_bot_token else run_console(settings, None)
+    if args.command == "run":
+        return run(settings)
+    if args.command == "console":
+        return run_console(settings, args.user)
+    if args.command == "db":
+        return upgrade(settings)
+    if args.command == "knowledge":
+        return check_knowledge()
+    return 2
+
+
+def upgrade(settings: Settings) -> int:
+    from storage.migrate import upgrade as apply_migrations
+
+    apply_migrations(settings.database_url)
+    print(f"Database up to date: {_safe_url(settings.database_url)}")
+    return 0
+
+
+def run(settings: Settings) -> int:
+    if not settings.telegram_bot_token:
+        print(
+            "TELEGRAM_BOT_TOKEN is not set: give the bot token (from @BotFather) in the "
+            "environment or in a .env file. Without it, `alliance console` runs the same "
+            "conversations in the terminal.",
+            file=sys.stderr,
+        )
+        return 2
+    from bot.app import ALLOWED_UPDATES, build_application
+    from storage.migrate import upgrade as apply_migrations
+
+    apply_migrations(settings.database_url)
+    application = build_application(settings)
+    application.run_polling(
+        allowed_updates=ALLOWED_UPDATES,
+        timeout=settings.alliance_polling_timeout,
+        poll_interval=0,
+    )
+    return 0
+
+
+def run_console(settings: Settings, user: str | None) -> int:
+    from bot.console import Console
+    from bot.conversation import Conversations, Who
+    from storage.db import make_engine
+    from storage.migrate import upgrade as apply_migrations
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    apply_migrations(settings.database_url)
+    who = Who(external_id=f"console:{user or getpass.getuser()}", language_code=_locale())
+    console = Console(Conversations(make_engine(settings.database_url)), who, sys.stdout)
+    console.run(sys.stdin)
+    return 0
+
+
+def check_knowledge() -> int:
+    from knowledge.check import check
+
+    problems = check()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in the knowledge files.", file=sys.stderr)
+        return 1
+    print("Knowledge files are valid.")
+    return 0
+
+
+def _locale() -> str:
+    return (os.environ.get("LC_ALL") or os.environ.get("LANG") or "fr")[:2]
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,287 @@
+"""The conversation service: load the user's run, hand the input to the flow, save, render.
+
+Shared by the Telegram handlers and the terminal. Every method is one unit of
+work against the database and returns a `Reply` to show; nothing about a user is
+kept in memory between calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from sqlalchemy.engine import Engine
+
+from bot import screens
+from bot.callback_data import ButtonData, parse
+from bot.i18n import language_of
+from bot.screens import Screen
+from flows.diagnostic import diagnose
+from flows.engine import DONE, FlowState, Outcome, QuestionnaireFlow
+from knowledge import load_method, load_questionnaire
+from storage import repository
+from storage.db import session_scope
+from storage.models import FlowSession, User
+
+DIAGNOSTIC = "diagnostic"
+
+
+@dataclass(frozen=True)
+class Who:
+    """The person behind an input: a stable id and the language their client reports."""
+
+    external_id: str
+    language_code: str | None = None
+    # Telegram's update id, to ignore an update delivered twice (None in the terminal).
+    update_id: int | None = None
+
+
+@dataclass
+class Reply:
+    """What to show: an edit of the message acted upon, then new messages."""
+
+    messages: list[Screen] = field(default_factory=list)
+    edit: Screen | None = None
+    edit_message_id: int | None = None
+    # A message (the previous question) whose buttons must go.
+    close_message_id: int | None = None
+    # A short notice for a button press (shown as a toast on Telegram).
+    notice: str | None = None
+    # Set when the last message is a question: its message id is then remembered.
+    question_session_id: int | None = None
+    language: str = "fr"
+
+
+def one_unit_of_work(method: Callable) -> Callable:
+    """Runs a service method in one transaction, with the user loaded; duplicates do nothing."""
+
+    @wraps(method)
+    def wrapper(self: Conversations, who: Who, *args) -> Reply:
+        with session_scope(self.engine) as db:
+            user = repository.get_or_create_user(
+                db, external_id=who.external_id, language=language_of(who.language_code)
+            )
+            if not repository.claim_update(db, user=user, update_id=who.update_id):
+                return Reply(language=user.language)
+            return method(self, db, user, *args)
+
+    return wrapper
+
+
+class Conversations:
+    """Runs the questionnaires for everyone, from the database, one input at a time."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.flow = QuestionnaireFlow(load_questionnaire(DIAGNOSTIC))
+        self.method = load_method()
+
+    # -- commands ----------------------------------------------------------------------
+
+    @one_unit_of_work
+    def start(self, db, user: User) -> Reply:
+        running = repository.active_flow_session(db, user_id=user.id, flow=DIAGNOSTIC)
+        welcome = screens.simple_screen("welcome.j2", user.language, resume=bool(running))
+        return Reply([welcome], language=user.language)
+
+    @one_unit_of_work
+    def help(self, db, user: User) -> Reply:
+        return Reply([screens.simple_screen("help.j2", user.language)], language=user.language)
+
+    @one_unit_of_work
+    def diagnostic(self, db, user: User) -> Reply:
+        """Starts the self-diagnosis, or resumes the one in progress where it stopped."""
+        running = repository.active_flow_session(db, user_id=user.id, flow=DIAGNOSTIC)
+        if running is not None:
+            flow_state = FlowState.from_dict(running.state)
+            intro = screens.resume_screen(running.id, user.language)
+            return self._ask(intro, running, flow_state, user.language)
+        flow_state = self.flow.start()
+        running = repository.start_flow_session(
+            db, user_id=user.id, flow=DIAGNOSTIC, state=flow_state.to_dict()
+        )
+        intro = screens.simple_screen("diagnostic_intro.j2", user.language)
+        return self._ask(intro, running, flow_state, user.language)
+
+    @one_unit_of_work
+    def cancel(self, db, user: User) -> Reply:
+        running = repository.active_flow_session(db, user_id=user.id)
+        if running is None:
+            screen = screens.simple_screen("nothing_to_cancel.j2", user.language)
+            return Reply([screen], language=user.language)
+        flow_state = FlowState.from_dict(running.state)
+        self.flow.cancel(flow_state)
+        repository.save_flow_state(
+            db, flow_session=running, state=flow_state.to_dict(), status="cancelled"
+        )
+        reply = Reply([screens.simple_screen("cancelled.j2", user.language)])
+        reply.language = user.language
+        reply.close_message_id = running.question_message_id
+        return reply
+
+    # -- inputs ------------------------------------------------------------------------
+
+    @one_unit_of_work
+    def text(self, db, user: User, text: str) -> Reply:
+        """A typed answer to the current question, or a hint when nothing is running."""
+        running = repository.active_flow_session(db, user_id=user.id)
+        if running is None:
+            screen = screens.simple_screen("no_flow.j2", user.language)
+            return Reply([screen], language=user.language)
+        flow_state = FlowState.from_dict(running.state)
+        outcome = self.flow.answer(flow_state, text)
+        return self._after(db, running, flow_state, outcome, user.language, None)
+
+    @one_unit_of_work
+    def press(self, db, user: User, data: object, message_id: int | None) -> Reply:
+        """A button press; anything stale, foreign or forged changes nothing."""
+        button = parse(data)
+        running = None
+        if button is not None:
+            running = repository.owned_flow_session(
+                db, session_id=button.session_id, user_id=user.id
+            )
+        if running is None:
+            return self._notice("stale_button.j2", user.language)
+        if button.action == "restart":
+            return self._restart(db, user, running)
+        flow_state = FlowState.from_dict(running.state)
+        if running.status != "active" or flow_state.state != button.question_id:
+            return self._notice("stale_button.j2", user.language)
+        if button.action == "why":
+            # Help leaves the question as it is.
+            question = self.flow.current(flow_state)
+            return Reply([screens.why_screen(question, user.language)], language=user.language)
+        outcome = self._apply(flow_state, button)
+        if outcome is None:
+            return self._notice("stale_button.j2", user.language)
+        redraw = button.action == "toggle" and outcome.kind == "question"
+        return self._after(db, running, flow_state, outcome, user.language, message_id, redraw)
+
+    @one_unit_of_work
+    def unsupported(self, db, user: User) -> Reply:
+        """Stickers, photos, voice: say what the bot understands, and ask again."""
+        reply = Reply([screens.simple_screen("unsupported.j2", user.language)])
+        reply.language = user.language
+        running = repository.active_flow_session(db, user_id=user.id)
+        if running is not None:
+            flow_state = FlowState.from_dict(running.state)
+            reply.close_message_id = running.question_message_id
+            self._append_question(reply, running, flow_state, user.language)
+        return reply
+
+    def remember_question_message(self, who: Who, session_id: int, message_id: int) -> None:
+        with session_scope(self.engine) as db:
+            user = repository.get_or_create_user(
+                db, external_id=who.external_id, language=language_of(who.language_code)
+            )
+            repository.remember_question_message(
+                db, session_id=session_id, user_id=user.id, message_id=message_id
+            )
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _apply(self, flow_state: FlowState, button: ButtonData) -> Outcome | None:
+        question = self.flow.current(flow_state)
+        if button.action in ("answer", "toggle") and (button.option_id is None or question is None):
+            return None
+        if button.action == "answer":
+            return self.flow.answer(flow_state, button.option_id)
+        if button.action == "toggle":
+            return self.flow.toggle(flow_state, button.option_id)
+        actions = {
+            "validate": self.flow.validate_draft,
+            "back": self.flow.back,
+            "skip": self.flow.skip,
+            "keep": self.flow.keep,
+        }
+        action = actions.get(button.action)
+        return action(flow_state) if action else None
+
+    def _after(
+        self,
+        db,
+        running: FlowSession,
+        flow_state: FlowState,
+        outcome: Outcome,
+        language: str,
+        message_id: int | None,
+        redraw: bool = False,
+    ) -> Reply:
+        """Saves the new state, then says what changed.
+
+        `message_id` is the message whose button was pressed, None for typed input;
+        `redraw` asks to show the same question again in that message (a toggle).
+        """
+        answered = None
+        if outcome.answered is not None:
+            answered = (outcome.answered.id, flow_state.answers.get(outcome.answered.id))
+        status = "done" if flow_state.state == DONE else "active"
+        repository.save_flow_state(
+            db, flow_session=running, state=flow_state.to_dict(), status=status, answered=answered
+        )
+        reply = Reply(language=language)
+        acted_on = message_id or running.question_message_id
+        if outcome.kind in ("invalid", "required", "first_question") and message_id is not None:
+            # A refused press keeps its message; a toast says why.
+            reply.notice = self._refusal(outcome, language)
+            return reply
+        if outcome.kind == "invalid":
+            reply.messages.append(
+                screens.invalid_screen(outcome.question, outcome.invalid, language)
+            )
+            reply.close_message_id = acted_on
+            self._append_question(reply, running, flow_state, language)
+            return reply
+        if outcome.answered is not None:
+            reply.edit = screens.answered_screen(self.flow, flow_state, outcome.answered, language)
+            reply.edit_message_id = acted_on
+        elif redraw:
+            # A toggle: the same question, redrawn with its boxes ticked.
+            reply.edit = screens.question_screen(self.flow, flow_state, running.id, language)
+            reply.edit_message_id = message_id
+            return reply
+        else:
+            reply.close_message_id = acted_on
+        if outcome.kind == "done":
+            reply.messages.append(self._diagnosis(flow_state, language))
+        else:
+            self._append_question(reply, running, flow_state, language)
+        return reply
+
+    def _refusal(self, outcome: Outcome, language: str) -> str:
+        if outcome.kind == "invalid":
+            return screens.invalid_screen(outcome.question, outcome.invalid, language).text
+        return screens.simple_screen(f"{outcome.kind}.j2", language).text
+
+    def _diagnosis(self, flow_state: FlowState, language: str) -> Screen:
+        diagnosis = diagnose(self.flow.questionnaire, self.method, flow_state.answers)
+        return screens.diagnosis_screen(
+            self.flow, self.method, diagnosis, flow_state.answers, language
+        )
+
+    def _ask(
+        self, intro: Screen, running: FlowSession, flow_state: FlowState, language: str
+    ) -> Reply:
+        reply = Reply([intro], language=language)
+        reply.close_message_id = running.question_message_id
+        self._append_question(reply, running, flow_state, language)
+        return reply
+
+    def _append_question(
+        self, reply: Reply, running: FlowSession, flow_state: FlowState, language: str
+    ) -> None:
+        reply.messages.append(screens.question_screen(self.flow, flow_state, running.id, language))
+        reply.question_session_id = running.id
+
+    def _restart(self, db, user: User, running: FlowSession) -> Reply:
+        flow_state = self.flow.start()
+        fresh = repository.start_flow_session(
+            db, user_id=user.id, flow=running.flow, state=flow_state.to_dict()
+        )
+        intro = screens.simple_screen("diagnostic_intro.j2", user.language)
+        return self._ask(intro, fresh, flow_state, user.language)
+
+    def _notice(self, template: str, language: str) -> Reply:
+        return Reply(notice=screens.simple_screen(template, language).text, language=language)

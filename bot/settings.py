@@ -1,0 +1,23 @@
+"""The only source of configuration: environment variables and a `.env` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    database_url: str = Field(
+        default_factory=lambda: "sqlite:///" + str(Path.cwd() / "alliance.db")
+    )
+    alliance_timezone: str = "Europe/Paris"
+    # Telegram allows about 30 messages a second overall; tests may raise it.
+    alliance_max_messages_per_second: float = 30.0
+    # Long polling: how long one getUpdates waits for news, in seconds.
+    alliance_polling_timeout: int = 30

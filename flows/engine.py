@@ -1,0 +1,266 @@
+"""The questionnaire engine: a questionnaire's data becomes one `transitions` machine.
+
+One machine per questionnaire per process; the state of a user's run lives in a
+`FlowState` (plain JSON) that the caller stores. Each call adds a throwaway model
+to the machine at the stored state, triggers, and removes it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from transitions import Machine, MachineError
+
+from flows.answers import Invalid, parse_answer
+from knowledge import Question, QuestionKind, Questionnaire
+
+DONE = "done"
+CANCELLED = "cancelled"
+FINAL_STATES = (DONE, CANCELLED)
+
+
+@dataclass
+class FlowState:
+    """Where a user stands in a questionnaire; survives a JSON round trip."""
+
+    questionnaire: str
+    state: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    draft: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FlowState:
+        return cls(
+            questionnaire=data["questionnaire"],
+            state=data["state"],
+            answers=dict(data.get("answers") or {}),
+            draft=list(data.get("draft") or []),
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINAL_STATES
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the engine says after an input: ask a question, refuse, or end."""
+
+    kind: str  # "question", "invalid", "done", "cancelled", "first_question", "required"
+    question: Question | None = None
+    invalid: Invalid | None = None
+    answered: Question | None = None
+
+
+class _Run:
+    """The model `transitions` moves; it lives for one call only."""
+
+    def __init__(self, flow_state: FlowState):
+        self.flow_state = flow_state
+        self.state = flow_state.state
+
+
+class QuestionnaireFlow:
+    """Asks a questionnaire's applicable questions in order, with back, skip and cancel."""
+
+    def __init__(self, questionnaire: Questionnaire):
+        self.questionnaire = questionnaire
+        self.questions = questionnaire.questions
+        self.machine = Machine(
+            model=None,
+            states=[q.id for q in self.questions] + list(FINAL_STATES),
+            transitions=self._transitions(),
+            initial=self.questions[0].id,
+            auto_transitions=False,
+            send_event=True,
+        )
+
+    # -- the graph -----------------------------------------------------------------
+
+    def _transitions(self) -> list[dict[str, Any]]:
+        """`next`/`skip` go to the first later question that applies and is unanswered,
+        `back` to the nearest earlier one that applies; transitions tries them in order."""
+        graph: list[dict[str, Any]] = []
+        for index, question in enumerate(self.questions):
+            later = self.questions[index + 1 :]
+            for trigger, extra in (("next", []), ("skip", [self._is_optional(question)])):
+                for target in later:
+                    graph.append(
+                        {
+                            "trigger": trigger,
+                            "source": question.id,
+                            "dest": target.id,
+                            "conditions": extra + [self._is_pending(target)],
+                        }
+                    )
+                graph.append(
+                    {"trigger": trigger, "source": question.id, "dest": DONE, "conditions": extra}
+                )
+            for target in reversed(self.questions[:index]):
+                graph.append(
+                    {
+                        "trigger": "back",
+                        "source": question.id,
+                        "dest": target.id,
+                        "conditions": [self._applies(target)],
+                    }
+                )
+            graph.append({"trigger": "cancel", "source": question.id, "dest": CANCELLED})
+        return graph
+
+    @staticmethod
+    def _applies(question: Question) -> Callable:
+        return lambda event: question.applies(event.model.flow_state.answers)
+
+    @staticmethod
+    def _is_pending(question: Question) -> Callable:
+        def pending(event) -> bool:
+            answers = event.model.flow_state.answers
+            return question.applies(answers) and question.id not in answers
+
+        return pending
+
+    @staticmethod
+    def _is_optional(question: Question) -> Callable:
+        return lambda event: not question.required
+
+    def _trigger(self, flow_state: FlowState, trigger: str) -> bool:
+        run = _Run(flow_state)
+        self.machine.add_model(run, initial=flow_state.state)
+        try:
+            moved = getattr(run, trigger)()
+        except MachineError:
+            moved = False
+        finally:
+            self.machine.remove_model(run)
+        flow_state.state = run.state
+        return bool(moved)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def start(self) -> FlowState:
+        flow_state = FlowState(questionnaire=self.questionnaire.id, state=self.questions[0].id)
+        return flow_state
+
+    def current(self, flow_state: FlowState) -> Question | None:
+        return self.questionnaire.question(flow_state.state)
+
+    def applicable(self, answers: dict[str, Any]) -> list[Question]:
+        return [q for q in self.questions if q.applies(answers)]
+
+    def progress(self, flow_state: FlowState) -> tuple[int, int]:
+        """(position of the current question, number of questions that apply now)."""
+        applicable = [q.id for q in self.applicable(flow_state.answers)]
+        if flow_state.state in applicable:
+            return applicable.index(flow_state.state) + 1, len(applicable)
+        return len(applicable), len(applicable)
+
+    def ask(self, flow_state: FlowState) -> Outcome:
+        """What to show now, without changing anything (used to resume)."""
+        if flow_state.state == DONE:
+            return Outcome("done")
+        if flow_state.state == CANCELLED:
+            return Outcome("cancelled")
+        return Outcome("question", question=self.current(flow_state))
+
+    # -- moving ----------------------------------------------------------------------
+
+    def answer(self, flow_state: FlowState, raw: Any) -> Outcome:
+        """Validates and stores an answer to the current question, then moves on."""
+        question = self.current(flow_state)
+        if question is None:
+            return self.ask(flow_state)
+        value = parse_answer(question, raw)
+        if isinstance(value, Invalid):
+            return Outcome("invalid", question=question, invalid=value)
+        flow_state.answers[question.id] = value
+        flow_state.draft = []
+        self._drop_answers_that_no_longer_apply(flow_state)
+        self._trigger(flow_state, "next")
+        return self._after(flow_state, answered=question)
+
+    def keep(self, flow_state: FlowState) -> Outcome:
+        """Moves on with the answer already given to the current question (after `back`)."""
+        question = self.current(flow_state)
+        if question is None or question.id not in flow_state.answers:
+            return self.ask(flow_state)
+        flow_state.draft = []
+        self._trigger(flow_state, "next")
+        return self._after(flow_state, answered=question)
+
+    def toggle(self, flow_state: FlowState, option_id: str) -> Outcome:
+        """Adds or removes an option of the current multiple choice, before validation."""
+        question = self.current(flow_state)
+        if question is None or question.kind != QuestionKind.MULTIPLE:
+            return self.ask(flow_state)
+        if question.option(option_id) is None:
+            return Outcome("invalid", question=question, invalid=Invalid("unknown_option"))
+        draft = list(flow_state.draft)
+        if option_id in draft:
+            draft.remove(option_id)
+        elif question.max_choices and len(draft) >= question.max_choices:
+            limit = {"maximum": question.max_choices}
+            return Outcome("invalid", question=question, invalid=Invalid("too_many_choices", limit))
+        else:
+            draft.append(option_id)
+        flow_state.draft = draft
+        return Outcome("question", question=question)
+
+    def validate_draft(self, flow_state: FlowState) -> Outcome:
+        """Submits the options toggled so far as the answer to a multiple choice."""
+        question = self.current(flow_state)
+        if question is None:
+            return self.ask(flow_state)
+        if not flow_state.draft:
+            if not question.required:
+                return self.skip(flow_state)
+            return Outcome("invalid", question=question, invalid=Invalid("choose_at_least_one"))
+        return self.answer(flow_state, list(flow_state.draft))
+
+    def skip(self, flow_state: FlowState) -> Outcome:
+        question = self.current(flow_state)
+        if question is None:
+            return self.ask(flow_state)
+        if question.required:
+            return Outcome("required", question=question)
+        # None records "skipped on purpose", so `next` will not ask it again.
+        flow_state.answers[question.id] = None
+        flow_state.draft = []
+        self._trigger(flow_state, "skip")
+        return self._after(flow_state, answered=question)
+
+    def back(self, flow_state: FlowState) -> Outcome:
+        if not self._trigger(flow_state, "back"):
+            return Outcome("first_question", question=self.current(flow_state))
+        flow_state.draft = _as_list(flow_state.answers.get(flow_state.state))
+        return Outcome("question", question=self.current(flow_state))
+
+    def cancel(self, flow_state: FlowState) -> Outcome:
+        self._trigger(flow_state, "cancel")
+        return Outcome("cancelled")
+
+    def _after(self, flow_state: FlowState, answered: Question) -> Outcome:
+        if flow_state.state == DONE:
+            return Outcome("done", answered=answered)
+        current = self.current(flow_state)
+        flow_state.draft = _as_list(flow_state.answers.get(current.id)) if current else []
+        return Outcome("question", question=current, answered=answered)
+
+    def _drop_answers_that_no_longer_apply(self, flow_state: FlowState) -> None:
+        # Dropping one answer can make a later question stop applying: repeat until stable.
+        while True:
+            applicable = {q.id for q in self.applicable(flow_state.answers)}
+            stale = [q for q in flow_state.answers if q not in applicable]
+            if not stale:
+                return
+            for question_id in stale:
+                del flow_state.answers[question_id]
+
+
+def _as_list(value: Any) -> list[str]:
+    return list(value) if isinstance(value, list) else []

@@ -1,0 +1,117 @@
+"""The conversation service on a real SQLite database: what a user sees, input after input."""
+
+import pytest
+
+from bot.callback_data import ButtonData
+from bot.conversation import Conversations, Who
+from storage.db import make_engine
+
+ALICE = Who("tg:100", "fr")
+BOB = Who("tg:200", "en")
+
+
+@pytest.fixture
+def service(sqlite_url):
+    engine = make_engine(sqlite_url)
+    yield Conversations(engine)
+    engine.dispose()
+
+
+def question_buttons(reply):
+    return [b for row in reply.messages[-1].buttons for b in row]
+
+
+def press(service, who, reply, label_start):
+    button = next(b for b in question_buttons(reply) if b.label.startswith(label_start))
+    return service.press(who, button.data, 1)
+
+
+def test_first_question_shows_progress_and_choices(service):
+    reply = service.diagnostic(ALICE)
+    text = reply.messages[-1].text
+    assert "Question 1/" in text
+    labels = [b.label for b in question_buttons(reply)]
+    assert "Entreprise" in labels
+    assert reply.question_session_id is not None
+
+
+def test_english_user_is_answered_in_english(service):
+    reply = service.diagnostic(BOB)
+    assert "Self-diagnosis" in reply.messages[0].text
+    assert "Company" in [b.label for b in question_buttons(reply)]
+
+
+def test_press_answers_and_echoes_the_choice(service):
+    reply = press(service, ALICE, service.diagnostic(ALICE), "Entreprise")
+    assert reply.edit is not None and "✓ Entreprise" in reply.edit.text
+    assert "Question 2/" in reply.messages[-1].text
+
+
+def test_typed_label_is_accepted_as_the_choice(service):
+    service.diagnostic(ALICE)
+    reply = service.text(ALICE, "entreprise")
+    assert "Question 2/" in reply.messages[-1].text
+
+
+def test_bad_text_gets_an_explanation_and_the_question_again(service):
+    service.diagnostic(ALICE)
+    reply = service.text(ALICE, "je ne sais pas")
+    assert len(reply.messages) == 2
+    assert "reconnu" in reply.messages[0].text
+    assert "Question 1/" in reply.messages[1].text
+
+
+def test_a_new_service_resumes_at_the_same_question(sqlite_url):
+    first = Conversations(make_engine(sqlite_url))
+    first.diagnostic(ALICE)
+    first.text(ALICE, "Entreprise")
+    # As after a restart: nothing kept in memory, all read from the database.
+    second = Conversations(make_engine(sqlite_url))
+    reply = second.diagnostic(ALICE)
+    assert "Question 2/" in reply.messages[-1].text
+    reply = second.text(ALICE, "3")
+    assert "Question 3/" in reply.messages[-1].text
+
+
+def test_buttons_of_someone_else_or_forged_change_nothing(service):
+    alice_question = service.diagnostic(ALICE)
+    alice_button = question_buttons(alice_question)[0].data
+    service.diagnostic(BOB)
+    stolen = service.press(BOB, alice_button, 1)
+    assert stolen.notice and not stolen.messages and stolen.edit is None
+    for forged in ("", "v1:a:99999:profile:company", "v2:a:1:profile:company", "x" * 80, None):
+        reply = service.press(ALICE, forged, 1)
+        assert reply.notice and not reply.messages
+    # Alice is still at her first question.
+    assert "Question 1/" in service.diagnostic(ALICE).messages[-1].text
+
+
+def test_old_button_is_stale_once_answered(service):
+    reply = service.diagnostic(ALICE)
+    old = question_buttons(reply)[0].data
+    service.press(ALICE, old, 1)
+    again = service.press(ALICE, old, 1)
+    assert again.notice == "Ce bouton n’est plus actif."
+
+
+def test_option_unknown_to_the_question_is_refused(service):
+    reply = service.diagnostic(ALICE)
+    session_id = reply.question_session_id
+    forged = ButtonData("answer", session_id, "profile", "astronaut").encode()
+    assert service.press(ALICE, forged, 1).notice
+    assert "Question 1/" in service.diagnostic(ALICE).messages[-1].text
+
+
+def test_multiple_choice_toggles_then_validates(service):
+    reply = press(service, ALICE, service.diagnostic(ALICE), "Entreprise")
+    reply = press(service, ALICE, reply, "Région")
+    toggled = press(service, ALICE, reply, "☐")
+    assert toggled.edit is not None and "☑" in toggled.edit.buttons[0][0].label
+    validated = service.press(ALICE, toggled.edit.buttons[-2][0].data, 1)
+    assert "✓" in validated.edit.text
+
+
+def test_cancel_then_nothing_to_cancel(service):
+    service.diagnostic(ALICE)
+    assert "arrêté" in service.cancel(ALICE).messages[0].text
+    assert "Rien" in service.cancel(ALICE).messages[0].text

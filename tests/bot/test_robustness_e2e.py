@@ -1,0 +1,145 @@
+"""End to end: bad inputs of every kind, and a bot killed with SIGKILL in the middle."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import sys
+
+from tests.bot.driver import COMPANY_PLAN, follow_plan, last_text, type_text
+from tests.fake_bot_api import FakeBotApi
+
+ALPHABET = "abcdefghijklmnopqrstuvwxyzéèàç0123456789 <>&/\\\"'{}[]%$€😀\n\t\u202e\u0000"
+
+
+def _random_text(rng: random.Random) -> str:
+    length = rng.choice([1, 5, 40, 300, 4096])
+    return "".join(rng.choice(ALPHABET) for _ in range(length))
+
+
+def queue_bad_input(api: FakeBotApi, rng: random.Random, user: int, stolen: str) -> None:
+    """Queues one bad input of a random kind: text, sticker, edit, group, forged button..."""
+    kind = rng.randrange(9)
+    sender = {"id": user, "is_bot": False, "first_name": "Fuzz", "language_code": "fr"}
+    chat = {"id": user, "type": "private", "first_name": "Fuzz"}
+    message = {
+        "message_id": rng.randrange(1, 10**6),
+        "date": 1_700_000_000,
+        "from": sender,
+        "chat": chat,
+    }
+    if kind == 0:
+        api.send_text(user, _random_text(rng))
+    elif kind == 1:
+        api.send_update(
+            {
+                "message": {
+                    **message,
+                    "sticker": {
+                        "file_id": "s",
+                        "file_unique_id": "s",
+                        "type": "regular",
+                        "width": 512,
+                        "height": 512,
+                        "is_animated": False,
+                        "is_video": False,
+                    },
+                }
+            }
+        )
+    elif kind == 2:
+        api.send_update(
+            {"edited_message": {**message, "edit_date": 1_700_000_001, "text": _random_text(rng)}}
+        )
+    elif kind == 3:
+        group = {"id": -100 - user, "type": "group", "title": "Réunion"}
+        api.send_text(
+            user,
+            rng.choice(["/diagnostic", "/start", "bonjour", "/annuler"]),
+            chat_id=group["id"],
+            chat_type="group",
+        )
+    elif kind == 4:
+        api.press(user, _random_text(rng)[:64], message_id=rng.randrange(1, 100))
+    elif kind == 5:
+        forged = f"v1:{rng.choice('atvbskwr')}:{rng.randrange(10**9)}:profile:company"
+        api.press(user, forged, message_id=1)
+    elif kind == 6:
+        api.press(user, stolen, message_id=1)
+    elif kind == 7:
+        api.send_text(
+            user,
+            rng.choice(["/diagnostic", "/annuler", "/cancel", "/inconnu", "/start xyz", "/aide"]),
+        )
+    else:
+        api.send_update(
+            {
+                "message": {
+                    **message,
+                    "photo": [{"file_id": "p", "file_unique_id": "p", "width": 10, "height": 10}],
+                }
+            }
+        )
+
+
+async def test_300_bad_inputs_raise_nothing_and_start_still_answers(api, bot):
+    rng = random.Random(20261122)
+    victim, attacker = 2001, 2002
+    await type_text(api, victim, "/diagnostic")
+    stolen = api.last_keyboard(victim)[0][0][1]
+    users = [attacker, 2003, 2004]
+    for _ in range(300):
+        queue_bad_input(api, rng, rng.choice(users), stolen)
+    await api.idle(timeout=120)
+    assert bot == [], f"handlers raised: {bot[:3]}"
+    await type_text(api, attacker, "/start")
+    assert "Alliance" in last_text(api, attacker)
+    # The victim's diagnosis was not touched by the stolen button.
+    await type_text(api, victim, "/diagnostic")
+    assert "Question 1/" in last_text(api, victim)
+
+
+async def _start_bot(api: FakeBotApi, database_url: str) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "123456:TEST",
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "DATABASE_URL": database_url,
+        "ALLIANCE_POLLING_TIMEOUT": "1",
+    }
+    polls = len(api.sent(method="getUpdates"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    # Ready once it polls for updates.
+    await api.wait_for(lambda a: len(a.sent(method="getUpdates")) > polls, timeout=60)
+    return process
+
+
+async def test_sigkill_in_the_middle_then_restart_carries_on(api, sqlite_url):
+    chat = 3001
+    first = await _start_bot(api, sqlite_url)
+    try:
+        await type_text(api, chat, "/diagnostic")
+        await follow_plan(api, chat, COMPANY_PLAN[:3])
+        assert "Question 4/" in last_text(api, chat)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+    second = await _start_bot(api, sqlite_url)
+    try:
+        await follow_plan(api, chat, COMPANY_PLAN[3:4])
+        assert "Question 5/" in last_text(api, chat)
+        await type_text(api, chat, "/diagnostic")
+        assert "Question 5/" in last_text(api, chat)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        await second.wait()

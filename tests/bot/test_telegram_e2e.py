@@ -1,0 +1,60 @@
+"""End to end: the real Application and HTTP client against a fake Bot API on loopback."""
+
+from __future__ import annotations
+
+from tests.bot.driver import ASSOCIATION_PLAN, COMPANY_PLAN, follow_plan, last_text, type_text
+
+
+async def test_command_menus_are_set_in_french_and_english(api, bot):
+    menus = {
+        call.params.get("language_code"): call.params["commands"]
+        for call in api.sent(method="setMyCommands")
+    }
+    assert {c["command"] for c in menus[None]} >= {"diagnostic", "aide", "annuler"}
+    assert {c["command"] for c in menus["en"]} >= {"diagnostic", "help", "cancel"}
+
+
+async def test_two_complete_diagnoses_give_two_recommendations(api, bot):
+    company, association = 1001, 1002
+    await type_text(api, company, "/diagnostic")
+    assert "Question 1/" in last_text(api, company)
+    await follow_plan(api, company, COMPANY_PLAN)
+    await type_text(api, association, "/diagnostic")
+    await follow_plan(api, association, ASSOCIATION_PLAN)
+
+    company_result = last_text(api, company)
+    association_result = last_text(api, association)
+    assert "Votre auto-diagnostic" in company_result
+    assert "Coopération économique" in company_result.split("Maturité")[0]
+    assert "Mécénat" in association_result.split("Maturité")[0]
+    assert "prêt à chercher un partenaire" in company_result
+    assert "quelques points à clarifier" in association_result
+    assert bot == []
+
+
+async def test_answered_question_is_edited_to_show_the_answer(api, bot):
+    chat = 1003
+    await type_text(api, chat, "/diagnostic")
+    await follow_plan(api, chat, COMPANY_PLAN[:1])
+    edits = [c for c in api.sent(chat_id=chat, method="editMessageText")]
+    assert "✓ Entreprise" in edits[-1].params["text"]
+    assert "reply_markup" not in edits[-1].params or not edits[-1].params["reply_markup"]
+
+
+async def test_english_speaking_user_is_answered_in_english(api, bot):
+    chat = 1004
+    api.send_text(chat, "/start", language_code="en")
+    await api.wait_for(lambda a: a.messages(chat))
+    assert "Hello, I am Alliance" in last_text(api, chat)
+    await type_text(api, chat, "/diagnostic", language_code="en")
+    assert "Question 1/" in last_text(api, chat)
+    labels = [label for row in api.last_keyboard(chat) for label, _ in row]
+    assert "Company" in labels
+
+
+async def test_user_text_comes_back_escaped(api, bot):
+    chat = 1005
+    await type_text(api, chat, "/diagnostic")
+    await follow_plan(api, chat, ASSOCIATION_PLAN[:7])
+    echoed = [c.params["text"] for c in api.sent(chat_id=chat, method="editMessageText")]
+    assert any("&lt;b&gt;urgentes&lt;/b&gt;" in text for text in echoed)

@@ -1,0 +1,50 @@
+"""Answer parsing for each kind of question."""
+
+import pytest
+
+from flows.answers import Invalid, normalise, parse_answer
+from knowledge.models import Question
+
+SOURCE = {"seed": "001", "section": "test"}
+
+
+def question(kind, **extra):
+    return Question.model_validate(
+        {"id": "q", "kind": kind, "prompt": {"fr": "?", "en": "?"}, "source": SOURCE, **extra}
+    )
+
+
+def test_normalise_drops_accents_case_and_punctuation():
+    assert normalise("  Coopération  Économique ! ") == "cooperation economique"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("15/03/2027", "2027-03-15"), ("2027-03-15", "2027-03-15"), ("1.2.2030", "2030-02-01")],
+)
+def test_dates(raw, expected):
+    assert parse_answer(question("date"), raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["31/02/2027", "demain", "2027/15/01", ""])
+def test_bad_dates(raw):
+    assert parse_answer(question("date"), raw) == Invalid("not_a_date")
+
+
+def test_scale_accepts_only_whole_values_in_range():
+    scale = question("scale", minimum=1, maximum=5)
+    assert parse_answer(scale, " 4 ") == 4
+    assert isinstance(parse_answer(scale, "6"), Invalid)
+    assert isinstance(parse_answer(scale, "2.5"), Invalid)
+
+
+def test_text_is_trimmed_and_bounded():
+    free = question("text", max_length=10)
+    assert parse_answer(free, "  ok ") == "ok"
+    assert parse_answer(free, "   ").reason == "empty_text"
+    assert parse_answer(free, "x" * 11).reason == "text_too_long"
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "1e999", "12 heures"])
+def test_numbers_refuse_what_is_not_a_finite_number(raw):
+    assert parse_answer(question("number"), raw).reason == "not_a_number"
