@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
-import re
 from typing import TextIO
 
+from bot.callback_data import parse
 from bot.conversation import Conversations, Reply, Who
-from bot.screens import Screen
+from bot.screens import Screen, plain
 
 # Typed keys for the navigation buttons; everything else is an answer.
 NAVIGATION_KEYS = {"back": "<", "keep": "=", "skip": ">", "why": "?"}
@@ -20,10 +19,6 @@ COMMANDS = {
     "/cancel": "cancel",
 }
 QUIT = {"/quitter", "/quit", "/exit"}
-
-
-def plain(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 class Console:
@@ -87,7 +82,5 @@ class Console:
 
 
 def _action_of(data: str) -> str:
-    from bot.callback_data import parse
-
     button = parse(data)
     return button.action if button else ""

@@ -95,7 +95,7 @@ class Conversations:
         running = repository.active_flow_session(db, user_id=user.id, flow=DIAGNOSTIC)
         if running is not None:
             flow_state = FlowState.from_dict(running.state)
-            intro = screens.resume_screen(running.id, user.language)
+            intro = screens.simple_screen("resume.j2", user.language)
             return self._ask(intro, running, flow_state, user.language)
         flow_state = self.flow.start()
         running = repository.start_flow_session(
@@ -144,8 +144,6 @@ class Conversations:
             )
         if running is None:
             return self._notice("stale_button.j2", user.language)
-        if button.action == "restart":
-            return self._restart(db, user, running)
         flow_state = FlowState.from_dict(running.state)
         if running.status != "active" or flow_state.state != button.question_id:
             return self._notice("stale_button.j2", user.language)
@@ -274,14 +272,6 @@ class Conversations:
     ) -> None:
         reply.messages.append(screens.question_screen(self.flow, flow_state, running.id, language))
         reply.question_session_id = running.id
-
-    def _restart(self, db, user: User, running: FlowSession) -> Reply:
-        flow_state = self.flow.start()
-        fresh = repository.start_flow_session(
-            db, user_id=user.id, flow=running.flow, state=flow_state.to_dict()
-        )
-        intro = screens.simple_screen("diagnostic_intro.j2", user.language)
-        return self._ask(intro, fresh, flow_state, user.language)
 
     def _notice(self, template: str, language: str) -> Reply:
         return Reply(notice=screens.simple_screen(template, language).text, language=language)

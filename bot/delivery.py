@@ -14,7 +14,7 @@ from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 
 from bot.conversation import Conversations, Reply, Who
-from bot.screens import Screen
+from bot.screens import Screen, plain
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,8 @@ async def deliver(
 ) -> None:
     """Answers the press first (Telegram expects it fast), then edits, then sends."""
     if query is not None:
-        await query.answer(reply.notice[:200] if reply.notice else None)
+        # Toasts are plain text of at most 200 characters.
+        await query.answer(plain(reply.notice)[:200] if reply.notice else None)
     elif reply.notice:
         reply.messages.insert(0, Screen(reply.notice))
     try:

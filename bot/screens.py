@@ -6,6 +6,8 @@ terminal adapters show the same thing.
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,11 @@ class Button:
 class Screen:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
+
+
+def plain(text: str) -> str:
+    """HTML screen text as plain text (toasts, terminal)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def answer_label(question: Question, value: Any, language: str) -> str:
@@ -219,9 +226,3 @@ def _reason_labels(reasons, language: str, limit: int = 3) -> list[str]:
 def simple_screen(template: str, language: str, **context) -> Screen:
     return Screen(render(template, language, **context))
 
-
-def resume_screen(session_id: int, language: str) -> Screen:
-    """Picking up a run: where it stopped, with a way to start afresh."""
-    _ = gettext_for(language)
-    restart = Button(_("Start again"), ButtonData("restart", session_id).encode())
-    return Screen(render("resume.j2", language), ((restart,),))

@@ -1,0 +1,729 @@
+"""In-process fake of the Telegram Bot API (aiohttp) for end-to-end tests of python-telegram-bot."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+import json
+import mimetypes
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER: dict[str, Any] = {
+    "id": 999,
+    "is_bot": True,
+    "first_name": "Alliance Test",
+    "username": "alliance_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": True,
+    "can_connect_to_business": False,
+    "has_main_web_app": False,
+}
+REPLY_METHODS = ("sendMessage", "editMessageText", "sendDocument")
+TEXT_METHODS = ("sendMessage", "editMessageText")
+# Free-text parameters that must stay strings even when they look like JSON ("42", "[x]").
+_TEXT_KEYS = frozenset(
+    {
+        "text",
+        "caption",
+        "query",
+        "data",
+        "title",
+        "description",
+        "short_description",
+        "name",
+        "question",
+        "explanation",
+        "payload",
+        "start_parameter",
+        "switch_pm_text",
+        "switch_pm_parameter",
+        "next_offset",
+        "secret_token",
+        "url",
+        "callback_query_id",
+        "inline_query_id",
+        "file_id",
+        "emoji",
+        "message_effect_id",
+    }
+)
+_DEFAULT_ERRORS = {
+    429: "Too Many Requests: retry after {retry_after}",
+    403: "Forbidden: bot was blocked by the user",
+    400: "Bad Request: chat not found",
+}
+_WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+
+ChatId = int | str
+Files = dict[str, tuple[str, bytes]]
+
+
+@dataclass
+class Call:
+    """One recorded Bot API request (time is time.monotonic() at reception)."""
+
+    method: str
+    params: dict[str, Any]
+    time: float
+    files: Files = field(default_factory=dict)
+    result: Any = None
+    error_code: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the fake answered this call successfully."""
+        return self.error_code is None
+
+    @property
+    def chat_id(self) -> ChatId | None:
+        """The call's chat_id parameter, if any."""
+        return self.params.get("chat_id")
+
+    @property
+    def text(self) -> str | None:
+        """The call's text parameter, if any."""
+        return self.params.get("text")
+
+
+class ApiError(Exception):
+    """An error answer of the Bot API ({"ok": false, ...})."""
+
+    def __init__(self, error_code: int, description: str, retry_after: int | None = None):
+        super().__init__(description)
+        self.error_code = error_code
+        self.description = description
+        self.retry_after = retry_after
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON body Telegram would send for this error."""
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.error_code,
+            "description": self.description,
+        }
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def _now() -> int:
+    """Current Unix time as Telegram sends it."""
+    return int(time.time())
+
+
+def _chat_key(chat_id: ChatId | None) -> ChatId | None:
+    """Normalise a chat id: numeric strings become ints, "@name" stays a string."""
+    if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+        return int(chat_id)
+    return chat_id
+
+
+def _decode_value(key: str, value: str) -> Any:
+    """Decode a form value: JSON numbers, booleans, objects and arrays; text keys stay str."""
+    if key in _TEXT_KEYS:
+        return value
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return value
+    return decoded if isinstance(decoded, int | float | list | dict) else value
+
+
+def _utf16_len(text: str) -> int:
+    """Length of text in UTF-16 code units, as Telegram measures entities."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _inline_keyboard(markup: Any) -> list[list[dict[str, Any]]] | None:
+    """The inline_keyboard of a reply_markup value, or None."""
+    return markup.get("inline_keyboard") if isinstance(markup, dict) else None
+
+
+async def _read_params(request: web.Request) -> tuple[dict[str, Any], Files]:
+    """Decode query string, urlencoded/multipart form or JSON body into (params, files)."""
+    params: dict[str, Any] = {k: _decode_value(k, v) for k, v in request.query.items()}
+    files: Files = {}
+    if request.content_type == "application/json":
+        params.update(await request.json())
+        return params, files
+    for key, value in (await request.post()).items():
+        if isinstance(value, web.FileField):
+            files[key] = (value.filename, value.file.read())
+        else:
+            params[key] = _decode_value(key, value)
+    return params, files
+
+
+class FakeBotApi:
+    """Fake Bot API server: records calls, serves queued updates, injects failures."""
+
+    def __init__(self, *, max_poll: float = 1.0, quiet: float = 0.2):
+        self.max_poll = max_poll
+        self.quiet = quiet
+        self.calls: list[Call] = []
+        self.updates: list[dict[str, Any]] = []
+        self.webhook: dict[str, Any] | None = None
+        self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self.allowed_updates: list[str] | None = None
+        self._update_ids = itertools.count(1)
+        self._query_ids = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._delivered_id = 0
+        self._last_activity = time.monotonic()
+        self._chats: dict[ChatId, dict[str, Any]] = {}
+        self._messages: dict[ChatId, dict[int, dict[str, Any]]] = {}
+        self._last_message_id: dict[ChatId, int] = {}
+        self._failures: dict[str, list[ApiError]] = {}
+        self._cursors: dict[ChatId, int] = {}
+        self._file_paths: dict[str, str] = {}
+        self._changed = asyncio.Event()
+        self._closing = False
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+        self._methods = self._method_table()
+
+    # ----------------------------------------------------------------- server lifecycle
+
+    async def __aenter__(self) -> FakeBotApi:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        """Start listening on 127.0.0.1 with an ephemeral port."""
+        app = web.Application(client_max_size=64 * 2**20)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._serve_file)
+        self._closing = False
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        """Release pending long polls and shut the server down."""
+        self._closing = True
+        self._notify()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def base_url(self) -> str:
+        """Value for ApplicationBuilder().base_url(); PTB appends token and "/method"."""
+        return f"http://127.0.0.1:{self._port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """Value for ApplicationBuilder().base_file_url()."""
+        return f"http://127.0.0.1:{self._port}/file/bot"
+
+    # ----------------------------------------------------------------- request handling
+
+    def _method_table(self) -> dict[str, tuple[str, Callable[..., Any]]]:
+        """Map lower-case method names to (canonical name, handler)."""
+        handlers = {
+            "getMe": lambda p, f: dict(BOT_USER),
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "getUpdates": self._get_updates,
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_reply_markup,
+            "deleteMessage": self._delete_message,
+            "sendDocument": self._send_document,
+            "getFile": self._get_file,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
+            "answerCallbackQuery": lambda p, f: True,
+            "answerInlineQuery": lambda p, f: True,
+            "sendChatAction": lambda p, f: True,
+        }
+        return {name.lower(): (name, handler) for name, handler in handlers.items()}
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        """Dispatch one Bot API request, record it and answer it."""
+        name = request.match_info["method"]
+        method, handler = self._methods.get(name.lower(), (name, lambda p, f: True))
+        params, files = await _read_params(request)
+        call = Call(method, params, time.monotonic(), files)
+        try:
+            self._raise_injected_failure(method)
+            result = handler(params, files)
+            if asyncio.iscoroutine(result):
+                result = await result
+        except ApiError as error:
+            call.error_code = error.error_code
+            self._record(call)
+            return web.json_response(error.payload(), status=error.error_code)
+        call.result = result
+        self._record(call)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _serve_file(self, request: web.Request) -> web.Response:
+        """Serve the bytes of an uploaded file by its file_path."""
+        file_id = self._file_paths.get(request.match_info["path"])
+        if file_id is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=self.files[file_id][1])
+
+    def _record(self, call: Call) -> None:
+        """Append a call and wake up waiters."""
+        self.calls.append(call)
+        if call.method != "getUpdates":
+            self._last_activity = time.monotonic()
+        self._notify()
+
+    def _notify(self) -> None:
+        """Wake every coroutine waiting for a state change."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait_change(self, deadline: float) -> bool:
+        """Wait for the next state change until deadline (monotonic); False on timeout."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        try:
+            await asyncio.wait_for(self._changed.wait(), remaining)
+        except TimeoutError:
+            return False
+        return True
+
+    # ----------------------------------------------------------------- failure injection
+
+    def fail_next(
+        self,
+        method: str,
+        error_code: int = 429,
+        description: str | None = None,
+        retry_after: int = 1,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` calls of `method` fail (429 carries retry_after)."""
+        text = description or _DEFAULT_ERRORS.get(error_code, f"Error {error_code}")
+        retry = retry_after if error_code == 429 else None
+        error = ApiError(error_code, text.format(retry_after=retry_after), retry)
+        self._failures.setdefault(method.lower(), []).extend([error] * times)
+
+    def _raise_injected_failure(self, method: str) -> None:
+        """Raise the next injected failure for method, if any."""
+        pending = self._failures.get(method.lower())
+        if pending:
+            raise pending.pop(0)
+
+    # ----------------------------------------------------------------- webhook and polling
+
+    def _set_webhook(self, params: dict[str, Any], files: Files) -> bool:
+        """Record the webhook configuration."""
+        self.webhook = dict(params)
+        return True
+
+    def _delete_webhook(self, params: dict[str, Any], files: Files) -> bool:
+        """Forget the webhook, optionally dropping pending updates."""
+        self.webhook = None
+        if params.get("drop_pending_updates"):
+            self.updates.clear()
+        return True
+
+    def _get_webhook_info(self, params: dict[str, Any], files: Files) -> dict[str, Any]:
+        """Describe the current webhook."""
+        return {
+            "url": (self.webhook or {}).get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.updates),
+        }
+
+    async def _get_updates(self, params: dict[str, Any], files: Files) -> list[dict[str, Any]]:
+        """Long polling: confirm updates below offset, wait up to timeout for new ones."""
+        if self.webhook:
+            raise ApiError(409, _WEBHOOK_CONFLICT)
+        if "allowed_updates" in params:
+            self.allowed_updates = params["allowed_updates"] or None
+        self._confirm(int(params.get("offset", 0)))
+        limit = int(params.get("limit", 100))
+        deadline = time.monotonic() + min(float(params.get("timeout", 0)), self.max_poll)
+        while not (batch := self._pending(limit)) and not self._closing:
+            if not await self._wait_change(deadline):
+                break
+        if batch:
+            self._delivered_id = max(self._delivered_id, batch[-1]["update_id"])
+            self._last_activity = time.monotonic()
+        return batch
+
+    def _confirm(self, offset: int) -> None:
+        """Forget confirmed updates (negative offset keeps the last -offset ones)."""
+        if offset < 0:
+            del self.updates[:offset]
+        elif offset:
+            self.updates[:] = [u for u in self.updates if u["update_id"] >= offset]
+
+    def _pending(self, limit: int) -> list[dict[str, Any]]:
+        """Queued updates of an allowed type, at most limit; others are dropped."""
+        if self.allowed_updates:
+            allowed = set(self.allowed_updates) | {"update_id"}
+            self.updates[:] = [u for u in self.updates if set(u) <= allowed]
+        return self.updates[:limit]
+
+    # ----------------------------------------------------------------- bot messages
+
+    def _chat(self, chat_id: ChatId | None) -> dict[str, Any]:
+        """The chat object for chat_id (known from updates, else a plausible one)."""
+        if chat_id in (None, ""):
+            raise ApiError(400, "Bad Request: chat_id is empty")
+        key = _chat_key(chat_id)
+        if key not in self._chats:
+            if isinstance(key, str):
+                self._chats[key] = {"id": -1000000000999, "type": "channel", "title": key}
+            elif key > 0:
+                self._chats[key] = {"id": key, "type": "private", "first_name": "Test"}
+            else:
+                self._chats[key] = {"id": key, "type": "group", "title": "Test group"}
+        return self._chats[key]
+
+    def _store(self, chat_id: ChatId, message: dict[str, Any]) -> dict[str, Any]:
+        """Keep a message so that presses and edits can find it; return a copy."""
+        self._messages.setdefault(_chat_key(chat_id), {})[message["message_id"]] = message
+        return copy.deepcopy(message)
+
+    def _new_message_id(self, chat_id: ChatId) -> int:
+        """Next message_id in a chat (shared by user and bot messages, like Telegram)."""
+        key = _chat_key(chat_id)
+        self._last_message_id[key] = self._last_message_id.get(key, 0) + 1
+        return self._last_message_id[key]
+
+    def _bot_message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        """Create, store and return a message sent by the bot."""
+        chat = self._chat(params.get("chat_id"))
+        message = {
+            "message_id": self._new_message_id(params["chat_id"]),
+            "from": dict(BOT_USER),
+            "chat": chat,
+            "date": _now(),
+            **content,
+        }
+        if _inline_keyboard(params.get("reply_markup")):
+            message["reply_markup"] = params["reply_markup"]
+        reply_to = self._reply_to(params)
+        if reply_to:
+            message["reply_to_message"] = copy.deepcopy(reply_to)
+        return self._store(params["chat_id"], message)
+
+    def _reply_to(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        """The stored message the bot replies to, if any."""
+        reply = params.get("reply_parameters") or {}
+        message_id = reply.get("message_id") or params.get("reply_to_message_id")
+        return self._messages.get(_chat_key(params["chat_id"]), {}).get(message_id)
+
+    def _send_message(self, params: dict[str, Any], files: Files) -> dict[str, Any]:
+        """sendMessage: a new text message."""
+        if not params.get("text"):
+            self._chat(params.get("chat_id"))
+            raise ApiError(400, "Bad Request: message text is empty")
+        extra = {"entities": params["entities"]} if params.get("entities") else {}
+        return self._bot_message(params, text=params["text"], **extra)
+
+    def _target(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The stored message an edit refers to (a stub is created when unknown)."""
+        chat = self._chat(params.get("chat_id"))
+        messages = self._messages.setdefault(_chat_key(params["chat_id"]), {})
+        message_id = int(params.get("message_id", 0))
+        if message_id not in messages:
+            messages[message_id] = {
+                "message_id": message_id,
+                "from": dict(BOT_USER),
+                "chat": chat,
+                "date": _now(),
+                "text": "",
+            }
+        return messages[message_id]
+
+    def _apply_markup(self, message: dict[str, Any], params: dict[str, Any]) -> None:
+        """Set or remove the inline keyboard as an edit does."""
+        if _inline_keyboard(params.get("reply_markup")):
+            message["reply_markup"] = params["reply_markup"]
+        else:
+            message.pop("reply_markup", None)
+        message["edit_date"] = _now()
+
+    def _edit_message_text(self, params: dict[str, Any], files: Files) -> dict[str, Any] | bool:
+        """editMessageText: update text and keyboard of a stored message."""
+        if "inline_message_id" in params:
+            return True
+        message = self._target(params)
+        message["text"] = params.get("text", "")
+        self._apply_markup(message, params)
+        return copy.deepcopy(message)
+
+    def _edit_reply_markup(self, params: dict[str, Any], files: Files) -> dict[str, Any] | bool:
+        """editMessageReplyMarkup: replace or remove the inline keyboard."""
+        if "inline_message_id" in params:
+            return True
+        message = self._target(params)
+        self._apply_markup(message, params)
+        return copy.deepcopy(message)
+
+    def _delete_message(self, params: dict[str, Any], files: Files) -> bool:
+        """deleteMessage: forget a stored message."""
+        self._messages.get(_chat_key(params.get("chat_id")), {}).pop(params.get("message_id"), None)
+        return True
+
+    # ----------------------------------------------------------------- files
+
+    def _send_document(self, params: dict[str, Any], files: Files) -> dict[str, Any]:
+        """sendDocument: keep the uploaded bytes, answer with a document message."""
+        document = params.get("document")
+        if "document" in files:
+            file_id = self._keep_file(*files["document"])
+        elif isinstance(document, str) and document.startswith("attach://"):
+            file_id = self._keep_file(*files[document.removeprefix("attach://")])
+        elif document in self.files:
+            file_id = document
+        else:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        extra = {"caption": params["caption"]} if params.get("caption") else {}
+        return self._bot_message(params, document=self._document(file_id), **extra)
+
+    def _keep_file(self, filename: str, data: bytes) -> str:
+        """Store an uploaded file and return its new file_id."""
+        number = next(self._file_ids)
+        file_id = f"BQACAgQAAxkBAAI{number:06d}"
+        self.files[file_id] = (filename, data)
+        suffix = "." + filename.rsplit(".", 1)[1] if "." in filename else ""
+        self._file_paths[f"documents/file_{number}{suffix}"] = file_id
+        return file_id
+
+    def _document(self, file_id: str) -> dict[str, Any]:
+        """The Document object of a stored file."""
+        filename, data = self.files[file_id]
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{file_id[-6:]}",
+            "file_name": filename,
+            "mime_type": mimetypes.guess_type(filename)[0] or "application/octet-stream",
+            "file_size": len(data),
+        }
+
+    def _get_file(self, params: dict[str, Any], files: Files) -> dict[str, Any]:
+        """getFile: a File with a file_path served under base_file_url."""
+        file_id = params.get("file_id")
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        path = next(p for p, f in self._file_paths.items() if f == file_id)
+        document = self._document(file_id)
+        return {k: document[k] for k in ("file_id", "file_unique_id", "file_size")} | {
+            "file_path": path
+        }
+
+    # ----------------------------------------------------------------- commands
+
+    @staticmethod
+    def _commands_key(params: dict[str, Any]) -> tuple[str, str]:
+        """Storage key of a command list: (scope JSON, language_code)."""
+        scope = params.get("scope") or {"type": "default"}
+        return json.dumps(scope, sort_keys=True), params.get("language_code", "")
+
+    def _set_my_commands(self, params: dict[str, Any], files: Files) -> bool:
+        """setMyCommands: store the list for its scope and language."""
+        self.commands[self._commands_key(params)] = params.get("commands", [])
+        return True
+
+    def _get_my_commands(self, params: dict[str, Any], files: Files) -> list[dict[str, Any]]:
+        """getMyCommands: the stored list for scope and language."""
+        return self.commands.get(self._commands_key(params), [])
+
+    def _delete_my_commands(self, params: dict[str, Any], files: Files) -> bool:
+        """deleteMyCommands: forget the list for scope and language."""
+        self.commands.pop(self._commands_key(params), None)
+        return True
+
+    # ----------------------------------------------------------------- update builders
+
+    @staticmethod
+    def _user(user_id: int, first_name: str, language_code: str) -> dict[str, Any]:
+        """A human User object."""
+        return {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "language_code": language_code,
+        }
+
+    def send_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue an arbitrary update (update_id is assigned) and return it."""
+        update = {"update_id": next(self._update_ids), **copy.deepcopy(update)}
+        for value in update.values():
+            if isinstance(value, dict) and isinstance(value.get("chat"), dict):
+                self._chats.setdefault(_chat_key(value["chat"]["id"]), value["chat"])
+        self.updates.append(update)
+        self._notify()
+        return update
+
+    def send_text(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        language_code: str = "fr",
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str = "Test",
+    ) -> dict[str, Any]:
+        """Queue a text message from a user (commands get a bot_command entity)."""
+        if chat_id is None:
+            chat_id = user_id if chat_type == "private" else -abs(user_id)
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        chat |= {"first_name": first_name} if chat_type == "private" else {"title": "Test group"}
+        self._chats[_chat_key(chat_id)] = chat
+        message = {
+            "message_id": self._new_message_id(chat_id),
+            "from": self._user(user_id, first_name, language_code),
+            "chat": chat,
+            "date": _now(),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
+            ]
+        return self.send_update({"message": self._store(chat_id, message)})
+
+    def press(
+        self,
+        user_id: int,
+        data: str,
+        *,
+        message_id: int | None = None,
+        language_code: str = "fr",
+        chat_id: int | None = None,
+        first_name: str = "Test",
+    ) -> dict[str, Any]:
+        """Queue a callback_query pressing `data` on a bot message (default: last keyboard)."""
+        chat_id = user_id if chat_id is None else chat_id
+        message = self._find_message(chat_id, message_id) or {
+            "message_id": message_id or 1,
+            "from": dict(BOT_USER),
+            "chat": self._chat(chat_id),
+            "date": _now(),
+        }
+        query = {
+            "id": f"{user_id}{next(self._query_ids):06d}",
+            "from": self._user(user_id, first_name, language_code),
+            "message": message,
+            "chat_instance": f"-{abs(hash(chat_id)) % 10**18}",
+            "data": data,
+        }
+        return self.send_update({"callback_query": query})
+
+    def inline_query(
+        self, user_id: int, query: str, language_code: str = "fr", *, first_name: str = "Test"
+    ) -> dict[str, Any]:
+        """Queue an inline query typed by a user."""
+        inline = {
+            "id": f"{user_id}{next(self._query_ids):06d}",
+            "from": self._user(user_id, first_name, language_code),
+            "query": query,
+            "offset": "",
+            "chat_type": "sender",
+        }
+        return self.send_update({"inline_query": inline})
+
+    def _find_message(self, chat_id: ChatId, message_id: int | None) -> dict[str, Any] | None:
+        """A stored message by id, or the last bot message with an inline keyboard."""
+        messages = self._messages.get(_chat_key(chat_id), {})
+        if message_id is not None:
+            return messages.get(message_id)
+        for message in reversed(messages.values()):
+            if message["from"].get("is_bot") and _inline_keyboard(message.get("reply_markup")):
+                return message
+        return None
+
+    # ----------------------------------------------------------------- assertion helpers
+
+    def sent(self, chat_id: ChatId | None = None, method: str | None = None) -> list[Call]:
+        """Recorded calls filtered by chat and method (getUpdates only when asked for)."""
+        key = _chat_key(chat_id)
+        return [
+            call
+            for call in self.calls
+            if (call.method.lower() == method.lower() if method else call.method != "getUpdates")
+            and (chat_id is None or _chat_key(call.chat_id) == key)
+        ]
+
+    def messages(self, chat_id: ChatId) -> list[str]:
+        """Texts successfully sent or edited into a chat, in order."""
+        return [c.text or "" for c in self.sent(chat_id) if c.ok and c.method in TEXT_METHODS]
+
+    def last_keyboard(self, chat_id: ChatId) -> list[list[tuple[str, str | None]]]:
+        """Rows of (text, callback_data) of the last bot message showing an inline keyboard."""
+        message = self._find_message(chat_id, None)
+        if message is None:
+            return []
+        rows = message["reply_markup"]["inline_keyboard"]
+        return [[(b["text"], b.get("callback_data")) for b in row] for row in rows]
+
+    async def wait_for(self, predicate: Callable[[FakeBotApi], Any], timeout: float = 10) -> Any:
+        """Wait until predicate(api) is truthy and return its value; AssertionError on timeout."""
+        deadline = time.monotonic() + timeout
+        while not (result := predicate(self)):
+            if not await self._wait_change(deadline) and not (result := predicate(self)):
+                name = getattr(predicate, "__name__", "predicate")
+                raise AssertionError(f"{name} still false after {timeout}s\n{self._recent()}")
+        return result
+
+    async def wait_for_reply(
+        self, chat_id: ChatId, count: int = 1, timeout: float = 10
+    ) -> list[Call]:
+        """Wait for `count` new sendMessage/editMessageText/sendDocument calls to chat_id."""
+        key = _chat_key(chat_id)
+        start = self._cursors.get(key, 0)
+
+        def replies(api: FakeBotApi) -> list[tuple[int, Call]]:
+            found = [
+                (index, call)
+                for index, call in enumerate(api.calls[start:], start)
+                if call.ok and call.method in REPLY_METHODS and _chat_key(call.chat_id) == key
+            ]
+            return found if len(found) >= count else []
+
+        replies.__name__ = f"{count} replies to chat {chat_id}"
+        found = (await self.wait_for(replies, timeout))[:count]
+        self._cursors[key] = found[-1][0] + 1
+        return [call for _, call in found]
+
+    async def idle(self, timeout: float = 10) -> None:
+        """Return once every queued update was fetched and no bot call happened for `quiet` s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            pending = any(u["update_id"] > self._delivered_id for u in self.updates)
+            silent = time.monotonic() - self._last_activity
+            if not pending and silent >= self.quiet:
+                return
+            if time.monotonic() >= deadline:
+                state = "updates still queued" if pending else "bot still busy"
+                raise AssertionError(f"not idle after {timeout}s ({state})\n{self._recent()}")
+            until = deadline if pending else min(deadline, time.monotonic() + self.quiet - silent)
+            await self._wait_change(until)
+
+    def _recent(self, count: int = 8) -> str:
+        """The last few non-polling calls, one per line, for error messages."""
+        calls = self.sent()[-count:]
+        lines = [f"  {c.method} {c.params} -> {c.error_code or 'ok'}" for c in calls]
+        return "last calls:\n" + ("\n".join(lines) or "  (none)")
