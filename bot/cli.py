@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "transitions", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = Settings()
     if args.command is None:
         # The main job: the bot when a token is set, else the terminal conversation.
@@ -79,7 +80,6 @@ def run_console(settings: Settings, user: str | None) -> int:
     from storage.db import make_engine
     from storage.migrate import upgrade as apply_migrations
 
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     apply_migrations(settings.database_url)
     who = Who(external_id=f"console:{user or getpass.getuser()}", language_code=_locale())
     console = Console(Conversations(make_engine(settings.database_url)), who, sys.stdout)

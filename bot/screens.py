@@ -130,6 +130,10 @@ def _pack(buttons: list[Button]) -> list[tuple[Button, ...]]:
     pending: list[Button] = []
     for button in buttons:
         if len(button.label) > SHORT_LABEL:
+            # Keep the questionnaire's order: typed numbers refer to it.
+            if pending:
+                rows.append(tuple(pending))
+                pending = []
             rows.append((button,))
             continue
         pending.append(button)

@@ -12,11 +12,16 @@ def _count(api: FakeBotApi, chat: int, methods: tuple[str, ...]) -> int:
     return sum(1 for call in api.sent(chat_id=chat) if call.method in methods)
 
 
-async def type_text(api: FakeBotApi, chat: int, text: str, **kwargs) -> None:
-    """Sends a text and waits for the bot's next message in that chat."""
+async def type_text(api: FakeBotApi, chat: int, text: str, *, replies: int = 1, **kwargs) -> None:
+    """Sends a text and waits for the bot's next `replies` messages in that chat."""
     before = _count(api, chat, SENDS)
     api.send_text(chat, text, **kwargs)
-    await api.wait_for(lambda a: _count(a, chat, SENDS) > before)
+    await api.wait_for(lambda a: _count(a, chat, SENDS) >= before + replies)
+
+
+async def start_diagnostic(api: FakeBotApi, chat: int, **kwargs) -> None:
+    """/diagnostic answers with an introduction, then the question."""
+    await type_text(api, chat, "/diagnostic", replies=2, **kwargs)
 
 
 def button_data(api: FakeBotApi, chat: int, verb: str, question: str, option: str | None = None):

@@ -8,7 +8,7 @@ import random
 import signal
 import sys
 
-from tests.bot.driver import COMPANY_PLAN, follow_plan, last_text, type_text
+from tests.bot.driver import COMPANY_PLAN, follow_plan, last_text, start_diagnostic, type_text
 from tests.fake_bot_api import FakeBotApi
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzéèàç0123456789 <>&/\\\"'{}[]%$€😀\n\t\u202e\u0000"
@@ -19,8 +19,12 @@ def _random_text(rng: random.Random) -> str:
     return "".join(rng.choice(ALPHABET) for _ in range(length))
 
 
-def queue_bad_input(api: FakeBotApi, rng: random.Random, user: int, stolen: str) -> None:
-    """Queues one bad input of a random kind: text, sticker, edit, group, forged button..."""
+PRESSES = (4, 5, 6)
+
+
+def queue_bad_input(api: FakeBotApi, rng: random.Random, user: int, stolen: str) -> int:
+    """Queues one bad input of a random kind (text, sticker, edit, group, forged button...)
+    and returns its kind."""
     kind = rng.randrange(9)
     sender = {"id": user, "is_bot": False, "first_name": "Fuzz", "language_code": "fr"}
     chat = {"id": user, "type": "private", "first_name": "Fuzz"}
@@ -82,22 +86,25 @@ def queue_bad_input(api: FakeBotApi, rng: random.Random, user: int, stolen: str)
                 }
             }
         )
+    return kind
 
 
 async def test_300_bad_inputs_raise_nothing_and_start_still_answers(api, bot):
     rng = random.Random(20261122)
     victim, attacker = 2001, 2002
-    await type_text(api, victim, "/diagnostic")
+    await start_diagnostic(api, victim)
     stolen = api.last_keyboard(victim)[0][0][1]
     users = [attacker, 2003, 2004]
-    for _ in range(300):
-        queue_bad_input(api, rng, rng.choice(users), stolen)
-    await api.idle(timeout=120)
+    kinds = [queue_bad_input(api, rng, rng.choice(users), stolen) for _ in range(300)]
+    presses = sum(kind in PRESSES for kind in kinds)
+    # Every press, forged or stolen, gets its answer: then all 300 were handled in order.
+    await api.wait_for(lambda a: len(a.sent(method="answerCallbackQuery")) == presses, timeout=120)
+    assert len(set(kinds)) == 9
     assert bot == [], f"handlers raised: {bot[:3]}"
     await type_text(api, attacker, "/start")
     assert "Alliance" in last_text(api, attacker)
     # The victim's diagnosis was not touched by the stolen button.
-    await type_text(api, victim, "/diagnostic")
+    await start_diagnostic(api, victim)
     assert "Question 1/" in last_text(api, victim)
 
 
@@ -128,7 +135,7 @@ async def test_sigkill_in_the_middle_then_restart_carries_on(api, sqlite_url):
     chat = 3001
     first = await _start_bot(api, sqlite_url)
     try:
-        await type_text(api, chat, "/diagnostic")
+        await start_diagnostic(api, chat)
         await follow_plan(api, chat, COMPANY_PLAN[:3])
         assert "Question 4/" in last_text(api, chat)
     finally:
@@ -138,7 +145,7 @@ async def test_sigkill_in_the_middle_then_restart_carries_on(api, sqlite_url):
     try:
         await follow_plan(api, chat, COMPANY_PLAN[3:4])
         assert "Question 5/" in last_text(api, chat)
-        await type_text(api, chat, "/diagnostic")
+        await start_diagnostic(api, chat)
         assert "Question 5/" in last_text(api, chat)
     finally:
         second.send_signal(signal.SIGTERM)

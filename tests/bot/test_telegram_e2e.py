@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.bot.driver import ASSOCIATION_PLAN, COMPANY_PLAN, follow_plan, last_text, type_text
+from tests.bot.driver import (
+    ASSOCIATION_PLAN,
+    COMPANY_PLAN,
+    follow_plan,
+    last_text,
+    start_diagnostic,
+)
 
 
 async def test_command_menus_are_set_in_french_and_english(api, bot):
@@ -16,10 +22,10 @@ async def test_command_menus_are_set_in_french_and_english(api, bot):
 
 async def test_two_complete_diagnoses_give_two_recommendations(api, bot):
     company, association = 1001, 1002
-    await type_text(api, company, "/diagnostic")
+    await start_diagnostic(api, company)
     assert "Question 1/" in last_text(api, company)
     await follow_plan(api, company, COMPANY_PLAN)
-    await type_text(api, association, "/diagnostic")
+    await start_diagnostic(api, association)
     await follow_plan(api, association, ASSOCIATION_PLAN)
 
     company_result = last_text(api, company)
@@ -34,7 +40,7 @@ async def test_two_complete_diagnoses_give_two_recommendations(api, bot):
 
 async def test_answered_question_is_edited_to_show_the_answer(api, bot):
     chat = 1003
-    await type_text(api, chat, "/diagnostic")
+    await start_diagnostic(api, chat)
     await follow_plan(api, chat, COMPANY_PLAN[:1])
     edits = [c for c in api.sent(chat_id=chat, method="editMessageText")]
     assert "✓ Entreprise" in edits[-1].params["text"]
@@ -46,7 +52,7 @@ async def test_english_speaking_user_is_answered_in_english(api, bot):
     api.send_text(chat, "/start", language_code="en")
     await api.wait_for(lambda a: a.messages(chat))
     assert "Hello, I am Alliance" in last_text(api, chat)
-    await type_text(api, chat, "/diagnostic", language_code="en")
+    await start_diagnostic(api, chat, language_code="en")
     assert "Question 1/" in last_text(api, chat)
     labels = [label for row in api.last_keyboard(chat) for label, _ in row]
     assert "Company" in labels
@@ -54,7 +60,7 @@ async def test_english_speaking_user_is_answered_in_english(api, bot):
 
 async def test_user_text_comes_back_escaped(api, bot):
     chat = 1005
-    await type_text(api, chat, "/diagnostic")
+    await start_diagnostic(api, chat)
     await follow_plan(api, chat, ASSOCIATION_PLAN[:7])
     echoed = [c.params["text"] for c in api.sent(chat_id=chat, method="editMessageText")]
     assert any("&lt;b&gt;urgentes&lt;/b&gt;" in text for text in echoed)
