@@ -154,11 +154,26 @@ class QuestionnaireFlow:
         return [q for q in self.questions if q.applies(answers)]
 
     def progress(self, flow_state: FlowState) -> tuple[int, int]:
-        """(position of the current question, number of questions that apply now)."""
+        """(position of the current question, expected number of questions)."""
         applicable = [q.id for q in self.applicable(flow_state.answers)]
+        total = self.expected_count(flow_state.answers)
         if flow_state.state in applicable:
-            return applicable.index(flow_state.state) + 1, len(applicable)
-        return len(applicable), len(applicable)
+            return applicable.index(flow_state.state) + 1, total
+        return total, total
+
+    def expected_count(self, answers: dict[str, Any]) -> int:
+        """Questions that apply, counting once each run of questions still waiting on the
+        same unanswered question (one of "the objectives for your profile" will apply)."""
+        count, waiting_on = 0, None
+        for question in self.questions:
+            unknown = tuple(c.question for c in question.when if c.question not in answers)
+            if unknown:
+                count += unknown != waiting_on
+                waiting_on = unknown
+                continue
+            waiting_on = None
+            count += question.applies(answers)
+        return count
 
     def ask(self, flow_state: FlowState) -> Outcome:
         """What to show now, without changing anything (used to resume)."""

@@ -72,7 +72,8 @@ def flow():
 
 def test_questions_follow_the_conditions(flow):
     state = flow.start()
-    assert flow.progress(state) == (1, 3)
+    # Before the profile is known, the conditional question is expected to apply.
+    assert flow.progress(state) == (1, 4)
     flow.answer(state, "company")
     assert state.state == "company_goal"
     assert flow.progress(state) == (2, 4)
@@ -85,6 +86,7 @@ def test_a_condition_that_fails_skips_the_question(flow):
     state = flow.start()
     flow.answer(state, "association")
     assert state.state == "note"
+    assert flow.progress(state) == (2, 3)
 
 
 def test_invalid_answer_is_refused_and_the_question_stays(flow):
