@@ -11,6 +11,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -32,6 +33,8 @@ COMMANDS = (
     ("start", None, N_("Welcome")),
     ("diagnostic", None, N_("Self-diagnosis (step 1)")),
     ("aide", "help", N_("What I can do")),
+    ("checklist", None, N_("Checklists of the method")),
+    ("langue", "language", N_("Choose the language")),
     ("annuler", "cancel", N_("Stop the questionnaire in progress")),
 )
 
@@ -78,17 +81,24 @@ def register_handlers(application: Application) -> None:
         "diagnostic": handlers.diagnostic,
         "aide": handlers.help_command,
         "annuler": handlers.cancel,
+        "langue": handlers.language,
+        "checklist": handlers.checklist,
     }
-    # 1. Commands, in private chats only, with their English aliases.
+    # 1. Commands with their English aliases: checklists in any chat (they are the same
+    # for everyone), the rest in private chats only.
     for french, english, _ in COMMANDS:
         names = [french] + ([english] if english else [])
-        application.add_handler(CommandHandler(names, command[french], filters=private & message))
+        where = message if french == "checklist" else private & message
+        application.add_handler(CommandHandler(names, command[french], filters=where))
     # 2. Commands elsewhere (groups): invite to a private chat.
     application.add_handler(
         MessageHandler(filters.COMMAND & ~private & message, handlers.private_only)
     )
-    # 3. Button presses, all of them: the service refuses what is stale or forged.
+    # 3. Button presses: cards, topics and languages, then questionnaires; the service
+    # refuses whatever is stale or forged.
+    application.add_handler(CallbackQueryHandler(handlers.browse, pattern=r"^v1:[cml]:"))
     application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
     # 4. Typed answers; unknown commands get the help.
     application.add_handler(
         MessageHandler(filters.COMMAND & private & message, handlers.help_command)
@@ -115,4 +125,9 @@ async def set_command_menus(application: Application) -> None:
         )
 
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+]

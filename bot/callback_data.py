@@ -50,3 +50,22 @@ def parse(data: object) -> ButtonData | None:
         question_id=found["question"],
         option_id=found["option"],
     )
+
+
+# Buttons outside questionnaires: a card, a topic of cards, a language.
+CARD = "c"
+TOPIC = "m"
+LANGUAGE = "l"
+SIMPLE_PATTERN = re.compile(r"^v1:(?P<kind>[cml]):(?P<value>[a-z0-9_]{2,40})$")
+
+
+def simple(kind: str, value: str) -> str:
+    return f"{VERSION}:{kind}:{value}"
+
+
+def parse_simple(data: object) -> tuple[str, str] | None:
+    """(kind, value) of a card, topic or language button, or None."""
+    if not isinstance(data, str):
+        return None
+    found = SIMPLE_PATTERN.match(data)
+    return (found["kind"], found["value"]) if found else None

@@ -22,9 +22,10 @@ def main(argv: list[str] | None = None) -> int:
         "upgrade", help="apply the migrations"
     )
     knowledge = commands.add_parser("knowledge", help="knowledge base")
-    knowledge.add_subparsers(dest="knowledge_command", required=True).add_parser(
+    knowledge_check = knowledge.add_subparsers(dest="knowledge_command", required=True).add_parser(
         "check", help="validate the knowledge files"
     )
+    knowledge_check.add_argument("--data", default=None, help="another data folder to check")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for noisy in ("httpx", "transitions", "alembic"):
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "db":
         return upgrade(settings)
     if args.command == "knowledge":
-        return check_knowledge()
+        return check_knowledge(args.data)
     return 2
 
 
@@ -87,10 +88,13 @@ def run_console(settings: Settings, user: str | None) -> int:
     return 0
 
 
-def check_knowledge() -> int:
-    from knowledge.check import check
+def check_knowledge(data: str | None) -> int:
+    from pathlib import Path
 
-    problems = check()
+    from knowledge.check import check
+    from knowledge.loader import DATA_DIR
+
+    problems = check(Path(data) if data else DATA_DIR)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

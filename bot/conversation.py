@@ -13,18 +13,30 @@ from functools import wraps
 
 from sqlalchemy.engine import Engine
 
-from bot import screens
-from bot.callback_data import ButtonData, parse
+from bot import card_screens, screens
+from bot.callback_data import ButtonData, parse, parse_simple
+from bot.card_screens import InlineCard
 from bot.i18n import language_of
 from bot.screens import Screen
 from flows.diagnostic import diagnose
 from flows.engine import DONE, FlowState, Outcome, QuestionnaireFlow
 from knowledge import load_method, load_questionnaire
+from knowledge.loader import load_knowledge_base
+from knowledge.search import CardIndex
 from storage import repository
 from storage.db import session_scope
 from storage.models import FlowSession, User
 
 DIAGNOSTIC = "diagnostic"
+LANGUAGES = ("fr", "en")
+# What inline mode offers before anything is typed.
+DEFAULT_INLINE_CARDS = (
+    "steps_overview",
+    "convention_duration",
+    "criteria_general_interest",
+    "risks_economic",
+    "evaluation_path",
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,8 @@ class Conversations:
         self.engine = engine
         self.flow = QuestionnaireFlow(load_questionnaire(DIAGNOSTIC))
         self.method = load_method()
+        # Loaded and indexed once per process: a lookup then costs a few dictionary reads.
+        self.cards = CardIndex(load_knowledge_base())
 
     # -- commands ----------------------------------------------------------------------
 
@@ -168,6 +182,59 @@ class Conversations:
             reply.close_message_id = running.question_message_id
             self._append_question(reply, running, flow_state, user.language)
         return reply
+
+    # -- checklists and language ---------------------------------------------------------
+
+    @one_unit_of_work
+    def checklist(self, db, user: User, query: str) -> Reply:
+        """/checklist: the topic menu, or the card that best matches the words given."""
+        language, base = user.language, self.cards.base
+        query = " ".join(query.split())[:200]
+        if not query:
+            return Reply([card_screens.topics_screen(base, language)], language=language)
+        hits = self.cards.search(query, limit=1)
+        if not hits:
+            screen = card_screens.no_result_screen(query, base, language)
+            return Reply([screen], language=language)
+        return Reply([card_screens.card_screen(hits[0].card, base, language)], language=language)
+
+    @one_unit_of_work
+    def browse(self, db, user: User, data: object, message_id: int | None) -> Reply:
+        """A card, topic or language button; the message shows what was chosen."""
+        parsed = parse_simple(data)
+        kind, value = parsed if parsed else ("", "")
+        base = self.cards.base
+        if kind == "l" and value in LANGUAGES:
+            repository.set_language(db, user=user, language=value)
+            screen = screens.simple_screen("language_set.j2", value)
+            return Reply(edit=screen, edit_message_id=message_id, language=value)
+        screen = None
+        if kind == "c" and base.card(value) is not None:
+            screen = card_screens.card_screen(base.card(value), base, user.language)
+        elif kind == "m" and value == "all":
+            screen = card_screens.topics_screen(base, user.language)
+        elif kind == "m" and base.topic(value) is not None:
+            screen = card_screens.topic_screen(base.topic(value), user.language)
+        if screen is None:
+            return self._notice("stale_button.j2", user.language)
+        if message_id is None:
+            return Reply([screen], language=user.language)
+        return Reply(edit=screen, edit_message_id=message_id, language=user.language)
+
+    @one_unit_of_work
+    def inline(self, db, user: User, query: str) -> list[InlineCard]:
+        """Inline mode: the cards matching the query, in the user's language."""
+        query = " ".join(query.split())[:200]
+        if query:
+            cards = [hit.card for hit in self.cards.search(query, limit=10)]
+        else:
+            cards = [self.cards.base.card(card_id) for card_id in DEFAULT_INLINE_CARDS]
+        return [card_screens.inline_card(card, user.language) for card in cards if card]
+
+    @one_unit_of_work
+    def language_menu(self, db, user: User) -> Reply:
+        """/langue: the two languages as buttons."""
+        return Reply([card_screens.language_screen(user.language)], language=user.language)
 
     def remember_question_message(self, who: Who, session_id: int, message_id: int) -> None:
         with session_scope(self.engine) as db:

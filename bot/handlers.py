@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.ext import ContextTypes
 
 from bot.conversation import Conversations, Reply, Who
@@ -72,6 +72,42 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     message_id = query.message.message_id if query.message is not None else None
     await _run(update, context, "press", query.data, message_id)
+
+
+async def checklist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/checklist [words]: the topic menu, or the best matching card."""
+    await _run(update, context, "checklist", " ".join(context.args or []))
+
+
+async def browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A card, topic or language button."""
+    query = update.callback_query
+    message_id = query.message.message_id if query.message is not None else None
+    await _run(update, context, "browse", query.data, message_id)
+
+
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/langue, /language: choose French or English."""
+    await _run(update, context, "language_menu")
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """@bot words, in any chat: the matching cards, ready to post."""
+    query = update.inline_query
+    user = query.from_user
+    # No update id: an inline query changes nothing, so a repeat is harmless.
+    who = Who(f"tg:{user.id}", user.language_code)
+    cards = await asyncio.to_thread(_service(context).inline, who, query.query)
+    results = [
+        InlineQueryResultArticle(
+            id=card.card_id,
+            title=card.title,
+            description=card.description,
+            input_message_content=InputTextMessageContent(card.text, parse_mode="HTML"),
+        )
+        for card in cards
+    ]
+    await query.answer(results, cache_time=60, is_personal=True)
 
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

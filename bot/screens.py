@@ -172,7 +172,7 @@ def why_screen(question: Question, language: str) -> Screen:
             language,
             prompt=question.prompt.in_(language),
             help=question.help.in_(language) if question.help else "",
-            source_file=question.source.file_name,
+            source_file=question.source.title,
             source_section=question.source.section,
         )
     )
@@ -229,4 +229,3 @@ def _reason_labels(reasons, language: str, limit: int = 3) -> list[str]:
 
 def simple_screen(template: str, language: str, **context) -> Screen:
     return Screen(render(template, language, **context))
-

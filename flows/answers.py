@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from knowledge import Question, QuestionKind
+from knowledge.text import normalise
 
 
 @dataclass(frozen=True)
@@ -17,13 +17,6 @@ class Invalid:
 
     reason: str
     params: dict[str, Any] = field(default_factory=dict)
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, single spaces: how typed labels are compared."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", bare).split())
 
 
 def parse_answer(question: Question, raw: Any) -> Any | Invalid:

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from knowledge.models import Method, Questionnaire
+from knowledge.models import KnowledgeBase, Method, Questionnaire, Topic
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -31,7 +31,16 @@ def parse(model: type, path: Path):
     try:
         return model.model_validate(read_yaml(path))
     except ValidationError as error:
-        raise KnowledgeError(f"{path.name}: {error}") from error
+        raise KnowledgeError(describe(path.name, error)) from error
+
+
+def describe(name: str, error: ValidationError) -> str:
+    """One line per problem: the file, where in it, what is wrong."""
+    lines = []
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"]) or "top level"
+        lines.append(f"{name}: {where}: {problem['msg']}")
+    return "\n".join(lines)
 
 
 @cache
@@ -42,3 +51,25 @@ def load_questionnaire(questionnaire_id: str, data_dir: Path = DATA_DIR) -> Ques
 @cache
 def load_method(data_dir: Path = DATA_DIR) -> Method:
     return parse(Method, data_dir / "method.yaml")
+
+
+def load_topics(data_dir: Path = DATA_DIR) -> list[Topic]:
+    """Every `cards/*.yaml` file as a topic; a broken file raises, naming it."""
+    return [parse(Topic, path) for path in sorted((data_dir / "cards").glob("*.yaml"))]
+
+
+def load_synonyms(data_dir: Path = DATA_DIR) -> tuple[tuple[str, ...], ...]:
+    path = data_dir / "synonyms.yaml"
+    groups = read_yaml(path).get("groups") if path.exists() else []
+    if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
+        raise KnowledgeError(f"{path.name}: `groups` must be a list of lists of words")
+    return tuple(tuple(str(word) for word in group) for group in groups)
+
+
+@cache
+def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
+    topics = load_topics(data_dir)
+    try:
+        return KnowledgeBase(topics=tuple(topics), synonyms=load_synonyms(data_dir))
+    except ValidationError as error:
+        raise KnowledgeError(f"cards: {error}") from error

@@ -53,6 +53,10 @@ class Source(Strict):
     def file_name(self) -> str:
         return SEED_FILES[self.seed]
 
+    @property
+    def title(self) -> str:
+        return SEED_TITLES[self.seed]
+
 
 class QuestionKind(StrEnum):
     SINGLE = "single"
@@ -213,3 +217,75 @@ class Method(Strict):
 
     def risks_for(self, profile: str) -> tuple[RiskGroup, ...]:
         return tuple(group for group in self.risk_groups if profile in group.profiles)
+
+
+class Keywords(Strict):
+    """Words people type for a card, beyond its title and text, in each language."""
+
+    fr: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+
+class Card(Strict):
+    """A short checklist card: a title, a line of context, the points to check."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]{2,40}$")
+    title: Text
+    intro: Text | None = None
+    points: tuple[Text, ...] = Field(min_length=1)
+    keywords: Keywords = Keywords()
+    related: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = Field(min_length=1)
+
+
+class Topic(Strict):
+    """A family of cards (the steps, the convention, the risks...), one file each."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]{2,24}$")
+    title: Text
+    order: int
+    cards: tuple[Card, ...] = Field(min_length=1)
+
+
+class KnowledgeBase(Strict):
+    """All topics; card ids are unique and every related card exists."""
+
+    topics: tuple[Topic, ...]
+    synonyms: tuple[tuple[str, ...], ...] = ()
+
+    @model_validator(mode="after")
+    def _references(self) -> KnowledgeBase:
+        seen: set[str] = set()
+        for card in self.cards():
+            if card.id in seen:
+                raise ValueError(f"card id {card.id!r} is used twice")
+            seen.add(card.id)
+        for card in self.cards():
+            unknown = [ref for ref in card.related if ref not in seen]
+            if unknown:
+                raise ValueError(f"card {card.id}: related cards not found: {unknown}")
+        return self
+
+    def cards(self) -> list[Card]:
+        return [
+            card for topic in sorted(self.topics, key=lambda t: t.order) for card in topic.cards
+        ]
+
+    def card(self, card_id: str) -> Card | None:
+        return next((card for card in self.cards() if card.id == card_id), None)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((topic for topic in self.topics if topic.id == topic_id), None)
+
+    def topic_of(self, card_id: str) -> Topic | None:
+        return next((t for t in self.topics if any(c.id == card_id for c in t.cards)), None)
+
+
+# How a source reads to a user; file names are for the knowledge check.
+SEED_TITLES = {
+    "000": "Article « partenariats RSE durables »",
+    "001": "Guide « Coopérer efficacement » (ORSE / Le RAMEAU, 2023)",
+    "002": "Guide ORSE / Le RAMEAU sur les partenariats ONG–entreprises (2012)",
+    "003": "Atelier Convergences sur les partenariats multi-acteurs",
+    "004": "« L'art et la science des partenariats à impact social » (2025)",
+}

@@ -2,8 +2,9 @@
 
 import pytest
 
-from flows.answers import Invalid, normalise, parse_answer
+from flows.answers import Invalid, parse_answer
 from knowledge.models import Question
+from knowledge.text import normalise
 
 SOURCE = {"seed": "001", "section": "test"}
 

@@ -1,0 +1,128 @@
+"""The card index: built once at start, then a lookup is a few dictionary reads.
+
+Matching forgives what people type on a phone: accents, plurals, a typo or two,
+a word cut short, and synonyms ("contrat" finds the convention).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extract
+
+from knowledge.models import Card, KnowledgeBase
+from knowledge.text import terms
+
+# Where a word appears says how much it tells about the card.
+TITLE, KEYWORD, TOPIC, BODY = 3.0, 3.0, 1.5, 1.0
+# A word reached by a typo, a prefix or a synonym counts a little less than the word itself.
+TYPO, PREFIX, SYNONYM = 0.8, 0.85, 0.9
+
+
+@dataclass(frozen=True)
+class Hit:
+    card: Card
+    score: float
+
+
+class CardIndex:
+    """Inverted index of every card, in both languages."""
+
+    def __init__(self, base: KnowledgeBase):
+        self.base = base
+        self.cards = {card.id: card for card in base.cards()}
+        self.rank = {card_id: position for position, card_id in enumerate(self.cards)}
+        self.postings: dict[str, dict[str, float]] = defaultdict(dict)
+        for topic in base.topics:
+            for card in topic.cards:
+                self._add(card, topic.title.fr + " " + topic.title.en, TOPIC)
+                self._add_card(card)
+        df_total = len(self.cards)
+        self.idf = {
+            term: math.log(1 + df_total / len(cards)) for term, cards in self.postings.items()
+        }
+        self.vocabulary = sorted(self.postings)
+        self.synonyms = self._synonym_map(base.synonyms)
+        self._expand = lru_cache(maxsize=4096)(self._expand_uncached)
+
+    def _add_card(self, card: Card) -> None:
+        for text in (card.title.fr, card.title.en):
+            self._add(card, text, TITLE)
+        for word in card.keywords.fr + card.keywords.en:
+            self._add(card, word, KEYWORD)
+        body = [card.intro] if card.intro else []
+        for text in [*body, *card.points]:
+            self._add(card, text.fr + " " + text.en, BODY)
+
+    def _add(self, card: Card, text: str, weight: float) -> None:
+        for term in terms(text):
+            postings = self.postings[term]
+            postings[card.id] = max(postings.get(card.id, 0.0), weight)
+
+    def _synonym_map(self, groups) -> dict[str, frozenset[str]]:
+        mapping: dict[str, set[str]] = defaultdict(set)
+        for group in groups:
+            words = {term for word in group for term in terms(word)}
+            for word in words:
+                mapping[word] |= words - {word}
+        return {word: frozenset(others) for word, others in mapping.items()}
+
+    def search(self, query: str, limit: int = 5) -> list[Hit]:
+        """The best cards for a query, best first; nothing for a query that matches nothing."""
+        scores: dict[str, float] = defaultdict(float)
+        matched: dict[str, int] = defaultdict(int)
+        query_terms = list(dict.fromkeys(terms(query)))[:12]
+        for query_term in query_terms:
+            best: dict[str, float] = {}
+            for term, factor in self._expand(query_term):
+                idf = self.idf[term]
+                for card_id, weight in self.postings[term].items():
+                    best[card_id] = max(best.get(card_id, 0.0), weight * idf * factor)
+            for card_id, score in best.items():
+                scores[card_id] += score
+                matched[card_id] += 1
+        # Cards that match every word of the query come first.
+        ranked = sorted(
+            scores,
+            key=lambda c: (-matched[c], -scores[c], self.rank[c]),
+        )
+        return [Hit(self.cards[c], scores[c]) for c in ranked[:limit]]
+
+    def _expand_uncached(self, word: str) -> tuple[tuple[str, float], ...]:
+        """The indexed terms a typed word stands for, each with how much it counts."""
+        found: dict[str, float] = {word: 1.0}
+        if word not in self.postings:
+            found.update((term, PREFIX) for term in self._prefixed(word))
+            cutoff = _typos_allowed(word)
+            if cutoff:
+                for term, _distance, _ in extract(
+                    word, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=cutoff, limit=3
+                ):
+                    found.setdefault(term, TYPO)
+        for term, factor in list(found.items()):
+            for synonym in self.synonyms.get(term, ()):
+                found.setdefault(synonym, factor * SYNONYM)
+        return tuple((term, factor) for term, factor in found.items() if term in self.postings)
+
+    def _prefixed(self, word: str) -> list[str]:
+        """Terms that start with a word of four letters or more ("resil" -> "resiliation")."""
+        if len(word) < 4:
+            return []
+        start = bisect_left(self.vocabulary, word)
+        found = []
+        for term in self.vocabulary[start : start + 20]:
+            if not term.startswith(word):
+                break
+            found.append(term)
+        return found
+
+
+def _typos_allowed(word: str) -> int:
+    if len(word) < 4:
+        return 0
+    return 1 if len(word) < 8 else 2

@@ -1,0 +1,80 @@
+"""End to end: checklists by menu and by words, inline mode, and the language choice."""
+
+from tests.bot.driver import last_text, type_text
+
+
+def buttons(api, chat):
+    return [(label, data) for row in api.last_keyboard(chat) for label, data in row]
+
+
+async def test_checklist_menu_then_a_topic_then_a_card(api, bot):
+    chat = 4001
+    await type_text(api, chat, "/checklist")
+    assert "Fiches pratiques" in last_text(api, chat)
+    topics = dict(buttons(api, chat))
+    assert "La convention de partenariat" in topics or any("onvention" in t for t in topics)
+    convention = next(data for label, data in buttons(api, chat) if "onvention" in label)
+    before = len(api.sent(chat_id=chat, method="editMessageText"))
+    api.press(chat, convention)
+    await api.wait_for(lambda a: len(a.sent(chat_id=chat, method="editMessageText")) > before)
+    card_button = next(data for _, data in buttons(api, chat) if data == "v1:c:convention_duration")
+    api.press(chat, card_button)
+    await api.wait_for(lambda a: len(a.sent(chat_id=chat, method="editMessageText")) > before + 1)
+    text = api.sent(chat_id=chat, method="editMessageText")[-1].params["text"]
+    assert "Source" in text and "•" in text
+
+
+async def test_checklist_with_words_finds_the_card_despite_typos(api, bot):
+    chat = 4002
+    await type_text(api, chat, "/checklist resiliasion")
+    card = last_text(api, chat)
+    assert "résiliation" in card.lower() or "Résiliation" in card
+    related = [data for _, data in buttons(api, chat) if data.startswith("v1:c:")]
+    assert related, "a card offers its related cards"
+
+
+async def test_checklist_works_in_a_group_chat(api, bot):
+    await type_text(api, 4003, "/checklist risques entreprise", chat_id=-4003, chat_type="group")
+    assert "Source" in last_text(api, -4003)
+
+
+async def test_unknown_words_get_the_menu(api, bot):
+    chat = 4004
+    await type_text(api, chat, "/checklist zzqxw")
+    assert "Rien trouvé pour « zzqxw »" in last_text(api, chat)
+    assert buttons(api, chat)
+
+
+async def test_inline_query_lists_matching_cards_ready_to_post(api, bot):
+    api.inline_query(4005, "convention")
+    await api.wait_for(lambda a: a.sent(method="answerInlineQuery"))
+    results = api.sent(method="answerInlineQuery")[-1].params["results"]
+    assert 1 <= len(results) <= 10
+    assert all(r["type"] == "article" for r in results)
+    assert any("onvention" in r["title"] for r in results)
+    posted = results[0]["input_message_content"]
+    assert posted["parse_mode"] == "HTML" and "•" in posted["message_text"]
+
+
+async def test_english_speaking_user_gets_english_cards(api, bot):
+    chat = 4006
+    await type_text(api, chat, "/checklist termination", language_code="en")
+    card = last_text(api, chat)
+    assert "Sources:" in card or "Source:" in card
+    api.inline_query(chat, "risks", language_code="en")
+    await api.wait_for(lambda a: a.sent(method="answerInlineQuery"))
+    results = api.sent(method="answerInlineQuery")[-1].params["results"]
+    assert any("isk" in r["title"] for r in results)
+
+
+async def test_language_choice_is_stored_and_used(api, bot):
+    chat = 4007
+    await type_text(api, chat, "/langue")
+    english = next(data for _, data in buttons(api, chat) if data == "v1:l:en")
+    before = len(api.sent(chat_id=chat, method="editMessageText"))
+    api.press(chat, english)
+    await api.wait_for(lambda a: len(a.sent(chat_id=chat, method="editMessageText")) > before)
+    assert "English" in api.sent(chat_id=chat, method="editMessageText")[-1].params["text"]
+    # The Telegram client still says French; the stored choice wins.
+    await type_text(api, chat, "/aide", language_code="fr")
+    assert "What I can do" in last_text(api, chat)
