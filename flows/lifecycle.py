@@ -1,0 +1,143 @@
+"""A partnership's stage across the seven steps, as one `transitions` machine.
+
+Moving forward needs what the next step builds on; the machine refuses with the
+reason otherwise. Going back is always allowed. After the evaluation, the
+partnership ends, is renewed (back to implementation) or modified (back to the
+content).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from transitions import Machine, MachineError
+
+STAGES = [
+    "diagnosis",  # 1 auto-diagnostic
+    "dialogue",  # 2 dialoguer
+    "partner_choice",  # 3 choisir le partenaire
+    "content",  # 4 définir le contenu
+    "formalisation",  # 5 formaliser
+    "implementation",  # 6 mettre en œuvre
+    "evaluation",  # 7 évaluer
+    "ended",
+]
+
+# (trigger, source, dest, what the move needs: a fact name, or None)
+TRANSITIONS = [
+    {"trigger": "advance", "source": "diagnosis", "dest": "dialogue", "conditions": "diagnosed"},
+    {
+        "trigger": "advance",
+        "source": "dialogue",
+        "dest": "partner_choice",
+        "conditions": "dialogue_started",
+    },
+    {
+        "trigger": "advance",
+        "source": "partner_choice",
+        "dest": "content",
+        "conditions": "partner_chosen",
+    },
+    {
+        "trigger": "advance",
+        "source": "content",
+        "dest": "formalisation",
+        "conditions": "convention_complete",
+    },
+    {
+        "trigger": "advance",
+        "source": "formalisation",
+        "dest": "implementation",
+        "conditions": "draft_generated",
+    },
+    {
+        "trigger": "advance",
+        "source": "implementation",
+        "dest": "evaluation",
+        "conditions": "followup_set",
+    },
+    {"trigger": "end", "source": "evaluation", "dest": "ended"},
+    {"trigger": "renew", "source": "evaluation", "dest": "implementation"},
+    {"trigger": "modify", "source": "evaluation", "dest": "content"},
+] + [
+    {"trigger": "back", "source": STAGES[i], "dest": STAGES[i - 1]}
+    for i in range(1, len(STAGES) - 1)
+]
+
+# Why an advance is refused, by the stage it starts from.
+MISSING = {
+    "diagnosis": "needs_diagnosis",
+    "dialogue": "needs_dialogue",
+    "partner_choice": "needs_partner",
+    "content": "needs_convention_items",
+    "formalisation": "needs_draft",
+    "implementation": "needs_followup",
+}
+
+
+@dataclass
+class PartnershipFacts:
+    """What is known of a partnership that a move may need; the model the machine moves."""
+
+    state: str = "diagnosis"
+    has_diagnosis: bool = False
+    dialogue_items_done: int = 0
+    partner_is_chosen: bool = False
+    missing_convention_items: list[str] = field(default_factory=list)
+    has_draft_convention: bool = False
+    has_followup: bool = False
+
+    def diagnosed(self) -> bool:
+        return self.has_diagnosis
+
+    def dialogue_started(self) -> bool:
+        return self.dialogue_items_done > 0
+
+    def partner_chosen(self) -> bool:
+        return self.partner_is_chosen
+
+    def convention_complete(self) -> bool:
+        return not self.missing_convention_items
+
+    def draft_generated(self) -> bool:
+        return self.has_draft_convention
+
+    def followup_set(self) -> bool:
+        return self.has_followup
+
+
+@dataclass(frozen=True)
+class Move:
+    """The result of asking for a move: done (from, to) or refused with a reason key."""
+
+    moved: bool
+    source: str
+    dest: str | None = None
+    refusal: str | None = None
+
+
+class Lifecycle:
+    """One machine for every partnership of the process; facts are added per call."""
+
+    def __init__(self) -> None:
+        self.machine = Machine(
+            model=None,
+            states=STAGES,
+            transitions=TRANSITIONS,
+            initial="diagnosis",
+            auto_transitions=False,
+        )
+
+    def move(self, facts: PartnershipFacts, trigger: str) -> Move:
+        source = facts.state
+        self.machine.add_model(facts, initial=source)
+        try:
+            moved = getattr(facts, trigger)()
+        except (MachineError, AttributeError):
+            moved = False
+        finally:
+            self.machine.remove_model(facts)
+        if moved:
+            return Move(True, source, facts.state)
+        refusal = MISSING.get(source) if trigger == "advance" else "not_allowed"
+        return Move(False, source, refusal=refusal)

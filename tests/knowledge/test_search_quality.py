@@ -1,0 +1,89 @@
+"""Search quality: what people type, in both languages, and the card that must come first."""
+
+import pytest
+
+from knowledge.loader import load_knowledge_base
+from knowledge.search import CardIndex
+
+EXPECTED = [
+    # French: plain words, missing accents, typos, synonyms, plurals.
+    ("résiliation", "convention_duration"),
+    ("resiliation", "convention_duration"),
+    ("resiliasion", "convention_duration"),
+    ("rupture du contrat", "convention_duration"),
+    ("préavis", "convention_duration"),
+    ("convension litiges", "convention_disputes"),
+    ("médiation", "convention_disputes"),
+    ("litige", "convention_disputes"),
+    ("tva", "convention_means"),
+    ("financement don prêt", "convention_means"),
+    ("périmètre bénéficiaires", "convention_scope"),
+    ("plan d'action opérationnel", "convention_vs_action_plan"),
+    ("confidentialité", "convention_formalise"),
+    ("non-concurrence", "convention_formalise"),
+    ("risques entreprise", "risks_economic"),
+    ("risques association", "risks_general_interest"),
+    ("risques collectivité", "risks_public"),
+    ("syndicats", "risks_unions"),
+    ("freins", "brakes"),
+    ("critères association", "criteria_general_interest"),
+    ("criteres entreprise", "criteria_economic_actor"),
+    ("critères ONG 2012", "criteria_ngo_2012"),
+    ("mécénat", "type_patronage"),
+    ("mecenat de competences", "type_patronage"),
+    ("innovation sociétale", "type_societal_innovation"),
+    ("coopération économique", "type_economic_cooperation"),
+    ("pratiques responsables achats", "type_responsible_practices"),
+    ("carré magique", "magic_square"),
+    ("objectifs collectivité", "objectives_local_authority"),
+    ("fragilités du territoire", "fragility_map"),
+    ("comité de pilotage", "steering_elements"),
+    ("fréquence des réunions", "follow_up"),
+    ("communication logo", "communication_rules"),
+    ("vocabulaire évaluation pertinence", "evaluation_vocabulary"),
+    ("évaluateur externe", "evaluation_scope_2012"),
+    ("facteurs de réussite", "success_factors"),
+    ("mesurer l'impact", "impact_measurement"),
+    ("test partenariat stratégique", "strategic_test"),
+    ("déséquilibre de pouvoir", "four_pillars"),
+    ("chiffres clés", "figures_practice"),
+    ("délai pour signer", "figures_timing"),
+    ("étape 2 dialogue", "step_2_dialogue"),
+    ("auto-diagnostic", "step_1_diagnosis"),
+    # English.
+    ("termination", "convention_duration"),
+    ("terminaton notice", "convention_duration"),
+    ("dispute mediation", "convention_disputes"),
+    ("company risks", "risks_economic"),
+    ("selection criteria association", "criteria_general_interest"),
+    ("steering committee", "steering_elements"),
+    ("evaluation vocabulary", "evaluation_vocabulary"),
+    ("success factors", "success_factors"),
+    ("patronage", "type_patronage"),
+    ("key figures", "figures_practice"),
+    ("brakes", "brakes"),
+    ("magic square", "magic_square"),
+    ("seven steps", "steps_overview"),
+    ("power imbalance", "four_pillars"),
+    ("agreement renewal", "convention_duration"),
+]
+
+
+@pytest.fixture(scope="module")
+def index():
+    return CardIndex(load_knowledge_base())
+
+
+@pytest.mark.parametrize(("query", "card_id"), EXPECTED)
+def test_the_expected_card_comes_first(index, query, card_id):
+    hits = index.search(query)
+    assert hits, f"nothing found for {query!r}"
+    assert hits[0].card.id == card_id, [hit.card.id for hit in hits]
+
+
+def test_at_least_forty_queries_in_both_languages():
+    assert len(EXPECTED) >= 40
+
+
+def test_gibberish_finds_nothing(index):
+    assert index.search("zzqxw") == []
