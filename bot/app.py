@@ -32,6 +32,12 @@ def N_(message: str) -> str:
 COMMANDS = (
     ("start", None, N_("Welcome")),
     ("diagnostic", None, N_("Self-diagnosis (step 1)")),
+    ("nouveau", "new", N_("Create a partnership")),
+    ("partenariats", "partnerships", N_("Your partnerships")),
+    ("criteres", "criteria", N_("Score candidate partners (step 3)")),
+    ("convention", None, N_("Convention checklist and drafts (steps 4-5)")),
+    ("suivi", "followup", N_("Steering and follow-up (step 6)")),
+    ("documents", None, N_("Generated documents")),
     ("aide", "help", N_("What I can do")),
     ("checklist", None, N_("Checklists of the method")),
     ("langue", "language", N_("Choose the language")),
@@ -83,6 +89,12 @@ def register_handlers(application: Application) -> None:
         "annuler": handlers.cancel,
         "langue": handlers.language,
         "checklist": handlers.checklist,
+        "nouveau": handlers.new_partnership,
+        "partenariats": handlers.partnerships,
+        "criteres": handlers.criteria,
+        "convention": handlers.convention,
+        "suivi": handlers.followup,
+        "documents": handlers.documents,
     }
     # 1. Commands with their English aliases: checklists in any chat (they are the same
     # for everyone), the rest in private chats only.
@@ -97,6 +109,7 @@ def register_handlers(application: Application) -> None:
     # 3. Button presses: cards, topics and languages, then questionnaires; the service
     # refuses whatever is stale or forged.
     application.add_handler(CallbackQueryHandler(handlers.browse, pattern=r"^v1:[cml]:"))
+    application.add_handler(CallbackQueryHandler(handlers.partnership_button, pattern=r"^v1:p:"))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     # 4. Typed answers; unknown commands get the help.
@@ -111,7 +124,9 @@ def register_handlers(application: Application) -> None:
 
 
 async def set_command_menus(application: Application) -> None:
-    """The command menu in French by default, in English for English-speaking users."""
+    """The command menu in French by default, in English for English-speaking users;
+    and the bot's username, which invitation links need."""
+    application.bot_data["conversations"].desk.bot_username = application.bot.username
     for language in LANGUAGES:
         _ = gettext_for(language)
         names = (

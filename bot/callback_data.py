@@ -69,3 +69,24 @@ def parse_simple(data: object) -> tuple[str, str] | None:
         return None
     found = SIMPLE_PATTERN.match(data)
     return (found["kind"], found["value"]) if found else None
+
+
+# Buttons on a partnership: v1:p:<partnership id>:<action>[:<argument>].
+PARTNERSHIP_PATTERN = re.compile(
+    r"^v1:p:(?P<partnership>\d{1,12}):(?P<action>[a-z_]{1,12})(?::(?P<arg>[a-z0-9_]{1,20}))?$"
+)
+
+
+def partnership_button(partnership_id: int, action: str, arg: str | int | None = None) -> str:
+    parts = [VERSION, "p", str(partnership_id), action] + ([str(arg)] if arg is not None else [])
+    return ":".join(parts)
+
+
+def parse_partnership(data: object) -> tuple[int, str, str | None] | None:
+    """(partnership id, action, argument) of a partnership button, or None."""
+    if not isinstance(data, str):
+        return None
+    found = PARTNERSHIP_PATTERN.match(data)
+    if found is None:
+        return None
+    return int(found["partnership"]), found["action"], found["arg"]

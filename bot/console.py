@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TextIO
 
 from bot.callback_data import parse
@@ -9,7 +10,7 @@ from bot.conversation import Conversations, Reply, Who
 from bot.screens import Screen, plain
 
 # Typed keys for the navigation buttons; everything else is an answer.
-NAVIGATION_KEYS = {"back": "<", "keep": "=", "skip": ">", "why": "?"}
+NAVIGATION_KEYS = {"back": "<", "keep": "=", "skip": ">", "why": "?", "validate": "v"}
 COMMANDS = {
     "/start": "start",
     "/aide": "help",
@@ -17,7 +18,21 @@ COMMANDS = {
     "/diagnostic": "diagnostic",
     "/annuler": "cancel",
     "/cancel": "cancel",
+    "/nouveau": "new_partnership",
+    "/new": "new_partnership",
+    "/partenariats": "partnerships",
+    "/partnerships": "partnerships",
+    "/criteres": "criteria",
+    "/criteria": "criteria",
+    "/convention": "convention",
+    "/suivi": "followup",
+    "/followup": "followup",
+    "/documents": "documents",
+    "/langue": "language_menu",
+    "/language": "language_menu",
 }
+# Commands that take the rest of the line.
+WITH_ARGUMENT = {"/checklist": "checklist", "/start": "start"}
 QUIT = {"/quitter", "/quit", "/exit"}
 
 
@@ -33,8 +48,14 @@ class Console:
     def show(self, reply: Reply) -> None:
         if reply.notice:
             self.out.write(f"! {plain(reply.notice)}\n")
+        if reply.edit is not None and not reply.messages:
+            self._print(reply.edit)
         for screen in reply.messages:
             self._print(screen)
+        for file_name, content in reply.documents:
+            path = Path.cwd() / file_name
+            path.write_bytes(content)
+            self.out.write(f"→ {path}\n")
         self.out.flush()
 
     def _print(self, screen: Screen) -> None:
@@ -42,14 +63,21 @@ class Console:
         self.keys = {}
         number = 0
         navigation = []
+        others = 0
         for row in screen.buttons:
             for button in row:
                 action = _action_of(button.data)
                 key = NAVIGATION_KEYS.get(action)
-                if key is None:
+                if action in ("answer", "toggle"):
                     number += 1
-                    if action in ("answer", "toggle"):
-                        self.out.write(f"  {number}. {plain(button.label).lstrip('☐☑ ')}\n")
+                    self.out.write(f"  {number}. {plain(button.label).lstrip('☐☑ ')}\n")
+                    continue
+                if key is None:
+                    # Menus, cards, partnerships: reachable as *1, *2...
+                    others += 1
+                    key = f"*{others}"
+                    self.out.write(f"  [{key}] {plain(button.label)}\n")
+                    self.keys[key] = button.data
                     continue
                 self.keys[key] = button.data
                 navigation.append(f"[{key}] {plain(button.label)}")
@@ -63,11 +91,14 @@ class Console:
             return True
         if line.lower() in QUIT:
             return False
-        command = COMMANDS.get(line.split()[0].lower())
-        if command is not None:
-            self.show(getattr(self.conversations, command)(self.who))
+        word, _, rest = line.partition(" ")
+        word = word.lower()
+        if word in WITH_ARGUMENT and (rest or word not in COMMANDS):
+            self.show(getattr(self.conversations, WITH_ARGUMENT[word])(self.who, rest))
+        elif word in COMMANDS:
+            self.show(getattr(self.conversations, COMMANDS[word])(self.who))
         elif line in self.keys:
-            self.show(self.conversations.press(self.who, self.keys[line], None))
+            self.show(self._press(self.keys[line]))
         else:
             self.show(self.conversations.text(self.who, line))
         return True
@@ -79,6 +110,14 @@ class Console:
         for line in lines:
             if not self.handle(line):
                 break
+
+    def _press(self, data: str) -> Reply:
+        """Routes a button as Telegram's handlers do, by the shape of its data."""
+        if data.startswith("v1:p:"):
+            return self.conversations.partnership_button(self.who, data, None)
+        if data[:5] in ("v1:c:", "v1:m:", "v1:l:"):
+            return self.conversations.browse(self.who, data, None)
+        return self.conversations.press(self.who, data, None)
 
 
 def _action_of(data: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import wraps
 
 from sqlalchemy.engine import Engine
@@ -17,17 +18,21 @@ from bot import card_screens, screens
 from bot.callback_data import ButtonData, parse, parse_simple
 from bot.card_screens import InlineCard
 from bot.i18n import language_of
+from bot.partnerships import PartnershipDesk
 from bot.screens import Screen
+from flows.convention import checklist_questionnaire
 from flows.diagnostic import diagnose
 from flows.engine import DONE, FlowState, Outcome, QuestionnaireFlow
 from knowledge import load_method, load_questionnaire
-from knowledge.loader import load_knowledge_base
+from knowledge.loader import load_convention_checklist, load_knowledge_base
 from knowledge.search import CardIndex
 from storage import repository
 from storage.db import session_scope
-from storage.models import FlowSession, User
+from storage.models import FlowSession, User, utcnow
 
 DIAGNOSTIC = "diagnostic"
+# Questionnaires read from knowledge/data; the convention's is built from its checklist.
+QUESTIONNAIRES = ("diagnostic", "new_partnership", "criteria", "followup", "note")
 LANGUAGES = ("fr", "en")
 # What inline mode offers before anything is typed.
 DEFAULT_INLINE_CARDS = (
@@ -62,6 +67,8 @@ class Reply:
     notice: str | None = None
     # Set when the last message is a question: its message id is then remembered.
     question_session_id: int | None = None
+    # Files to send after the messages: (file name, content).
+    documents: list[tuple[str, bytes]] = field(default_factory=list)
     language: str = "fr"
 
 
@@ -84,17 +91,24 @@ def one_unit_of_work(method: Callable) -> Callable:
 class Conversations:
     """Runs the questionnaires for everyone, from the database, one input at a time."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow):
         self.engine = engine
-        self.flow = QuestionnaireFlow(load_questionnaire(DIAGNOSTIC))
+        # One machine per questionnaire for the whole process.
+        self.flows = {name: QuestionnaireFlow(load_questionnaire(name)) for name in QUESTIONNAIRES}
+        checklist = load_convention_checklist()
+        self.flows["convention"] = QuestionnaireFlow(checklist_questionnaire(checklist))
         self.method = load_method()
+        self.desk = PartnershipDesk(self, checklist, clock)
         # Loaded and indexed once per process: a lookup then costs a few dictionary reads.
         self.cards = CardIndex(load_knowledge_base())
 
     # -- commands ----------------------------------------------------------------------
 
     @one_unit_of_work
-    def start(self, db, user: User) -> Reply:
+    def start(self, db, user: User, payload: str = "") -> Reply:
+        """/start, or /start <invitation token> from an invitation link."""
+        if payload:
+            return self.desk.join(db, user, payload.strip()[:64])
         running = repository.active_flow_session(db, user_id=user.id, flow=DIAGNOSTIC)
         welcome = screens.simple_screen("welcome.j2", user.language, resume=bool(running))
         return Reply([welcome], language=user.language)
@@ -106,17 +120,40 @@ class Conversations:
     @one_unit_of_work
     def diagnostic(self, db, user: User) -> Reply:
         """Starts the self-diagnosis, or resumes the one in progress where it stopped."""
-        running = repository.active_flow_session(db, user_id=user.id, flow=DIAGNOSTIC)
-        if running is not None:
+        return self.start_or_resume(db, user, DIAGNOSTIC, intro="diagnostic_intro.j2")
+
+    def start_or_resume(
+        self,
+        db,
+        user: User,
+        flow_id: str,
+        *,
+        intro: str,
+        partnership_id: int | None = None,
+        prefill: dict | None = None,
+    ) -> Reply:
+        """Resumes the user's run of that questionnaire (for that partnership), or starts one."""
+        running = repository.active_flow_session(db, user_id=user.id, flow=flow_id)
+        if running is not None and running.partnership_id == partnership_id:
             flow_state = FlowState.from_dict(running.state)
-            intro = screens.simple_screen("resume.j2", user.language)
-            return self._ask(intro, running, flow_state, user.language)
-        flow_state = self.flow.start()
+            resume = screens.simple_screen("resume.j2", user.language)
+            return self._ask(resume, running, flow_state, user.language)
+        flow = self.flows[flow_id]
+        flow_state = flow.start()
+        if prefill:
+            # Answers already known are not asked again: the flow skips to the first gap.
+            flow_state.answers.update(prefill)
+            if flow.current(flow_state).id in prefill:
+                flow.keep(flow_state)
         running = repository.start_flow_session(
-            db, user_id=user.id, flow=DIAGNOSTIC, state=flow_state.to_dict()
+            db,
+            user_id=user.id,
+            flow=flow_id,
+            state=flow_state.to_dict(),
+            partnership_id=partnership_id,
         )
-        intro = screens.simple_screen("diagnostic_intro.j2", user.language)
-        return self._ask(intro, running, flow_state, user.language)
+        opening = screens.simple_screen(intro, user.language)
+        return self._ask(opening, running, flow_state, user.language)
 
     @one_unit_of_work
     def cancel(self, db, user: User) -> Reply:
@@ -125,7 +162,7 @@ class Conversations:
             screen = screens.simple_screen("nothing_to_cancel.j2", user.language)
             return Reply([screen], language=user.language)
         flow_state = FlowState.from_dict(running.state)
-        self.flow.cancel(flow_state)
+        self.flows[running.flow].cancel(flow_state)
         repository.save_flow_state(
             db, flow_session=running, state=flow_state.to_dict(), status="cancelled"
         )
@@ -133,6 +170,43 @@ class Conversations:
         reply.language = user.language
         reply.close_message_id = running.question_message_id
         return reply
+
+    # -- partnerships ------------------------------------------------------------------
+
+    @one_unit_of_work
+    def new_partnership(self, db, user: User) -> Reply:
+        """/nouveau: name, organisations, theme and territory of a new partnership."""
+        return self.desk.new(db, user)
+
+    @one_unit_of_work
+    def partnerships(self, db, user: User) -> Reply:
+        """/partenariats: the user's partnerships, to open and make active."""
+        return self.desk.list(db, user)
+
+    @one_unit_of_work
+    def criteria(self, db, user: User) -> Reply:
+        """/criteres: score a candidate partner of the active partnership."""
+        return self.desk.step(db, user, "criteria")
+
+    @one_unit_of_work
+    def convention(self, db, user: User) -> Reply:
+        """/convention: the convention checklist of the active partnership."""
+        return self.desk.convention(db, user)
+
+    @one_unit_of_work
+    def followup(self, db, user: User) -> Reply:
+        """/suivi: referents, steering committee, cadence, tools."""
+        return self.desk.step(db, user, "followup")
+
+    @one_unit_of_work
+    def documents(self, db, user: User) -> Reply:
+        """/documents: the generated documents, every version."""
+        return self.desk.documents(db, user)
+
+    @one_unit_of_work
+    def partnership_button(self, db, user: User, data: object, message_id: int | None) -> Reply:
+        """A button on a partnership; the user must belong to it."""
+        return self.desk.act(db, user, data, message_id)
 
     # -- inputs ------------------------------------------------------------------------
 
@@ -144,8 +218,8 @@ class Conversations:
             screen = screens.simple_screen("no_flow.j2", user.language)
             return Reply([screen], language=user.language)
         flow_state = FlowState.from_dict(running.state)
-        outcome = self.flow.answer(flow_state, text)
-        return self._after(db, running, flow_state, outcome, user.language, None)
+        outcome = self.flows[running.flow].answer(flow_state, text)
+        return self._after(db, user, running, flow_state, outcome, None)
 
     @one_unit_of_work
     def press(self, db, user: User, data: object, message_id: int | None) -> Reply:
@@ -157,19 +231,20 @@ class Conversations:
                 db, session_id=button.session_id, user_id=user.id
             )
         if running is None:
-            return self._notice("stale_button.j2", user.language)
+            return self.notice("stale_button.j2", user.language)
         flow_state = FlowState.from_dict(running.state)
         if running.status != "active" or flow_state.state != button.question_id:
-            return self._notice("stale_button.j2", user.language)
+            return self.notice("stale_button.j2", user.language)
+        flow = self.flows[running.flow]
         if button.action == "why":
             # Help leaves the question as it is.
-            question = self.flow.current(flow_state)
+            question = flow.current(flow_state)
             return Reply([screens.why_screen(question, user.language)], language=user.language)
-        outcome = self._apply(flow_state, button)
+        outcome = self._apply(flow, flow_state, button)
         if outcome is None:
-            return self._notice("stale_button.j2", user.language)
+            return self.notice("stale_button.j2", user.language)
         redraw = button.action == "toggle" and outcome.kind == "question"
-        return self._after(db, running, flow_state, outcome, user.language, message_id, redraw)
+        return self._after(db, user, running, flow_state, outcome, message_id, redraw)
 
     @one_unit_of_work
     def unsupported(self, db, user: User) -> Reply:
@@ -216,7 +291,7 @@ class Conversations:
         elif kind == "m" and base.topic(value) is not None:
             screen = card_screens.topic_screen(base.topic(value), user.language)
         if screen is None:
-            return self._notice("stale_button.j2", user.language)
+            return self.notice("stale_button.j2", user.language)
         if message_id is None:
             return Reply([screen], language=user.language)
         return Reply(edit=screen, edit_message_id=message_id, language=user.language)
@@ -247,19 +322,21 @@ class Conversations:
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _apply(self, flow_state: FlowState, button: ButtonData) -> Outcome | None:
-        question = self.flow.current(flow_state)
+    def _apply(
+        self, flow: QuestionnaireFlow, flow_state: FlowState, button: ButtonData
+    ) -> Outcome | None:
+        question = flow.current(flow_state)
         if button.action in ("answer", "toggle") and (button.option_id is None or question is None):
             return None
         if button.action == "answer":
-            return self.flow.answer(flow_state, button.option_id)
+            return flow.answer(flow_state, button.option_id)
         if button.action == "toggle":
-            return self.flow.toggle(flow_state, button.option_id)
+            return flow.toggle(flow_state, button.option_id)
         actions = {
-            "validate": self.flow.validate_draft,
-            "back": self.flow.back,
-            "skip": self.flow.skip,
-            "keep": self.flow.keep,
+            "validate": flow.validate_draft,
+            "back": flow.back,
+            "skip": flow.skip,
+            "keep": flow.keep,
         }
         action = actions.get(button.action)
         return action(flow_state) if action else None
@@ -267,10 +344,10 @@ class Conversations:
     def _after(
         self,
         db,
+        user: User,
         running: FlowSession,
         flow_state: FlowState,
         outcome: Outcome,
-        language: str,
         message_id: int | None,
         redraw: bool = False,
     ) -> Reply:
@@ -279,6 +356,7 @@ class Conversations:
         `message_id` is the message whose button was pressed, None for typed input;
         `redraw` asks to show the same question again in that message (a toggle).
         """
+        language, flow = user.language, self.flows[running.flow]
         answered = None
         if outcome.answered is not None:
             answered = (outcome.answered.id, flow_state.answers.get(outcome.answered.id))
@@ -300,17 +378,17 @@ class Conversations:
             self._append_question(reply, running, flow_state, language)
             return reply
         if outcome.answered is not None:
-            reply.edit = screens.answered_screen(self.flow, flow_state, outcome.answered, language)
+            reply.edit = screens.answered_screen(flow, flow_state, outcome.answered, language)
             reply.edit_message_id = acted_on
         elif redraw:
             # A toggle: the same question, redrawn with its boxes ticked.
-            reply.edit = screens.question_screen(self.flow, flow_state, running.id, language)
+            reply.edit = screens.question_screen(flow, flow_state, running.id, language)
             reply.edit_message_id = message_id
             return reply
         else:
             reply.close_message_id = acted_on
         if outcome.kind == "done":
-            reply.messages.append(self._diagnosis(flow_state, language))
+            self._finish(db, user, running, flow_state, reply)
         else:
             self._append_question(reply, running, flow_state, language)
         return reply
@@ -320,11 +398,20 @@ class Conversations:
             return screens.invalid_screen(outcome.question, outcome.invalid, language).text
         return screens.simple_screen(f"{outcome.kind}.j2", language).text
 
-    def _diagnosis(self, flow_state: FlowState, language: str) -> Screen:
-        diagnosis = diagnose(self.flow.questionnaire, self.method, flow_state.answers)
-        return screens.diagnosis_screen(
-            self.flow, self.method, diagnosis, flow_state.answers, language
-        )
+    def _finish(
+        self, db, user: User, running: FlowSession, flow_state: FlowState, reply: Reply
+    ) -> None:
+        """What a finished questionnaire gives back: a summary, or a partnership's record."""
+        if running.flow == DIAGNOSTIC:
+            flow = self.flows[DIAGNOSTIC]
+            diagnosis = diagnose(flow.questionnaire, self.method, flow_state.answers)
+            reply.messages.append(
+                screens.diagnosis_screen(
+                    flow, self.method, diagnosis, flow_state.answers, user.language
+                )
+            )
+            return
+        self.desk.finish(db, user, running, flow_state.answers, reply)
 
     def _ask(
         self, intro: Screen, running: FlowSession, flow_state: FlowState, language: str
@@ -337,8 +424,10 @@ class Conversations:
     def _append_question(
         self, reply: Reply, running: FlowSession, flow_state: FlowState, language: str
     ) -> None:
-        reply.messages.append(screens.question_screen(self.flow, flow_state, running.id, language))
+        flow = self.flows[running.flow]
+        reply.messages.append(screens.question_screen(flow, flow_state, running.id, language))
         reply.question_session_id = running.id
 
-    def _notice(self, template: str, language: str) -> Reply:
+    def notice(self, template: str, language: str) -> Reply:
+        """A short answer to a press that changes nothing."""
         return Reply(notice=screens.simple_screen(template, language).text, language=language)

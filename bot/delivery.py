@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 
 from bot.conversation import Conversations, Reply, Who
@@ -80,6 +81,7 @@ async def deliver(
     try:
         await _edit(bot, chat_id, reply)
         await _send(bot, chat_id, reply, who, conversations)
+        await _send_documents(bot, chat_id, reply)
     except Forbidden:
         log.info("chat %s blocked the bot; reply dropped, answers are saved", chat_id)
 
@@ -124,3 +126,13 @@ async def _send(bot: Bot, chat_id: int, reply: Reply, who: Who, conversations) -
                 reply.question_session_id,
                 message.message_id,
             )
+
+
+async def _send_documents(bot: Bot, chat_id: int, reply: Reply) -> None:
+    for file_name, content in reply.documents:
+        await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+        await _with_retries(
+            lambda file_name=file_name, content=content: bot.send_document(
+                chat_id, InputFile(content, filename=file_name)
+            )
+        )

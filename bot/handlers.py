@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
 from bot.conversation import Conversations, Reply, Who
@@ -43,8 +44,37 @@ async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, method: str, 
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start: welcome, and point to the diagnosis."""
-    await _run(update, context, "start")
+    """/start: welcome; /start <token>: join by invitation."""
+    await _run(update, context, "start", " ".join(context.args or []))
+
+
+def _command(method: str, doc: str):
+    """A command handler that only hands over to the service."""
+
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await _run(update, context, method)
+
+    handler.__doc__ = doc
+    handler.__name__ = method
+    return handler
+
+
+new_partnership = _command("new_partnership", "/nouveau: create a partnership.")
+partnerships = _command("partnerships", "/partenariats: list and switch partnerships.")
+criteria = _command("criteria", "/criteres: score a candidate partner.")
+convention = _command("convention", "/convention: the convention checklist.")
+followup = _command("followup", "/suivi: steering and follow-up.")
+documents = _command("documents", "/documents: generated documents.")
+
+
+async def partnership_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button on a partnership."""
+    query = update.callback_query
+    message_id = query.message.message_id if query.message is not None else None
+    if isinstance(query.data, str) and query.data.endswith(":generate"):
+        # Building the documents takes a moment: show it at once.
+        await context.bot.send_chat_action(update.effective_chat.id, ChatAction.UPLOAD_DOCUMENT)
+    await _run(update, context, "partnership_button", query.data, message_id)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -7,9 +7,16 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from knowledge.loader import DATA_DIR, KnowledgeError, load_synonyms, parse
-from knowledge.models import KnowledgeBase, Method, Questionnaire, Topic
+from knowledge.models import (
+    ConventionChecklist,
+    Dialogue,
+    KnowledgeBase,
+    Method,
+    Questionnaire,
+    Topic,
+)
 
-QUESTIONNAIRES = ("diagnostic",)
+QUESTIONNAIRES = ("diagnostic", "new_partnership", "criteria", "followup", "note")
 
 
 def check(data_dir: Path = DATA_DIR) -> list[str]:
@@ -18,6 +25,8 @@ def check(data_dir: Path = DATA_DIR) -> list[str]:
     for name in QUESTIONNAIRES:
         problems += _try(lambda name=name: parse(Questionnaire, data_dir / f"{name}.yaml"))
     problems += _try(lambda: parse(Method, data_dir / "method.yaml"))
+    problems += _try(lambda: parse(ConventionChecklist, data_dir / "convention.yaml"))
+    problems += _try(lambda: parse(Dialogue, data_dir / "dialogue.yaml"))
     topics: list[Topic] = []
     card_files = sorted((data_dir / "cards").glob("*.yaml"))
     if not card_files:

@@ -8,7 +8,14 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from knowledge.models import KnowledgeBase, Method, Questionnaire, Topic
+from knowledge.models import (
+    ConventionChecklist,
+    Dialogue,
+    KnowledgeBase,
+    Method,
+    Questionnaire,
+    Topic,
+)
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -73,3 +80,13 @@ def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         return KnowledgeBase(topics=tuple(topics), synonyms=load_synonyms(data_dir))
     except ValidationError as error:
         raise KnowledgeError(f"cards: {error}") from error
+
+
+@cache
+def load_convention_checklist(data_dir: Path = DATA_DIR) -> ConventionChecklist:
+    return parse(ConventionChecklist, data_dir / "convention.yaml")
+
+
+@cache
+def load_dialogue(data_dir: Path = DATA_DIR) -> Dialogue:
+    return parse(Dialogue, data_dir / "dialogue.yaml")

@@ -289,3 +289,55 @@ SEED_TITLES = {
     "003": "Atelier Convergences sur les partenariats multi-acteurs",
     "004": "« L'art et la science des partenariats à impact social » (2025)",
 }
+
+
+class ConventionSection(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]{2,20}$")
+    title: Text
+
+
+class ConventionItem(Strict):
+    """One thing a convention must settle (step 4) or state (step 5)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]{2,20}$")
+    section: str
+    title: Text
+    question: Text
+    why: Text
+    required: bool = True
+    # Filled from earlier steps instead of asked: "territory", "theme", "objectives"...
+    prefill: str | None = None
+    source: Source
+
+
+class ConventionChecklist(Strict):
+    statuses: tuple[Option, ...] = Field(min_length=4, max_length=4)
+    sections: tuple[ConventionSection, ...] = Field(min_length=1)
+    items: tuple[ConventionItem, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references(self) -> ConventionChecklist:
+        sections = {section.id for section in self.sections}
+        ids = [item.id for item in self.items]
+        if len(ids) != len(set(ids)):
+            raise ValueError("duplicate convention item ids")
+        for item in self.items:
+            if item.section not in sections:
+                raise ValueError(f"item {item.id}: unknown section {item.section!r}")
+        return self
+
+    def item(self, item_id: str) -> ConventionItem | None:
+        return next((item for item in self.items if item.id == item_id), None)
+
+
+class DialoguePoint(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]{2,20}$")
+    phase: str = Field(pattern=r"^(before|during|after)$")
+    text: Text
+
+
+class Dialogue(Strict):
+    """Step 2: the points to agree on before, during and after setting up."""
+
+    points: tuple[DialoguePoint, ...] = Field(min_length=1)
+    source: Source

@@ -21,7 +21,7 @@ from knowledge.text import terms
 # Where a word appears says how much it tells about the card.
 TITLE, KEYWORD, TOPIC, BODY = 3.0, 3.0, 1.5, 1.0
 # A word reached by a typo, a prefix or a synonym counts a little less than the word itself.
-TYPO, PREFIX, SYNONYM = 0.8, 0.85, 0.9
+TYPO, PREFIX, SYNONYM = 0.8, 0.85, 0.6
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,7 @@ class CardIndex:
         self.postings: dict[str, dict[str, float]] = defaultdict(dict)
         for topic in base.topics:
             for card in topic.cards:
-                self._add(card, topic.title.fr + " " + topic.title.en, TOPIC)
-                self._add_card(card)
+                self._add_card(card, topic.title.fr + " " + topic.title.en)
         df_total = len(self.cards)
         self.idf = {
             term: math.log(1 + df_total / len(cards)) for term, cards in self.postings.items()
@@ -50,19 +49,19 @@ class CardIndex:
         self.synonyms = self._synonym_map(base.synonyms)
         self._expand = lru_cache(maxsize=4096)(self._expand_uncached)
 
-    def _add_card(self, card: Card) -> None:
-        for text in (card.title.fr, card.title.en):
-            self._add(card, text, TITLE)
-        for word in card.keywords.fr + card.keywords.en:
-            self._add(card, word, KEYWORD)
+    def _add_card(self, card: Card, topic_title: str) -> None:
+        """A term's weight in a card adds up the fields it appears in (title, keywords...)."""
         body = [card.intro] if card.intro else []
-        for text in [*body, *card.points]:
-            self._add(card, text.fr + " " + text.en, BODY)
-
-    def _add(self, card: Card, text: str, weight: float) -> None:
-        for term in terms(text):
-            postings = self.postings[term]
-            postings[card.id] = max(postings.get(card.id, 0.0), weight)
+        fields = (
+            (TITLE, card.title.fr + " " + card.title.en),
+            (KEYWORD, " ".join(card.keywords.fr + card.keywords.en)),
+            (TOPIC, topic_title),
+            (BODY, " ".join(t.fr + " " + t.en for t in [*body, *card.points])),
+        )
+        for weight, text in fields:
+            for term in set(terms(text)):
+                postings = self.postings[term]
+                postings[card.id] = postings.get(card.id, 0.0) + weight
 
     def _synonym_map(self, groups) -> dict[str, frozenset[str]]:
         mapping: dict[str, set[str]] = defaultdict(set)
@@ -78,10 +77,15 @@ class CardIndex:
         matched: dict[str, int] = defaultdict(int)
         query_terms = list(dict.fromkeys(terms(query)))[:12]
         for query_term in query_terms:
+            # A card matched by the word itself ignores its weaker matches (typo, synonym):
+            # synonyms widen what is found, they do not outrank the word typed.
             best: dict[str, float] = {}
-            for term, factor in self._expand(query_term):
+            found_at: dict[str, float] = {}
+            for term, factor in sorted(self._expand(query_term), key=lambda tf: -tf[1]):
                 idf = self.idf[term]
                 for card_id, weight in self.postings[term].items():
+                    if found_at.setdefault(card_id, factor) != factor:
+                        continue
                     best[card_id] = max(best.get(card_id, 0.0), weight * idf * factor)
             for card_id, score in best.items():
                 scores[card_id] += score

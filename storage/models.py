@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -27,6 +36,8 @@ class User(SQLModel, table=True):
     language: str = Field(default="fr", max_length=8)
     # Telegram may deliver an update twice after a crash: older ids are ignored.
     last_update_id: int | None = Field(default=None, sa_type=BigInteger)
+    # The partnership the user works on; commands such as /convention apply to it.
+    active_partnership_id: int | None = Field(default=None)
     created_at: datetime = _timestamp()
 
 
@@ -41,6 +52,8 @@ class FlowSession(SQLModel, table=True):
     flow: str = Field(max_length=32)
     status: str = Field(default="active", max_length=16)
     state: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # The partnership a run belongs to (criteria, convention...), None for the diagnosis.
+    partnership_id: int | None = Field(default=None, index=True)
     # The Telegram message that shows the current question, edited once answered.
     question_message_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = _timestamp()
@@ -61,3 +74,98 @@ class AnswerRecord(SQLModel, table=True):
     question_id: str = Field(max_length=32)
     value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     answered_at: datetime = _timestamp()
+
+
+class Partnership(SQLModel, table=True):
+    """A partnership between our organisation and a partner, moving through the 7 steps."""
+
+    __tablename__ = "partnership"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    our_organisation: str = Field(max_length=200)
+    partner_name: str | None = Field(default=None, max_length=200)
+    theme: str | None = Field(default=None, max_length=500)
+    territory: str | None = Field(default=None, max_length=200)
+    stage: str = Field(default="diagnosis", max_length=32)
+    # Step data kept as JSON: ticked dialogue points, candidates, convention answers, follow-up.
+    dialogue: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    candidates: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    convention: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    followup: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_by: int = Field(foreign_key="app_user.id")
+    created_at: datetime = _timestamp()
+
+
+class Membership(SQLModel, table=True):
+    """Who belongs to a partnership, and as what: member, partner contact or observer."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("partnership_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    partnership_id: int = Field(foreign_key="partnership.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    role: str = Field(max_length=16)
+    joined_at: datetime = _timestamp()
+
+
+class StageMove(SQLModel, table=True):
+    """The history of a partnership's stage: who moved it, when, from where to where."""
+
+    __tablename__ = "stage_move"
+
+    id: int | None = Field(default=None, primary_key=True)
+    partnership_id: int = Field(foreign_key="partnership.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    trigger: str = Field(max_length=16)
+    source: str = Field(max_length=32)
+    dest: str = Field(max_length=32)
+    moved_at: datetime = _timestamp()
+
+
+class MeetingNote(SQLModel, table=True):
+    """A short note of a meeting (step 2), with its date."""
+
+    __tablename__ = "meeting_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    partnership_id: int = Field(foreign_key="partnership.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    text: str = Field(max_length=2000)
+    written_at: datetime = _timestamp()
+
+
+class Invitation(SQLModel, table=True):
+    """A single-use link to join a partnership; only the token's hash is stored."""
+
+    __tablename__ = "invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    partnership_id: int = Field(foreign_key="partnership.id", index=True)
+    role: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_by: int = Field(foreign_key="app_user.id")
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    used_by: int | None = Field(default=None, foreign_key="app_user.id")
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class GeneratedDocument(SQLModel, table=True):
+    """Every draft document produced, kept as a version that can be sent again."""
+
+    __tablename__ = "generated_document"
+    __table_args__ = (Index("ix_generated_document_partnership_kind", "partnership_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    partnership_id: int = Field(foreign_key="partnership.id")
+    kind: str = Field(max_length=32)
+    version: int
+    file_name: str = Field(max_length=200)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_by: int = Field(foreign_key="app_user.id")
+    created_at: datetime = _timestamp()

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from storage.models import AnswerRecord, FlowSession, User, utcnow
+from storage.models import (
+    AnswerRecord,
+    FlowSession,
+    GeneratedDocument,
+    Invitation,
+    MeetingNote,
+    Membership,
+    Partnership,
+    StageMove,
+    User,
+    utcnow,
+)
 
 ACTIVE = "active"
 
@@ -56,15 +69,22 @@ def owned_flow_session(session: Session, *, session_id: int, user_id: int) -> Fl
 
 
 def start_flow_session(
-    session: Session, *, user_id: int, flow: str, state: dict[str, Any]
+    session: Session,
+    *,
+    user_id: int,
+    flow: str,
+    state: dict[str, Any],
+    partnership_id: int | None = None,
 ) -> FlowSession:
-    """Opens a new run; an older active run of the same flow is closed as cancelled."""
-    previous = active_flow_session(session, user_id=user_id, flow=flow)
+    """Opens a new run; any other active run of the user is closed as cancelled."""
+    previous = active_flow_session(session, user_id=user_id)
     if previous is not None:
         previous.status = "cancelled"
         previous.updated_at = utcnow()
         session.add(previous)
-    flow_session = FlowSession(user_id=user_id, flow=flow, state=state)
+    flow_session = FlowSession(
+        user_id=user_id, flow=flow, state=state, partnership_id=partnership_id
+    )
     session.add(flow_session)
     session.flush()
     return flow_session
@@ -100,3 +120,168 @@ def remember_question_message(
 def answer_log(session: Session, *, session_id: int) -> list[AnswerRecord]:
     query = select(AnswerRecord).where(AnswerRecord.session_id == session_id)
     return list(session.exec(query.order_by(AnswerRecord.id)))
+
+
+def last_done_flow(session: Session, *, user_id: int, flow: str) -> FlowSession | None:
+    query = select(FlowSession).where(
+        FlowSession.user_id == user_id, FlowSession.flow == flow, FlowSession.status == "done"
+    )
+    return session.exec(query.order_by(FlowSession.id.desc())).first()
+
+
+# -- partnerships -------------------------------------------------------------------------
+
+
+def create_partnership(session: Session, *, user: User, **fields: Any) -> Partnership:
+    """A new partnership, its creator as a member, and made the creator's active one."""
+    partnership = Partnership(created_by=user.id, **fields)
+    session.add(partnership)
+    session.flush()
+    session.add(Membership(partnership_id=partnership.id, user_id=user.id, role="member"))
+    user.active_partnership_id = partnership.id
+    session.add(user)
+    return partnership
+
+
+def partnership_for(session: Session, *, user_id: int, partnership_id: int | None):
+    """(partnership, role) if the user belongs to it, else None: the access check."""
+    if partnership_id is None:
+        return None
+    query = (
+        select(Partnership, Membership.role)
+        .join(Membership, Membership.partnership_id == Partnership.id)
+        .where(Partnership.id == partnership_id, Membership.user_id == user_id)
+    )
+    return session.exec(query).first()
+
+
+def partnerships_of(session: Session, *, user_id: int) -> list[tuple[Partnership, str]]:
+    query = (
+        select(Partnership, Membership.role)
+        .join(Membership, Membership.partnership_id == Partnership.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Partnership.id)
+    )
+    return list(session.exec(query))
+
+
+def members_of(session: Session, *, partnership_id: int) -> list[tuple[User, str]]:
+    query = (
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.partnership_id == partnership_id)
+        .order_by(Membership.id)
+    )
+    return list(session.exec(query))
+
+
+def add_member(session: Session, *, partnership_id: int, user: User, role: str) -> None:
+    session.add(Membership(partnership_id=partnership_id, user_id=user.id, role=role))
+    user.active_partnership_id = partnership_id
+    session.add(user)
+
+
+def record_move(
+    session: Session, *, partnership: Partnership, user_id: int, trigger: str, dest: str
+) -> None:
+    """Moves the stage and keeps the history: who, when, from, to."""
+    session.add(
+        StageMove(
+            partnership_id=partnership.id,
+            user_id=user_id,
+            trigger=trigger,
+            source=partnership.stage,
+            dest=dest,
+        )
+    )
+    partnership.stage = dest
+    session.add(partnership)
+
+
+def stage_history(session: Session, *, partnership_id: int) -> list[StageMove]:
+    query = select(StageMove).where(StageMove.partnership_id == partnership_id)
+    return list(session.exec(query.order_by(StageMove.id)))
+
+
+def add_note(session: Session, *, partnership_id: int, user_id: int, text: str) -> None:
+    session.add(MeetingNote(partnership_id=partnership_id, user_id=user_id, text=text))
+
+
+def notes_of(session: Session, *, partnership_id: int, limit: int = 5) -> list[MeetingNote]:
+    query = select(MeetingNote).where(MeetingNote.partnership_id == partnership_id)
+    return list(session.exec(query.order_by(MeetingNote.id.desc()).limit(limit)))
+
+
+def create_invitation(session: Session, **fields: Any) -> Invitation:
+    invitation = Invitation(**fields)
+    session.add(invitation)
+    session.flush()
+    return invitation
+
+
+def invitation_by_hash(session: Session, *, token_hash: str) -> Invitation | None:
+    query = select(Invitation).where(Invitation.token_hash == token_hash)
+    return session.exec(query).first()
+
+
+def revoke_invitations(session: Session, *, partnership_id: int, at: datetime) -> int:
+    """Revokes every invitation of the partnership not used yet; returns how many."""
+    query = select(Invitation).where(
+        Invitation.partnership_id == partnership_id,
+        Invitation.used_at.is_(None),
+        Invitation.revoked_at.is_(None),
+    )
+    open_invitations = list(session.exec(query))
+    for invitation in open_invitations:
+        invitation.revoked_at = at
+        session.add(invitation)
+    return len(open_invitations)
+
+
+def use_invitation(session: Session, *, invitation: Invitation, user_id: int, at: datetime) -> None:
+    invitation.used_by = user_id
+    invitation.used_at = at
+    session.add(invitation)
+
+
+def add_document(
+    session: Session,
+    *,
+    partnership_id: int,
+    kind: str,
+    file_name: str,
+    content: bytes,
+    created_by: int,
+) -> GeneratedDocument:
+    """Keeps a generated document as the next version of its kind."""
+    latest = session.exec(
+        select(func.max(GeneratedDocument.version)).where(
+            GeneratedDocument.partnership_id == partnership_id, GeneratedDocument.kind == kind
+        )
+    ).one()
+    document = GeneratedDocument(
+        partnership_id=partnership_id,
+        kind=kind,
+        version=(latest or 0) + 1,
+        file_name=file_name,
+        content=content,
+        created_by=created_by,
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def documents_of(session: Session, *, partnership_id: int) -> list[GeneratedDocument]:
+    query = select(GeneratedDocument).where(GeneratedDocument.partnership_id == partnership_id)
+    return list(session.exec(query.order_by(GeneratedDocument.id.desc())))
+
+
+def document_for(session: Session, *, document_id: int, user_id: int):
+    """A document if the user belongs to its partnership, else None."""
+    query = (
+        select(GeneratedDocument)
+        .join(Membership, Membership.partnership_id == GeneratedDocument.partnership_id)
+        .where(GeneratedDocument.id == document_id, Membership.user_id == user_id)
+    )
+    return session.exec(query).first()

@@ -15,7 +15,17 @@ from storage.migrate import upgrade
 POSTGRES_URL = os.environ.get(
     "ALLIANCE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-TABLES = ("answer", "flow_session", "app_user")
+TABLES = (
+    "generated_document",
+    "invitation",
+    "meeting_note",
+    "stage_move",
+    "membership",
+    "partnership",
+    "answer",
+    "flow_session",
+    "app_user",
+)
 
 
 def _admin_engine():
