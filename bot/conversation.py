@@ -8,7 +8,6 @@ kept in memory between calls.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import wraps
 
@@ -19,6 +18,7 @@ from bot.callback_data import ButtonData, parse, parse_simple
 from bot.card_screens import InlineCard
 from bot.i18n import language_of
 from bot.partnerships import PartnershipDesk
+from bot.replies import Reply, Who
 from bot.screens import Screen
 from flows.convention import checklist_questionnaire
 from flows.diagnostic import diagnose
@@ -42,34 +42,6 @@ DEFAULT_INLINE_CARDS = (
     "risks_economic",
     "evaluation_path",
 )
-
-
-@dataclass(frozen=True)
-class Who:
-    """The person behind an input: a stable id and the language their client reports."""
-
-    external_id: str
-    language_code: str | None = None
-    # Telegram's update id, to ignore an update delivered twice (None in the terminal).
-    update_id: int | None = None
-
-
-@dataclass
-class Reply:
-    """What to show: an edit of the message acted upon, then new messages."""
-
-    messages: list[Screen] = field(default_factory=list)
-    edit: Screen | None = None
-    edit_message_id: int | None = None
-    # A message (the previous question) whose buttons must go.
-    close_message_id: int | None = None
-    # A short notice for a button press (shown as a toast on Telegram).
-    notice: str | None = None
-    # Set when the last message is a question: its message id is then remembered.
-    question_session_id: int | None = None
-    # Files to send after the messages: (file name, content).
-    documents: list[tuple[str, bytes]] = field(default_factory=list)
-    language: str = "fr"
 
 
 def one_unit_of_work(method: Callable) -> Callable:

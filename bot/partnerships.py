@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import partnership_screens as views
 from bot.callback_data import parse_partnership
 from bot.documents import build_action_plan, build_convention
+from bot.replies import Reply
 from flows.convention import (
     answers_by_item,
     build_draft,
@@ -31,7 +32,7 @@ from storage import repository
 from storage.models import FlowSession, Partnership, User
 
 if TYPE_CHECKING:
-    from bot.conversation import Conversations, Reply
+    from bot.conversation import Conversations
 
 INVITATION_LIFETIME = timedelta(days=7)
 ROLES = ("member", "partner", "observer")
@@ -192,7 +193,10 @@ class PartnershipDesk:
         if point_id not in {point.id for point in self.dialogue.points}:
             return self.conversations.notice("stale_button.j2", user.language)
         done = list(partnership.dialogue)
-        done.remove(point_id) if point_id in done else done.append(point_id)
+        if point_id in done:
+            done.remove(point_id)
+        else:
+            done.append(point_id)
         partnership.dialogue = done
         db.add(partnership)
         return self._edit(user, message_id, self._dialogue(db, partnership, user.language))
@@ -374,13 +378,9 @@ class PartnershipDesk:
         return flow_answers
 
     def _reply(self, user: User, *screens_) -> Reply:
-        from bot.conversation import Reply
-
         return Reply(list(screens_), language=user.language)
 
     def _edit(self, user: User, message_id: int | None, screen) -> Reply:
-        from bot.conversation import Reply
-
         if message_id is None:
             return Reply([screen], language=user.language)
         return Reply(edit=screen, edit_message_id=message_id, language=user.language)
@@ -388,6 +388,4 @@ class PartnershipDesk:
 
 def _aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes; they were stored in UTC."""
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
