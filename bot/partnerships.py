@@ -72,24 +72,18 @@ class PartnershipDesk:
 
     def step(self, db, user: User, flow_id: str) -> Reply:
         """/criteres, /suivi: a questionnaire about the active partnership."""
-        found = self._active(db, user)
-        if found is None:
-            return self._reply(user, views.no_partnership_screen(user.language))
-        partnership, role = found
-        if role not in ACTING_ROLES:
-            return self._reply(user, views.simple("not_allowed.j2", user.language))
+        partnership, refusal = self._acting_on_active(db, user)
+        if refusal is not None:
+            return refusal
         return self.conversations.start_or_resume(
             db, user, flow_id, intro=f"{flow_id}_intro.j2", partnership_id=partnership.id
         )
 
     def convention(self, db, user: User, review: bool = False) -> Reply:
         """/convention: the checklist item by item, what earlier steps know already filled."""
-        found = self._active(db, user)
-        if found is None:
-            return self._reply(user, views.no_partnership_screen(user.language))
-        partnership, role = found
-        if role not in ACTING_ROLES:
-            return self._reply(user, views.simple("not_allowed.j2", user.language))
+        partnership, refusal = self._acting_on_active(db, user)
+        if refusal is not None:
+            return refusal
         answered = partnership.convention
         if not review and len(answered) == len(self.checklist.items):
             return self._reply(user, self._convention_summary(partnership, user.language))
@@ -328,6 +322,16 @@ class PartnershipDesk:
         db.add(partnership)
 
     # -- helpers -----------------------------------------------------------------------
+
+    def _acting_on_active(self, db, user: User) -> tuple[Partnership | None, Reply | None]:
+        """The active partnership if the user may act on it, else why not."""
+        found = self._active(db, user)
+        if found is None:
+            return None, self._reply(user, views.no_partnership_screen(user.language))
+        partnership, role = found
+        if role not in ACTING_ROLES:
+            return None, self._reply(user, views.simple("not_allowed.j2", user.language))
+        return partnership, None
 
     def _active(self, db, user: User):
         return repository.partnership_for(
