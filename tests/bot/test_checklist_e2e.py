@@ -34,8 +34,9 @@ async def test_checklist_with_words_finds_the_card_despite_typos(api, bot):
 
 
 async def test_checklist_works_in_a_group_chat(api, bot):
-    await type_text(api, 4003, "/checklist risques entreprise", chat_id=-4003, chat_type="group")
-    assert "Source" in last_text(api, -4003)
+    api.send_text(4003, "/checklist risques entreprise", chat_id=-4003, chat_type="group")
+    await api.wait_for(lambda a: a.messages(-4003))
+    assert "Risques pour une entreprise" in last_text(api, -4003)
 
 
 async def test_unknown_words_get_the_menu(api, bot):
