@@ -349,9 +349,8 @@ class PartnershipDesk:
             missing_convention_items=[
                 item.id for item in missing_items(self.checklist, partnership.convention)
             ],
-            has_draft_convention=any(
-                d.kind == "convention"
-                for d in repository.documents_of(db, partnership_id=partnership.id)
+            has_draft_convention=repository.has_document(
+                db, partnership_id=partnership.id, kind="convention"
             ),
             has_followup=bool(partnership.followup),
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from storage.models import (
@@ -273,8 +274,20 @@ def add_document(
 
 
 def documents_of(session: Session, *, partnership_id: int) -> list[GeneratedDocument]:
-    query = select(GeneratedDocument).where(GeneratedDocument.partnership_id == partnership_id)
+    """The versions of a partnership's documents, newest first, without their bytes."""
+    query = (
+        select(GeneratedDocument)
+        .where(GeneratedDocument.partnership_id == partnership_id)
+        .options(defer(GeneratedDocument.content))
+    )
     return list(session.exec(query.order_by(GeneratedDocument.id.desc())))
+
+
+def has_document(session: Session, *, partnership_id: int, kind: str) -> bool:
+    query = select(GeneratedDocument.id).where(
+        GeneratedDocument.partnership_id == partnership_id, GeneratedDocument.kind == kind
+    )
+    return session.exec(query.limit(1)).first() is not None
 
 
 def document_for(session: Session, *, document_id: int, user_id: int):
