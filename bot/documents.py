@@ -71,6 +71,7 @@ def build_action_plan(draft: ConventionDraft) -> bytes:
     doc.add_heading(w["plan_parties_heading"], level=1)
     doc.add_paragraph(draft.our_organisation, style="List Bullet")
     _value_or_placeholder(doc.add_paragraph(style="List Bullet"), draft.partner, w, "partner")
+    _frame(doc, w, draft)
     doc.add_heading(w["plan_objectives_heading"], level=1)
     _objectives(doc, w, draft)
     doc.add_heading(w["plan_actions_heading"], level=1)
@@ -156,6 +157,22 @@ def _clause_text(doc: DocxDocument, w: Wording, clause: Clause) -> None:
         _paragraphs(doc, clause.text)
     else:
         _placeholder(doc.add_paragraph(), _missing(w, clause.title, clause.hint))
+
+
+# The convention's sections that the action plan recalls, so it can be read on its own.
+FRAME_SECTIONS = ("scope", "duration")
+
+
+def _frame(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
+    """The scope and the duration, renewal and termination terms of the convention."""
+    doc.add_heading(w["plan_frame_heading"], level=1)
+    doc.add_paragraph(w["plan_frame_intro"])
+    for section in draft.sections:
+        if section.section_id not in FRAME_SECTIONS:
+            continue
+        for clause in section.clauses:
+            doc.add_paragraph().add_run(clause.title).bold = True
+            _clause_text(doc, w, clause)
 
 
 def _parties(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:

@@ -138,11 +138,11 @@ def test_convention_checklist_then_documents_with_the_typed_clauses(service):
     assert "Tous les points indispensables sont en place" in summary.text
     reply = service.partnership_button(OWNER, summary.buttons[0][0].data, 9)
     assert len(reply.documents) == 2
-    convention = docx.Document(BytesIO(reply.documents[0][1]))
-    text = "\n".join(p.text for p in convention.paragraphs)
-    assert "Association Rebond" in text
-    assert "Métropole de Lyon" in text  # the territory, filled in from /nouveau
-    assert typed["t_beneficiaries"] in text and typed["t_termination"] in text
+    for _name, content in reply.documents:
+        text = "\n".join(p.text for p in docx.Document(BytesIO(content)).paragraphs)
+        assert "Association Rebond" in text
+        assert "Métropole de Lyon" in text  # the territory, filled in from /nouveau
+        assert typed["t_beneficiaries"] in text and typed["t_termination"] in text
     listing = service.documents(OWNER).messages[0]
     assert len(listing.buttons) == 2
     again = service.partnership_button(OWNER, listing.buttons[0][0].data, None)
