@@ -287,7 +287,7 @@ SEED_TITLES = {
     "001": "Guide « Coopérer efficacement » (ORSE / Le RAMEAU, 2023)",
     "002": "Guide ORSE / Le RAMEAU sur les partenariats ONG–entreprises (2012)",
     "003": "Atelier Convergences sur les partenariats multi-acteurs",
-    "004": "« L'art et la science des partenariats à impact social » (2025)",
+    "004": "Article « L'art et la science des partenariats… » (mai 2025)",
 }
 
 
