@@ -198,3 +198,15 @@ def test_observers_read_but_do_not_act(service):
     )
     refused = service.partnership_button(GUEST, partnership_button(pid, "tick", "meet"), 2)
     assert refused.notice and refused.edit is None
+
+
+def test_dialogue_points_are_ticked_and_meeting_notes_kept_with_their_date(service):
+    pid = create(service)
+    ticked = service.partnership_button(OWNER, partnership_button(pid, "tick", "meet"), 4)
+    assert "1/9" in ticked.edit.text
+    assert ticked.edit.buttons[0][0].label.startswith("☑")
+    service.partnership_button(OWNER, partnership_button(pid, "note"), 4)
+    reply = service.text(OWNER, "Réunion de lancement : calendrier validé")
+    dialogue = reply.messages[-1].text
+    assert "Réunion de lancement : calendrier validé" in dialogue
+    assert utcnow().strftime("%d/%m/%Y") in dialogue
