@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint
+.PHONY: run test lint catalogue
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,3 +19,10 @@ test: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+
+# The French catalogue, kept with Babel's own commands: extract the source strings, then
+# merge them into messages.po (new entries come untranslated; a test fails until each has
+# its French text).
+catalogue: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o bot/locale/messages.pot --project=alliance --width=100 .
+	$(BIN)/pybabel update -i bot/locale/messages.pot -d bot/locale -l fr --no-fuzzy-matching --ignore-obsolete --width=100

@@ -5,44 +5,41 @@ from __future__ import annotations
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     InlineQueryHandler,
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
-from bot import handlers
-from bot.conversation import Conversations
-from bot.i18n import LANGUAGES, gettext_for
+from bot.commands import COMMANDS
+from bot.i18n import gettext_for
+from bot.services import Core, Services
 from bot.settings import Settings
+from bot.telegram import handlers
+from bot.telegram.adapter import TelegramAdapter
+from bot.telegram.inbox import Inbox, InboxBot
+from bot.telegram.locks import ChatLocks
+from bot.telegram.outbox import SWEEP_SECONDS, Sender
+from bot.telegram.processor import OrderedUpdateProcessor
+from bot.telegram.ratelimit import ChatRateLimiter
+from bot.views import Presenter
+from knowledge import LANGUAGES
 from storage.db import make_engine
 
-
-def N_(message: str) -> str:
-    """Marks a catalogue text for extraction; it is translated where it is shown."""
-    return message
-
-
-# (French command, English alias, catalogue text of the menu entry)
-COMMANDS = (
-    ("start", None, N_("Welcome")),
-    ("diagnostic", None, N_("Self-diagnosis (step 1)")),
-    ("nouveau", "new", N_("Create a partnership")),
-    ("partenariats", "partnerships", N_("Your partnerships")),
-    ("criteres", "criteria", N_("Score candidate partners (step 3)")),
-    ("convention", None, N_("Convention checklist and drafts (steps 4-5)")),
-    ("suivi", "followup", N_("Steering and follow-up (step 6)")),
-    ("documents", None, N_("Generated documents")),
-    ("aide", "help", N_("What I can do")),
-    ("checklist", None, N_("Checklists of the method")),
-    ("langue", "language", N_("Choose the language")),
-    ("annuler", "cancel", N_("Stop the questionnaire in progress")),
-)
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+]
+# Concurrent Bot API calls; sending is paced by the rate limiter anyway.
+CONNECTIONS = 256
 
 
 def file_url(base_url: str) -> str:
@@ -51,30 +48,41 @@ def file_url(base_url: str) -> str:
     return f"{root}/file/bot" if root else base_url
 
 
-def build_application(
-    settings: Settings, conversations: Conversations | None = None
-) -> Application:
-    if conversations is None:
-        conversations = Conversations(make_engine(settings.database_url))
+def build_application(settings: Settings, services: Services | None = None) -> Application:
+    if services is None:
+        services = Services(make_engine(settings.database_url), Core(settings.alliance_timezone))
+    inbox = Inbox(services.engine)
+    locks = ChatLocks()
+    timeout = settings.alliance_api_timeout
+    bot = InboxBot(
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_base_url,
+        base_file_url=file_url(settings.telegram_api_base_url),
+        request=HTTPXRequest(
+            connection_pool_size=CONNECTIONS,
+            read_timeout=timeout,
+            write_timeout=timeout,
+            media_write_timeout=max(timeout, 20),
+        ),
+        get_updates_request=HTTPXRequest(),
+        defaults=Defaults(parse_mode=ParseMode.HTML),
+        rate_limiter=ChatRateLimiter(
+            settings.alliance_max_messages_per_second, settings.alliance_chat_messages_per_second
+        ),
+        inbox=inbox,
+    )
     application = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token)
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(file_url(settings.telegram_api_base_url))
-        .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.alliance_max_messages_per_second,
-                overall_time_period=1,
-                max_retries=3,
-            )
-        )
-        # Updates are handled one after the other: a chat's answers never race.
-        .concurrent_updates(False)
-        .post_init(set_command_menus)
+        .bot(bot)
+        # Chats run side by side; the updates of one chat, in order.
+        .concurrent_updates(OrderedUpdateProcessor(locks, after=inbox.mark_handled))
+        .post_init(on_start)
         .build()
     )
-    application.bot_data["conversations"] = conversations
+    sender = Sender(bot, services.engine, locks, services.clock)
+    presenter = Presenter(services.core.zone, invitation_link=lambda token: token)
+    adapter = TelegramAdapter(services, presenter, sender)
+    application.bot_data.update(telegram=adapter, inbox=inbox)
     register_handlers(application)
     return application
 
@@ -82,39 +90,25 @@ def build_application(
 def register_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE
     message = filters.UpdateType.MESSAGE
-    command = {
-        "start": handlers.start,
-        "diagnostic": handlers.diagnostic,
-        "aide": handlers.help_command,
-        "annuler": handlers.cancel,
-        "langue": handlers.language,
-        "checklist": handlers.checklist,
-        "nouveau": handlers.new_partnership,
-        "partenariats": handlers.partnerships,
-        "criteres": handlers.criteria,
-        "convention": handlers.convention,
-        "suivi": handlers.followup,
-        "documents": handlers.documents,
-    }
-    # 1. Commands with their English aliases: checklists in any chat (they are the same
-    # for everyone), the rest in private chats only.
-    for french, english, _ in COMMANDS:
-        names = [french] + ([english] if english else [])
-        where = message if french == "checklist" else private & message
-        application.add_handler(CommandHandler(names, command[french], filters=where))
+    # 1. The commands of the table, with their English aliases, where each is allowed.
+    for command in COMMANDS:
+        where = message if command.in_groups else private & message
+        application.add_handler(
+            CommandHandler(command.names(), handlers.command_handler(command), filters=where)
+        )
     # 2. Commands elsewhere (groups): invite to a private chat.
     application.add_handler(
         MessageHandler(filters.COMMAND & ~private & message, handlers.private_only)
     )
-    # 3. Button presses: cards, topics and languages, then questionnaires; the service
-    # refuses whatever is stale or forged.
+    # 3. Button presses: cards, topics and languages; partnerships; questions. The use cases
+    # refuse whatever is stale or forged.
     application.add_handler(CallbackQueryHandler(handlers.browse, pattern=r"^v1:[cml]:"))
     application.add_handler(CallbackQueryHandler(handlers.partnership_button, pattern=r"^v1:p:"))
-    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(CallbackQueryHandler(handlers.question_button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     # 4. Typed answers; unknown commands get the help.
     application.add_handler(
-        MessageHandler(filters.COMMAND & private & message, handlers.help_command)
+        MessageHandler(filters.COMMAND & private & message, handlers.unknown_command)
     )
     application.add_handler(MessageHandler(filters.TEXT & private & message, handlers.text))
     # 5. Edited messages, then anything else sent privately (stickers, photos...).
@@ -123,26 +117,44 @@ def register_handlers(application: Application) -> None:
     application.add_error_handler(handlers.on_error)
 
 
+async def on_start(application: Application) -> None:
+    """Command menus, invitation links, then what a previous process left undone."""
+    adapter: TelegramAdapter = application.bot_data["telegram"]
+    username = application.bot.username
+    adapter.presenter.invitation_link = lambda token: f"https://t.me/{username}?start={token}"
+    await set_command_menus(application)
+    # Updates stored but never handled, then the messages never sent.
+    for update in await application.bot_data["inbox"].unhandled(application.bot):
+        await application.update_queue.put(update)
+    schedule_delivery(application)
+
+
+def schedule_delivery(application: Application) -> None:
+    """Retries of one chat as named one-off jobs; a sweep of every chat now and then."""
+    sender: Sender = application.bot_data["telegram"].sender
+    jobs = application.job_queue
+
+    async def flush_chat(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await sender.flush_locked(context.job.data)
+
+    async def sweep(_context: ContextTypes.DEFAULT_TYPE) -> None:
+        await sender.sweep()
+
+    def schedule(chat_id: int, delay: float) -> None:
+        name = f"outbox:{chat_id}"
+        for job in jobs.get_jobs_by_name(name):
+            job.schedule_removal()
+        jobs.run_once(flush_chat, when=delay, data=chat_id, name=name)
+
+    sender.schedule = schedule
+    jobs.run_repeating(sweep, interval=SWEEP_SECONDS, first=0, name="outbox:sweep")
+
+
 async def set_command_menus(application: Application) -> None:
-    """The command menu in French by default, in English for English-speaking users;
-    and the bot's username, which invitation links need."""
-    application.bot_data["conversations"].desk.bot_username = application.bot.username
+    """The command menu in French by default, in English for English-speaking users."""
     for language in LANGUAGES:
         _ = gettext_for(language)
-        names = (
-            [(english or french, text) for french, english, text in COMMANDS]
-            if language == "en"
-            else [(french, text) for french, _english, text in COMMANDS]
-        )
-        commands = [BotCommand(name, _(text)) for name, text in names]
+        commands = [BotCommand(c.shown_as(language), _(c.menu)) for c in COMMANDS]
         await application.bot.set_my_commands(
             commands, language_code=None if language == "fr" else language
         )
-
-
-ALLOWED_UPDATES = [
-    Update.MESSAGE,
-    Update.EDITED_MESSAGE,
-    Update.CALLBACK_QUERY,
-    Update.INLINE_QUERY,
-]

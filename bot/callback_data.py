@@ -71,22 +71,37 @@ def parse_simple(data: object) -> tuple[str, str] | None:
     return (found["kind"], found["value"]) if found else None
 
 
-# Buttons on a partnership: v1:p:<partnership id>:<action>[:<argument>].
+# Buttons on a partnership: v1:p:<partnership id>:<revision>:<action>[:<argument>]. The
+# revision is the one the button was drawn for: an acting button whose partnership has
+# changed since is stale, so a double press acts once.
 PARTNERSHIP_PATTERN = re.compile(
-    r"^v1:p:(?P<partnership>\d{1,12}):(?P<action>[a-z_]{1,12})(?::(?P<arg>[a-z0-9_]{1,20}))?$"
+    r"^v1:p:(?P<partnership>\d{1,12}):(?P<revision>\d{1,9}):(?P<action>[a-z_]{1,12})"
+    r"(?::(?P<arg>[a-z0-9_]{1,20}))?$"
 )
 
 
-def partnership_button(partnership_id: int, action: str, arg: str | int | None = None) -> str:
-    parts = [VERSION, "p", str(partnership_id), action] + ([str(arg)] if arg is not None else [])
-    return ":".join(parts)
+@dataclass(frozen=True)
+class PartnershipButton:
+    partnership_id: int
+    revision: int
+    action: str
+    arg: str | None = None
 
 
-def parse_partnership(data: object) -> tuple[int, str, str | None] | None:
-    """(partnership id, action, argument) of a partnership button, or None."""
+def partnership_button(
+    partnership_id: int, revision: int, action: str, arg: str | int | None = None
+) -> str:
+    parts = [VERSION, "p", str(partnership_id), str(revision), action]
+    return ":".join(parts + ([str(arg)] if arg is not None else []))
+
+
+def parse_partnership(data: object) -> PartnershipButton | None:
+    """The meaning of a partnership button, or None for anything malformed."""
     if not isinstance(data, str):
         return None
     found = PARTNERSHIP_PATTERN.match(data)
     if found is None:
         return None
-    return int(found["partnership"]), found["action"], found["arg"]
+    return PartnershipButton(
+        int(found["partnership"]), int(found["revision"]), found["action"], found["arg"]
+    )

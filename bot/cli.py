@@ -77,14 +77,14 @@ def run(settings: Settings) -> int:
 
 def run_console(settings: Settings, user: str | None) -> int:
     from bot.console import Console
-    from bot.conversation import Conversations, Who
+    from bot.services import Actor, Core, Services
     from storage.db import make_engine
     from storage.migrate import upgrade as apply_migrations
 
     apply_migrations(settings.database_url)
-    who = Who(external_id=f"console:{user or getpass.getuser()}", language_code=_locale())
-    console = Console(Conversations(make_engine(settings.database_url)), who, sys.stdout)
-    console.run(sys.stdin)
+    actor = Actor(external_id=f"console:{user or getpass.getuser()}", language_code=_locale())
+    services = Services(make_engine(settings.database_url), Core(settings.alliance_timezone))
+    Console(services, actor, sys.stdout).run(sys.stdin)
     return 0
 
 

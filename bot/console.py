@@ -1,62 +1,56 @@
-"""The terminal adapter: the same conversations, read from stdin and printed as plain text."""
+"""The terminal adapter: the same use cases, read from stdin and printed as plain text."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TextIO
 
+from bot import commands
 from bot.callback_data import parse
-from bot.conversation import Conversations, Reply, Who
-from bot.screens import Screen, plain
+from bot.services import Actor, Services, buttons, checklists, questionnaires
+from bot.services.results import Result
+from bot.views import Presenter, Reply, Screen, plain
+from storage.db import session_scope
+from storage.models import GeneratedDocument
 
 # Typed keys for the navigation buttons; everything else is an answer.
 NAVIGATION_KEYS = {"back": "<", "keep": "=", "skip": ">", "why": "?", "validate": "v"}
-COMMANDS = {
-    "/start": "start",
-    "/aide": "help",
-    "/help": "help",
-    "/diagnostic": "diagnostic",
-    "/annuler": "cancel",
-    "/cancel": "cancel",
-    "/nouveau": "new_partnership",
-    "/new": "new_partnership",
-    "/partenariats": "partnerships",
-    "/partnerships": "partnerships",
-    "/criteres": "criteria",
-    "/criteria": "criteria",
-    "/convention": "convention",
-    "/suivi": "followup",
-    "/followup": "followup",
-    "/documents": "documents",
-    "/langue": "language_menu",
-    "/language": "language_menu",
-}
-# Commands that take the rest of the line.
-WITH_ARGUMENT = {"/checklist": "checklist", "/start": "start"}
 QUIT = {"/quitter", "/quit", "/exit"}
 
 
 class Console:
     """Reads lines, prints screens; the last screen's buttons are reachable by key."""
 
-    def __init__(self, conversations: Conversations, who: Who, out: TextIO):
-        self.conversations = conversations
-        self.who = who
+    def __init__(self, services: Services, actor: Actor, out: TextIO, folder: Path | None = None):
+        self.services = services
+        self.actor = actor
         self.out = out
+        self.folder = folder or Path.cwd()
+        self.presenter = Presenter(services.core.zone, invitation_link=lambda t: f"/start {t}")
         self.keys: dict[str, str] = {}
+
+    def run_use_case(self, use_case, *args) -> None:
+        result: Result = self.services.run(self.actor, use_case, *args)
+        self.show(self.presenter.reply(result))
 
     def show(self, reply: Reply) -> None:
         if reply.notice:
             self.out.write(f"! {plain(reply.notice)}\n")
-        if reply.edit is not None and not reply.messages:
+        if reply.edit is not None:
             self._print(reply.edit)
         for screen in reply.messages:
             self._print(screen)
-        for file_name, content in reply.documents:
-            path = Path.cwd() / file_name
-            path.write_bytes(content)
+        for document in reply.documents:
+            path = self._save(document.id, f"v{document.version}-{document.file_name}")
             self.out.write(f"→ {path}\n")
         self.out.flush()
+
+    def _save(self, document_id: int, file_name: str) -> Path:
+        with session_scope(self.services.engine) as db:
+            content = db.get(GeneratedDocument, document_id).content
+        path = self.folder / file_name
+        path.write_bytes(content)
+        return path
 
     def _print(self, screen: Screen) -> None:
         self.out.write("\n" + plain(screen.text) + "\n")
@@ -92,32 +86,32 @@ class Console:
         if line.lower() in QUIT:
             return False
         word, _, rest = line.partition(" ")
-        word = word.lower()
-        if word in WITH_ARGUMENT and (rest or word not in COMMANDS):
-            self.show(getattr(self.conversations, WITH_ARGUMENT[word])(self.who, rest))
-        elif word in COMMANDS:
-            self.show(getattr(self.conversations, COMMANDS[word])(self.who))
+        command = commands.find(word) if word.startswith("/") else None
+        if command is not None:
+            words = (rest,) if command.takes_words else ()
+            self.run_use_case(command.use_case, *words)
         elif line in self.keys:
-            self.show(self._press(self.keys[line]))
+            self._press(self.keys[line])
         else:
-            self.show(self.conversations.text(self.who, line))
+            self.run_use_case(questionnaires.answer_text, line)
         return True
 
     def run(self, lines: TextIO) -> None:
-        self.show(self.conversations.start(self.who))
+        self.run_use_case(commands.find("start").use_case)
         self.out.write("\n(/quitter pour sortir · /quit to leave)\n")
         self.out.flush()
         for line in lines:
             if not self.handle(line):
                 break
 
-    def _press(self, data: str) -> Reply:
+    def _press(self, data: str) -> None:
         """Routes a button as Telegram's handlers do, by the shape of its data."""
         if data.startswith("v1:p:"):
-            return self.conversations.partnership_button(self.who, data, None)
-        if data[:5] in ("v1:c:", "v1:m:", "v1:l:"):
-            return self.conversations.browse(self.who, data, None)
-        return self.conversations.press(self.who, data, None)
+            self.run_use_case(buttons.press, data, None)
+        elif data[:5] in ("v1:c:", "v1:m:", "v1:l:"):
+            self.run_use_case(checklists.browse, data, None)
+        else:
+            self.run_use_case(questionnaires.press, data, None)
 
 
 def _action_of(data: str) -> str:

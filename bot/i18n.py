@@ -11,11 +11,17 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-LANGUAGES = ("fr", "en")
-DEFAULT_LANGUAGE = "fr"
+from knowledge import LANGUAGES
+
+DEFAULT_LANGUAGE = LANGUAGES[0]
 LOCALE_DIR = Path(__file__).with_name("locale")
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 DOMAIN = "messages"
+
+
+def N_(message: str) -> str:
+    """Marks a catalogue text for extraction; it is translated where it is shown."""
+    return message
 
 
 def language_of(code: str | None) -> str:

@@ -16,8 +16,13 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default_factory=lambda: "sqlite:///" + str(Path.cwd() / "alliance.db")
     )
+    # Dates shown and due dates are computed in this zone.
     alliance_timezone: str = "Europe/Paris"
     # Telegram allows about 30 messages a second overall; tests may raise it.
     alliance_max_messages_per_second: float = 30.0
+    # And about one a second in each chat, after a short burst.
+    alliance_chat_messages_per_second: float = 1.0
     # Long polling: how long one getUpdates waits for news, in seconds.
     alliance_polling_timeout: int = 30
+    # How long one Bot API call may take before it counts as failed (and is retried).
+    alliance_api_timeout: float = 10.0

@@ -42,3 +42,31 @@ def score_candidate(questionnaire: Questionnaire, answers: dict[str, Any]) -> Ca
 def rank(candidates: list[CandidateScore]) -> list[CandidateScore]:
     """Best first; with equal scores, fewer red flags first."""
     return sorted(candidates, key=lambda c: (-c.score, len(c.red_flags)))
+
+
+def candidate_entry(questionnaire: Questionnaire, answers: dict[str, Any]) -> dict[str, Any]:
+    """A scored candidate as the partnership keeps it."""
+    score = score_candidate(questionnaire, answers)
+    return {
+        "name": score.name,
+        "profile": score.profile,
+        "score": score.score,
+        "red_flags": list(score.red_flags),
+        "chosen": False,
+    }
+
+
+def ranked_entries(candidates: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """(position in the list, candidate), best score first; ties keep the order of scoring."""
+    return sorted(enumerate(candidates), key=lambda pair: (-pair[1]["score"], pair[0]))
+
+
+def choose(candidates: list[dict[str, Any]], index: int) -> list[dict[str, Any]] | None:
+    """The candidates with the one at `index` chosen (and only it), or None if there is none."""
+    if not 0 <= index < len(candidates):
+        return None
+    return [{**c, "chosen": position == index} for position, c in enumerate(candidates)]
+
+
+def chosen_name(candidates: list[dict[str, Any]]) -> str | None:
+    return next((c["name"] for c in candidates if c.get("chosen")), None)

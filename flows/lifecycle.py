@@ -9,8 +9,11 @@ content).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from transitions import Machine, MachineError
+
+from flows.convention import missing_items
 
 STAGES = [
     "diagnosis",  # 1 auto-diagnostic
@@ -64,6 +67,8 @@ TRANSITIONS = [
     for i in range(1, len(STAGES) - 1)
 ]
 
+MOVES = ("advance", "back", "end", "renew", "modify")
+
 # Why an advance is refused, by the stage it starts from.
 MISSING = {
     "diagnosis": "needs_diagnosis",
@@ -106,6 +111,33 @@ class PartnershipFacts:
         return self.has_followup
 
 
+class PartnershipRecord(Protocol):
+    """What the stage rules read of a partnership."""
+
+    stage: str
+    dialogue: list[str]
+    candidates: list[dict[str, Any]]
+    convention: dict[str, Any]
+    followup: dict[str, Any]
+
+
+def facts_of(
+    partnership: PartnershipRecord, checklist, *, has_diagnosis: bool, has_draft_convention: bool
+) -> PartnershipFacts:
+    """What the stage machine needs to know about a partnership."""
+    return PartnershipFacts(
+        state=partnership.stage,
+        has_diagnosis=has_diagnosis,
+        dialogue_items_done=len(partnership.dialogue),
+        partner_is_chosen=any(c.get("chosen") for c in partnership.candidates),
+        missing_convention_items=[
+            item.id for item in missing_items(checklist, partnership.convention)
+        ],
+        has_draft_convention=has_draft_convention,
+        has_followup=bool(partnership.followup),
+    )
+
+
 @dataclass(frozen=True)
 class Move:
     """The result of asking for a move: done (from, to) or refused with a reason key."""
@@ -127,6 +159,11 @@ class Lifecycle:
             initial="diagnosis",
             auto_transitions=False,
         )
+
+    @staticmethod
+    def moves_from(stage: str) -> tuple[str, ...]:
+        """The moves declared from a stage, in the order of the table (advance first)."""
+        return tuple(dict.fromkeys(t["trigger"] for t in TRANSITIONS if t["source"] == stage))
 
     def move(self, facts: PartnershipFacts, trigger: str) -> Move:
         source = facts.state

@@ -34,8 +34,6 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=64, unique=True, index=True)
     language: str = Field(default="fr", max_length=8)
-    # Telegram may deliver an update twice after a crash: older ids are ignored.
-    last_update_id: int | None = Field(default=None, sa_type=BigInteger)
     # The partnership the user works on; commands such as /convention apply to it.
     active_partnership_id: int | None = Field(default=None)
     created_at: datetime = _timestamp()
@@ -88,6 +86,8 @@ class Partnership(SQLModel, table=True):
     theme: str | None = Field(default=None, max_length=500)
     territory: str | None = Field(default=None, max_length=200)
     stage: str = Field(default="diagnosis", max_length=32)
+    # Bumped by every change: a button names the revision it was drawn for, so it acts once.
+    revision: int = Field(default=0)
     # Step data kept as JSON: ticked dialogue points, candidates, convention answers, follow-up.
     dialogue: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     candidates: list[dict[str, Any]] = Field(
@@ -169,3 +169,44 @@ class GeneratedDocument(SQLModel, table=True):
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_by: int = Field(foreign_key="app_user.id")
     created_at: datetime = _timestamp()
+
+
+class Inbound(SQLModel, table=True):
+    """An input from a channel, kept until handled: a Telegram update is stored here before
+    Telegram is told it arrived, and claimed here in the same transaction as its effect."""
+
+    __tablename__ = "inbound"
+    __table_args__ = (Index("ix_inbound_handled_at", "handled_at"),)
+
+    # "tg:<update_id>" for Telegram; any channel-unique key.
+    key: str = Field(primary_key=True, max_length=64)
+    # The raw update to replay after a crash; None when only claimed.
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    received_at: datetime = _timestamp()
+    handled_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """What a user must receive, recorded before it is sent and marked once Telegram took it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_chat_status", "chat_id", "status"),
+        Index("ix_outbox_status_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    # "send", "edit" (text and buttons of a message), "close" (remove its buttons), "document".
+    kind: str = Field(max_length=16)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # Set on a question: its message id is remembered, and a newer question supersedes it.
+    flow_session_id: int | None = Field(default=None)
+    # "pending", "sent", "superseded", "dropped".
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = _timestamp()
+    # Telegram's id of the message once sent.
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = _timestamp()
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

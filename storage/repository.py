@@ -40,17 +40,6 @@ def get_or_create_user(session: Session, *, external_id: str, language: str) -> 
     return user
 
 
-def claim_update(session: Session, *, user: User, update_id: int | None) -> bool:
-    """Records that this update is being handled; False if it was handled already."""
-    if update_id is None:
-        return True
-    if user.last_update_id is not None and update_id <= user.last_update_id:
-        return False
-    user.last_update_id = update_id
-    session.add(user)
-    return True
-
-
 def set_language(session: Session, *, user: User, language: str) -> None:
     user.language = language
     session.add(user)
@@ -196,7 +185,13 @@ def record_move(
         )
     )
     partnership.stage = dest
+    touch(partnership)
     session.add(partnership)
+
+
+def touch(partnership: Partnership) -> None:
+    """Marks a change: buttons drawn for the previous revision no longer act."""
+    partnership.revision = (partnership.revision or 0) + 1
 
 
 def stage_history(session: Session, *, partnership_id: int) -> list[StageMove]:
@@ -225,18 +220,19 @@ def invitation_by_hash(session: Session, *, token_hash: str) -> Invitation | Non
     return session.exec(query).first()
 
 
-def revoke_invitations(session: Session, *, partnership_id: int, at: datetime) -> int:
-    """Revokes every invitation of the partnership not used yet; returns how many."""
+def open_invitations(session: Session, *, partnership_id: int) -> list[Invitation]:
+    """The partnership's invitations neither used nor revoked (expired ones included)."""
     query = select(Invitation).where(
         Invitation.partnership_id == partnership_id,
         Invitation.used_at.is_(None),
         Invitation.revoked_at.is_(None),
     )
-    open_invitations = list(session.exec(query))
-    for invitation in open_invitations:
-        invitation.revoked_at = at
-        session.add(invitation)
-    return len(open_invitations)
+    return list(session.exec(query.order_by(Invitation.id)))
+
+
+def revoke_invitation(session: Session, *, invitation: Invitation, at: datetime) -> None:
+    invitation.revoked_at = at
+    session.add(invitation)
 
 
 def use_invitation(session: Session, *, invitation: Invitation, user_id: int, at: datetime) -> None:

@@ -1,12 +1,14 @@
-"""In-process fake of the Telegram Bot API (aiohttp) for end-to-end tests of python-telegram-bot."""
+"""In-process fake of the Telegram Bot API (aiohttp) for end-to-end tests and load benchmarks."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import itertools
 import json
 import mimetypes
+import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,11 +60,29 @@ _DEFAULT_ERRORS = {
     429: "Too Many Requests: retry after {retry_after}",
     403: "Forbidden: bot was blocked by the user",
     400: "Bad Request: chat not found",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
 }
 _WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
 )
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+# nginx's code for a request whose client went away; Telegram never sends it, so it marks
+# a held call that was dropped instead of executed.
+ABANDONED = 499
+# Tags Telegram's HTML parse mode accepts (tdlib's parse_html), tg-time included.
+_HTML_TAGS = frozenset(
+    "a b strong i em u ins s strike del span tg-spoiler tg-emoji tg-time code pre "
+    "blockquote".split()
+)
+_HTML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+# tdlib's is_space() without "\0", which stands for the end of the text as in a C string.
+_BLANKS = " \t\r\n\v"
+# How often a held call looks whether its client went away, to wake up waiters.
+_CLIENT_CHECK = 0.05
 
 ChatId = int | str
 Files = dict[str, tuple[str, bytes]]
@@ -70,7 +90,7 @@ Files = dict[str, tuple[str, bytes]]
 
 @dataclass
 class Call:
-    """One recorded Bot API request (time is time.monotonic() at reception)."""
+    """One recorded Bot API request (time: time.monotonic() when executed, at release if held)."""
 
     method: str
     params: dict[str, Any]
@@ -141,12 +161,23 @@ def _decode_value(key: str, value: str) -> Any:
 
 def _utf16_len(text: str) -> int:
     """Length of text in UTF-16 code units, as Telegram measures entities."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _inline_keyboard(markup: Any) -> list[list[dict[str, Any]]] | None:
     """The inline_keyboard of a reply_markup value, or None."""
     return markup.get("inline_keyboard") if isinstance(markup, dict) else None
+
+
+def _matches(call: Call, method: str, chat_id: ChatId | None) -> bool:
+    """Whether call is of method (any case) and, when chat_id is given, to that chat."""
+    same_chat = chat_id is None or _chat_key(call.chat_id) == _chat_key(chat_id)
+    return call.method.lower() == method.lower() and same_chat
+
+
+def _client_gone(request: web.Request) -> bool:
+    """Whether the client of a pending request closed its connection (e.g. was killed)."""
+    return request.transport is None or request.transport.is_closing()
 
 
 async def _read_params(request: web.Request) -> tuple[dict[str, Any], Files]:
@@ -164,10 +195,306 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], Files]:
     return params, files
 
 
-class FakeBotApi:
-    """Fake Bot API server: records calls, serves queued updates, injects failures."""
+# --------------------------------------------------------------------- Telegram's HTML rules
 
-    def __init__(self, *, max_poll: float = 1.0, quiet: float = 0.2):
+
+def _html_error(reason: str) -> ApiError:
+    """The error Telegram answers for HTML it cannot parse."""
+    return ApiError(400, f"Bad Request: can't parse entities: {reason}")
+
+
+def _ascii_lower(text: str) -> str:
+    """Lower-case ASCII letters only, as tdlib's to_lower does."""
+    return "".join(c.lower() if c.isascii() else c for c in text)
+
+
+def _is_space(char: str) -> bool:
+    """tdlib's is_space(), for which the end of the text ("\\0") is a space too."""
+    return char in _BLANKS or char == "\0"
+
+
+def _char_at(text: str, pos: int) -> str:
+    """text[pos], or "\\0" past the end, as when tdlib reads a C string."""
+    return text[pos] if pos < len(text) else "\0"
+
+
+def _decode_entity(text: str, pos: int) -> tuple[str, int] | None:
+    """Decode the entity at text[pos] == "&" as tdlib does: (character, next pos) or None."""
+    end = pos + 1
+    if _char_at(text, end) == "#":
+        hexadecimal = _char_at(text, end + 1) == "x"
+        digits = string.hexdigits if hexadecimal else string.digits
+        end = start = end + (2 if hexadecimal else 1)
+        while _char_at(text, end) in digits:
+            end += 1
+        code = int(text[start:end], 16 if hexadecimal else 10) if end > start else 0
+        if code == 0 or code >= 0x10FFFF or end - pos >= 10:
+            return None
+        char = chr(code)
+    else:
+        while _char_at(text, end).isascii() and _char_at(text, end).isalpha():
+            end += 1
+        if (char := _HTML_ENTITIES.get(text[pos + 1 : end])) is None:
+            return None
+    return char, end + 1 if _char_at(text, end) == ";" else end
+
+
+def _tag_argument(tag: str, name: str, value: str) -> str | None:
+    """The argument an attribute gives its tag (href, language, spoiler...), or None."""
+    if (tag, name) in {("a", "href"), ("tg-emoji", "emoji-id"), ("tg-time", "format")}:
+        return value
+    if tag == "code" and name == "class" and value.startswith("language-"):
+        return value.removeprefix("language-")
+    if tag == "span" and name == "class" and value.startswith("tg-"):
+        return value.removeprefix("tg-")
+    return "1" if (tag, name) == ("blockquote", "expandable") else None
+
+
+def _is_custom_emoji_id(value: str) -> bool:
+    """Whether value is a non-zero int64 written canonically (tdlib's to_integer_safe)."""
+    try:
+        number = int(value)
+    except ValueError:
+        return False
+    return str(number) == value and number != 0 and -(2**63) <= number < 2**63
+
+
+class _TelegramHtml:
+    """Telegram's HTML parse mode (a port of tdlib's parse_html), reduced to what it refuses."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.pos = 0
+        self.visible: list[str] = []
+        # Open tags as (name, argument, len(visible) at the opening).
+        self.open: list[tuple[str, str, int]] = []
+
+    def parse(self) -> str:
+        """The visible text; ApiError with Telegram's description where Telegram refuses."""
+        while self.pos < len(self.source):
+            if self.char() == "<":
+                self._end_tag() if self.char(1) == "/" else self._start_tag()
+            elif self.char() == "&" and (decoded := _decode_entity(self.source, self.pos)):
+                self.visible.append(decoded[0])
+                self.pos = decoded[1]
+            else:
+                self.visible.append(self.char())
+                self.pos += 1
+        if self.open:
+            tag = self.open[-1][0]
+            raise _html_error(f'Can\'t find end tag corresponding to start tag "{tag}"')
+        visible = "".join(self.visible)
+        if any(0xD800 <= ord(char) <= 0xDFFF for char in visible):
+            raise _html_error(
+                "Text contains invalid Unicode characters after decoding HTML entities, "
+                "check for unmatched surrogate code units"
+            )
+        return visible
+
+    def char(self, ahead: int = 0) -> str:
+        """The character at the cursor (plus ahead), "\\0" past the end."""
+        return _char_at(self.source, self.pos + ahead)
+
+    def offset(self, pos: int) -> int:
+        """Telegram reports positions as UTF-8 byte offsets."""
+        return len(self.source[:pos].encode("utf-8", "surrogatepass"))
+
+    def _skip_blanks(self) -> None:
+        """Move past spaces, tabs and newlines."""
+        while self.char() in _BLANKS:
+            self.pos += 1
+
+    def _start_tag(self) -> None:
+        """Parse "<tag attribute=value ...>" and open the tag."""
+        begin = self.pos
+        self.pos += 1
+        while not _is_space(self.char()) and self.char() != ">":
+            self.pos += 1
+        if self.char() == "\0":
+            raise _html_error(f"Unclosed start tag at byte offset {self.offset(begin)}")
+        tag = _ascii_lower(self.source[begin + 1 : self.pos])
+        if tag not in _HTML_TAGS:
+            raise _html_error(f'Unsupported start tag "{tag}" at byte offset {self.offset(begin)}')
+        argument = self._attributes(tag, begin)
+        if tag == "span" and argument != "spoiler":
+            where = f"at byte offset {self.offset(begin)}"
+            raise _html_error(f'Tag "span" must have class "tg-spoiler" {where}')
+        self.open.append((tag, argument, len(self.visible)))
+        self.pos += 1
+
+    def _attributes(self, tag: str, begin: int) -> str:
+        """Parse attributes up to ">"; return the tag's argument (href, class...)."""
+        argument = ""
+        unclosed = f'Unclosed start tag "{tag}" at byte offset {self.offset(begin)}'
+        while self.char() != ">":
+            self._skip_blanks()
+            if self.char() == ">":
+                break
+            name = self._attribute_name(tag, begin)
+            self._skip_blanks()
+            if self.char() != "=":
+                if self.char() == "\0":
+                    raise _html_error(unclosed)
+                # A bare attribute: only <blockquote expandable> means something.
+                argument = "1" if (tag, name) == ("blockquote", "expandable") else argument
+                continue
+            self.pos += 1
+            self._skip_blanks()
+            if self.char() == "\0":
+                raise _html_error(unclosed)
+            value = self._attribute_value()
+            if self.char() == "\0":
+                raise _html_error(f"Unclosed start tag at byte offset {self.offset(begin)}")
+            found = _tag_argument(tag, name, value)
+            argument = argument if found is None else found
+        return argument
+
+    def _attribute_name(self, tag: str, begin: int) -> str:
+        """Read an attribute name; Telegram refuses an empty one."""
+        start = self.pos
+        while not _is_space(self.char()) and self.char() not in "=>/\"'":
+            self.pos += 1
+        if self.pos == start:
+            where = f"at byte offset {self.offset(begin)}"
+            raise _html_error(f'Empty attribute name in the tag "{tag}" {where}')
+        return self.source[start : self.pos]
+
+    def _attribute_value(self) -> str:
+        """Read a quoted string (entities decoded) or a bare name token (lower-cased)."""
+        quote = self.char()
+        if quote not in "'\"":
+            start = self.pos
+            while (self.char().isascii() and self.char().isalnum()) or self.char() in ".-":
+                self.pos += 1
+            if not _is_space(self.char()) and self.char() != ">":
+                where = f"at byte offset {self.offset(start)}"
+                raise _html_error(f"Unexpected end of name token {where}")
+            return _ascii_lower(self.source[start : self.pos])
+        self.pos += 1
+        value: list[str] = []
+        while self.char() not in (quote, "\0"):
+            if self.char() == "&" and (decoded := _decode_entity(self.source, self.pos)):
+                value.append(decoded[0])
+                self.pos = decoded[1]
+            else:
+                value.append(self.char())
+                self.pos += 1
+        self.pos += self.char() == quote
+        return "".join(value)
+
+    def _end_tag(self) -> None:
+        """Parse "</tag>" (or "</>") and close the innermost open tag."""
+        begin = self.pos
+        self.pos += 1
+        if not self.open:
+            raise _html_error(f"Unexpected end tag at byte offset {self.offset(begin)}")
+        while not _is_space(self.char()) and self.char() != ">":
+            self.pos += 1
+        name = _ascii_lower(self.source[begin + 2 : self.pos])
+        self._skip_blanks()
+        if self.char() != ">":
+            raise _html_error(f"Unclosed end tag at byte offset {self.offset(begin)}")
+        tag, argument, start = self.open.pop()
+        if name and name != tag:
+            where = f"at byte offset {self.offset(begin)}"
+            raise _html_error(f'Unmatched end tag {where}, expected "</{tag}>", found "</{name}>"')
+        if tag == "tg-emoji" and len(self.visible) > start and not _is_custom_emoji_id(argument):
+            raise _html_error("Invalid custom emoji identifier specified")
+        self.pos += 1
+
+
+def _visible_text(params: dict[str, Any], key: str, entities_key: str) -> str:
+    """What Telegram would display for params[key]: HTML is parsed when it is the parse mode."""
+    text = str(params.get(key) or "")
+    # The Bot API ignores parse_mode when explicit entities are given.
+    html = str(params.get("parse_mode", "")).lower() == "html" and not params.get(entities_key)
+    return _TelegramHtml(text).parse() if html else text
+
+
+def _check_text(params: dict[str, Any]) -> None:
+    """Refuse a message text as Telegram does: bad HTML, empty, or too long."""
+    visible = _visible_text(params, "text", "entities").strip()
+    if not visible:
+        raise ApiError(400, "Bad Request: message text is empty")
+    if _utf16_len(visible) > TEXT_LIMIT:
+        raise ApiError(400, "Bad Request: message is too long")
+
+
+def _check_caption(params: dict[str, Any]) -> None:
+    """Refuse a caption as Telegram does: bad HTML or too long (an empty one is fine)."""
+    if _utf16_len(_visible_text(params, "caption", "caption_entities").strip()) > CAPTION_LIMIT:
+        raise ApiError(400, "Bad Request: message caption is too long")
+
+
+# --------------------------------------------------------------------- holds and faults
+
+
+class Gate:
+    """Holds calls of one method (optionally to one chat) unanswered until released."""
+
+    def __init__(self, method: str, chat_id: ChatId | None, on_release: Callable[[], None]):
+        self.method = method
+        self.chat_id = chat_id
+        self._released = asyncio.Event()
+        self._on_release = on_release
+
+    @property
+    def released(self) -> bool:
+        """Whether release() was called; a released gate holds nothing any more."""
+        return self._released.is_set()
+
+    def holds(self, call: Call) -> bool:
+        """Whether this gate holds call."""
+        return not self.released and _matches(call, self.method, self.chat_id)
+
+    def release(self) -> None:
+        """Let the held calls go on and stop holding new ones."""
+        self._released.set()
+        self._on_release()
+
+    async def wait(self, timeout: float) -> bool:
+        """Wait up to timeout seconds for the release; True once released."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._released.wait(), timeout)
+        return self.released
+
+
+@dataclass(eq=False)
+class _Rule:
+    """A fault waiting for the next `times` calls of a method (to a chat)."""
+
+    method: str
+    chat_id: ChatId | None
+    times: int
+    value: Any
+
+
+@dataclass(eq=False)
+class _Held:
+    """A call waiting at a gate, with the request to see whether its client is still there."""
+
+    call: Call
+    request: web.Request
+    gone: bool = False
+
+
+def _take(rules: list[_Rule], call: Call) -> Any:
+    """Use up one time of the first rule matching call and return its value (None if none)."""
+    for rule in rules:
+        if _matches(call, rule.method, rule.chat_id):
+            rule.times -= 1
+            if rule.times <= 0:
+                rules.remove(rule)
+            return rule.value
+    return None
+
+
+class FakeBotApi:
+    """Fake Bot API server: records calls, serves queued updates, injects failures and delays."""
+
+    def __init__(self, delay: float = 0.0, *, max_poll: float = 1.0, quiet: float = 0.2):
+        # Seconds between executing a call and answering it: the WAN round trip of the real API.
+        self.delay = delay
         self.max_poll = max_poll
         self.quiet = quiet
         self.calls: list[Call] = []
@@ -184,11 +511,15 @@ class FakeBotApi:
         self._chats: dict[ChatId, dict[str, Any]] = {}
         self._messages: dict[ChatId, dict[int, dict[str, Any]]] = {}
         self._last_message_id: dict[ChatId, int] = {}
-        self._failures: dict[str, list[ApiError]] = {}
+        self._failures: list[_Rule] = []
+        self._late: list[_Rule] = []
+        self._gates: list[Gate] = []
+        self._held: list[_Held] = []
+        self._answering = 0
         self._cursors: dict[ChatId, int] = {}
         self._file_paths: dict[str, str] = {}
         self._changed = asyncio.Event()
-        self._closing = False
+        self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._methods = self._method_table()
@@ -207,7 +538,7 @@ class FakeBotApi:
         app = web.Application(client_max_size=64 * 2**20)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._serve_file)
-        self._closing = False
+        self._stopping = asyncio.Event()
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -215,8 +546,9 @@ class FakeBotApi:
         self._port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
-        """Release pending long polls and shut the server down."""
-        self._closing = True
+        """Release pending long polls, drop held calls, cut answer delays and shut down."""
+        self._stopping.set()
+        self.release_all()
         self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -258,23 +590,89 @@ class FakeBotApi:
         return {name.lower(): (name, handler) for name, handler in handlers.items()}
 
     async def _handle(self, request: web.Request) -> web.Response:
-        """Dispatch one Bot API request, record it and answer it."""
+        """Dispatch one Bot API request: wait at gates, execute and record it, answer it."""
         name = request.match_info["method"]
         method, handler = self._methods.get(name.lower(), (name, lambda p, f: True))
         params, files = await _read_params(request)
         call = Call(method, params, time.monotonic(), files)
+        if not await self._pass_gates(call, request):
+            return self._abandon(call)
+        late = _take(self._late, call)
+        body, status = await self._execute(call, handler)
+        await self._delay_answer(self._answer_delay(call, late))
+        return web.json_response(body, status=status)
+
+    async def _execute(self, call: Call, handler: Callable[..., Any]) -> tuple[dict[str, Any], int]:
+        """Run the method now and record it; return the JSON body and HTTP status to answer."""
+        call.time = time.monotonic()
         try:
-            self._raise_injected_failure(method)
-            result = handler(params, files)
+            self._raise_injected_failure(call)
+            result = handler(call.params, call.files)
             if asyncio.iscoroutine(result):
                 result = await result
         except ApiError as error:
             call.error_code = error.error_code
             self._record(call)
-            return web.json_response(error.payload(), status=error.error_code)
+            return error.payload(), error.error_code
         call.result = result
         self._record(call)
-        return web.json_response({"ok": True, "result": result})
+        return {"ok": True, "result": result}, 200
+
+    def _answer_delay(self, call: Call, late: float | None) -> float:
+        """Seconds to wait before answering call (an empty getUpdates already waited)."""
+        if late is not None:
+            return late
+        return 0.0 if call.method == "getUpdates" and not call.result else self.delay
+
+    async def _delay_answer(self, seconds: float) -> None:
+        """Keep the answer back `seconds` (cut short by stop); busy for idle() meanwhile."""
+        if seconds <= 0:
+            return
+        self._answering += 1
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), seconds)
+        finally:
+            self._answering -= 1
+            self._last_activity = time.monotonic()
+            self._notify()
+
+    async def _pass_gates(self, call: Call, request: web.Request) -> bool:
+        """Keep call waiting while a gate holds it; False if it was held and must not run."""
+        gate = self._gate_for(call)
+        if gate is None:
+            return True
+        held = _Held(call, request)
+        self._held.append(held)
+        self._notify()
+        try:
+            while gate is not None:
+                await self._wait_release(held, gate)
+                gate = self._gate_for(call)
+        finally:
+            self._held.remove(held)
+            self._notify()
+        # Telegram never received a request whose sender died before it got through.
+        return not (self._stopping.is_set() or _client_gone(request))
+
+    async def _wait_release(self, held: _Held, gate: Gate) -> None:
+        """Wait for gate's release, waking waiters once if the held call's client goes away."""
+        while not await gate.wait(_CLIENT_CHECK):
+            if not held.gone and _client_gone(held.request):
+                held.gone = True
+                self._notify()
+
+    def _gate_for(self, call: Call) -> Gate | None:
+        """The first unreleased gate holding call, if any."""
+        return next((gate for gate in self._gates if gate.holds(call)), None)
+
+    def _abandon(self, call: Call) -> web.Response:
+        """Record a held call that was dropped, never executed, and answer it with ABANDONED."""
+        call.time = time.monotonic()
+        call.error_code = ABANDONED
+        self._record(call)
+        error = ApiError(ABANDONED, "Client closed the request before it was released")
+        return web.json_response(error.payload(), status=ABANDONED)
 
     async def _serve_file(self, request: web.Request) -> web.Response:
         """Serve the bytes of an uploaded file by its file_path."""
@@ -315,18 +713,56 @@ class FakeBotApi:
         description: str | None = None,
         retry_after: int = 1,
         times: int = 1,
+        chat_id: ChatId | None = None,
     ) -> None:
-        """Make the next `times` calls of `method` fail (429 carries retry_after)."""
+        """Make the next `times` calls of method (to chat_id) fail unexecuted (429: retry_after)."""
         text = description or _DEFAULT_ERRORS.get(error_code, f"Error {error_code}")
         retry = retry_after if error_code == 429 else None
         error = ApiError(error_code, text.format(retry_after=retry_after), retry)
-        self._failures.setdefault(method.lower(), []).extend([error] * times)
+        if times > 0:
+            self._failures.append(_Rule(method, chat_id, times, error))
 
-    def _raise_injected_failure(self, method: str) -> None:
-        """Raise the next injected failure for method, if any."""
-        pending = self._failures.get(method.lower())
-        if pending:
-            raise pending.pop(0)
+    def _raise_injected_failure(self, call: Call) -> None:
+        """Raise the next injected failure matching call, if any."""
+        error = _take(self._failures, call)
+        if error is not None:
+            raise error
+
+    def answer_late(
+        self, method: str, seconds: float, chat_id: ChatId | None = None, times: int = 1
+    ) -> None:
+        """Execute the next `times` calls of method (to chat_id) now, answer `seconds` later."""
+        # Telegram did it, the client timed out: a retry by the client duplicates the effect.
+        if times > 0:
+            self._late.append(_Rule(method, chat_id, times, seconds))
+
+    def hold(self, method: str, chat_id: ChatId | None = None) -> Gate:
+        """Hold later calls of method (to chat_id) unexecuted and unanswered until released."""
+        # A held call whose client left meanwhile is then dropped (recorded as ABANDONED).
+        gate = Gate(method, chat_id, self._forget_released)
+        self._gates.append(gate)
+        return gate
+
+    def release_all(self) -> None:
+        """Release every gate: held calls go on and nothing is held any more."""
+        for gate in list(self._gates):
+            gate.release()
+
+    def held(
+        self, method: str, chat_id: ChatId | None = None, *, client_gone: bool | None = None
+    ) -> int:
+        """How many calls of method (to chat_id) wait at a gate; client_gone filters on senders."""
+        return sum(
+            1
+            for held in self._held
+            if _matches(held.call, method, chat_id)
+            and (client_gone is None or _client_gone(held.request) == client_gone)
+        )
+
+    def _forget_released(self) -> None:
+        """Drop released gates and wake the calls they held."""
+        self._gates[:] = [gate for gate in self._gates if not gate.released]
+        self._notify()
 
     # ----------------------------------------------------------------- webhook and polling
 
@@ -359,7 +795,7 @@ class FakeBotApi:
         self._confirm(int(params.get("offset", 0)))
         limit = int(params.get("limit", 100))
         deadline = time.monotonic() + min(float(params.get("timeout", 0)), self.max_poll)
-        while not (batch := self._pending(limit)) and not self._closing:
+        while not (batch := self._pending(limit)) and not self._stopping.is_set():
             if not await self._wait_change(deadline):
                 break
         if batch:
@@ -432,10 +868,9 @@ class FakeBotApi:
         return self._messages.get(_chat_key(params["chat_id"]), {}).get(message_id)
 
     def _send_message(self, params: dict[str, Any], files: Files) -> dict[str, Any]:
-        """sendMessage: a new text message."""
-        if not params.get("text"):
-            self._chat(params.get("chat_id"))
-            raise ApiError(400, "Bad Request: message text is empty")
+        """sendMessage: a new text message (HTML, emptiness and length checked as Telegram)."""
+        self._chat(params.get("chat_id"))
+        _check_text(params)
         extra = {"entities": params["entities"]} if params.get("entities") else {}
         return self._bot_message(params, text=params["text"], **extra)
 
@@ -464,6 +899,7 @@ class FakeBotApi:
 
     def _edit_message_text(self, params: dict[str, Any], files: Files) -> dict[str, Any] | bool:
         """editMessageText: update text and keyboard of a stored message."""
+        _check_text(params)
         if "inline_message_id" in params:
             return True
         message = self._target(params)
@@ -497,6 +933,7 @@ class FakeBotApi:
             file_id = document
         else:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        _check_caption(params)
         extra = {"caption": params["caption"]} if params.get("caption") else {}
         return self._bot_message(params, document=self._document(file_id), **extra)
 
@@ -667,9 +1104,29 @@ class FakeBotApi:
             and (chat_id is None or _chat_key(call.chat_id) == key)
         ]
 
+    def calls_of(
+        self, method: str, chat_id: ChatId | None = None, ok: bool | None = True
+    ) -> list[Call]:
+        """Recorded calls of method (to chat_id): successful, failed (ok=False) or all (None)."""
+        return [
+            call
+            for call in self.calls
+            if _matches(call, method, chat_id) and (ok is None or call.ok == ok)
+        ]
+
     def messages(self, chat_id: ChatId) -> list[str]:
         """Texts successfully sent or edited into a chat, in order."""
         return [c.text or "" for c in self.sent(chat_id) if c.ok and c.method in TEXT_METHODS]
+
+    def chat_messages(self, chat_id: ChatId) -> list[str]:
+        """The bot's messages in a chat as the user sees them now: in chat order, each with
+        its current text (after edits; a document shows its caption or file name)."""
+        messages = self._messages.get(_chat_key(chat_id), {})
+        shown = [messages[key] for key in sorted(messages) if messages[key]["from"].get("is_bot")]
+        return [
+            m.get("text") or m.get("caption") or m.get("document", {}).get("file_name", "")
+            for m in shown
+        ]
 
     def last_keyboard(self, chat_id: ChatId) -> list[list[tuple[str, str | None]]]:
         """Rows of (text, callback_data) of the last bot message showing an inline keyboard."""
@@ -709,17 +1166,20 @@ class FakeBotApi:
         return [call for _, call in found]
 
     async def idle(self, timeout: float = 10) -> None:
-        """Return once every queued update was fetched and no bot call happened for `quiet` s."""
+        """Return once updates are fetched, no call is held or unanswered, and `quiet` s passed."""
         deadline = time.monotonic() + timeout
         while True:
             pending = any(u["update_id"] > self._delivered_id for u in self.updates)
+            waiting = bool(self._held) or self._answering > 0
             silent = time.monotonic() - self._last_activity
-            if not pending and silent >= self.quiet:
+            if not pending and not waiting and silent >= self.quiet:
                 return
             if time.monotonic() >= deadline:
                 state = "updates still queued" if pending else "bot still busy"
+                state += " (calls held or unanswered)" if waiting else ""
                 raise AssertionError(f"not idle after {timeout}s ({state})\n{self._recent()}")
-            until = deadline if pending else min(deadline, time.monotonic() + self.quiet - silent)
+            quiet_end = time.monotonic() + self.quiet - silent
+            until = deadline if pending or waiting else min(deadline, quiet_end)
             await self._wait_change(until)
 
     def _recent(self, count: int = 8) -> str:

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import sys
 import time
+from typing import Any
 
+import aiohttp
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    Defaults,
     TypeHandler,
 )
 
-from tests.fake_bot_api import FakeBotApi
+from tests.fake_bot_api import ABANDONED, FakeBotApi
 
+TOKEN = "123:ABC"
 USER = 4242
+OTHER = 4343
 KEYBOARD = InlineKeyboardMarkup(
     [
         [InlineKeyboardButton("Oui", callback_data="yes")],
@@ -43,7 +51,7 @@ def build_app(api: FakeBotApi) -> Application:
     """A real Application talking to the fake server."""
     app = (
         ApplicationBuilder()
-        .token("123:ABC")
+        .token(TOKEN)
         .base_url(api.base_url)
         .base_file_url(api.base_file_url)
         .build()
@@ -191,3 +199,277 @@ def recording_handler(seen: list[Update]) -> TypeHandler:
         seen.append(update)
 
     return TypeHandler(Update, record)
+
+
+# --------------------------------------------------------------------- raw requests
+
+
+def url(api: FakeBotApi, method: str) -> str:
+    """The address of a Bot API method on the fake."""
+    return f"{api.base_url}{TOKEN}/{method}"
+
+
+async def post(api: FakeBotApi, method: str, **params: Any) -> tuple[int, dict[str, Any]]:
+    """One raw form request (bytes values are uploaded as files); (HTTP status, answer)."""
+    form = aiohttp.FormData()
+    for key, value in params.items():
+        if isinstance(value, bytes):
+            form.add_field(key, value, filename=f"{key}.pdf")
+        else:
+            form.add_field(key, str(value))
+    async with aiohttp.ClientSession() as session, session.post(url(api, method), data=form) as r:
+        return r.status, await r.json()
+
+
+def html_app(api: FakeBotApi) -> Application:
+    """An Application sending HTML by default, as the Alliance bot does."""
+    defaults = Defaults(parse_mode=ParseMode.HTML)
+    return ApplicationBuilder().token(TOKEN).base_url(api.base_url).defaults(defaults).build()
+
+
+def refused(description: str) -> tuple[int, dict[str, Any]]:
+    """The (status, answer) of a 400 Bad Request."""
+    return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"}
+
+
+# --------------------------------------------------------------------- delay
+
+
+async def test_delay_answers_after_the_call_took_effect() -> None:
+    """With a delay the message exists once the call arrives; its answer comes delay later."""
+    async with FakeBotApi(delay=0.2) as api, build_app(api) as app:
+        sending = asyncio.create_task(app.bot.send_message(USER, "hello"))
+        await api.wait_for(lambda a: a.messages(USER))
+        assert not sending.done(), "recorded before answered"
+        await sending
+        answered = time.monotonic()
+    [call] = api.calls_of("sendMessage", USER)
+    assert answered - call.time >= 0.2
+
+
+async def test_idle_waits_for_delayed_answers(api: FakeBotApi) -> None:
+    """A call still waiting for its delayed answer keeps the fake busy; delay is settable."""
+    api.delay = 0.3
+    async with build_app(api) as app:
+        sending = asyncio.create_task(app.bot.send_message(USER, "hello"))
+        await api.wait_for(lambda a: a.messages(USER))
+        await api.idle()
+        assert sending.done()
+
+
+async def test_polling_bot_works_through_delays() -> None:
+    """Updates fetched by getUpdates reach the bot a delay later; the dialogue still works."""
+    async with FakeBotApi(delay=0.05) as api, running(api):
+        api.send_text(USER, "/start")
+        [reply] = await api.wait_for_reply(USER)
+        api.press(USER, "no")
+        [edit] = await api.wait_for_reply(USER)
+        await api.idle()
+    [delivery, *_] = [call for call in api.calls_of("getUpdates") if call.result]
+    assert reply.time - delivery.time >= 0.05
+    assert api.messages(USER) == ["Bonjour !", "Choix : no"]
+
+
+# --------------------------------------------------------------------- holds
+
+
+async def test_held_call_waits_unexecuted_until_released(api: FakeBotApi) -> None:
+    """A held call is neither executed nor answered; released, it runs; later calls pass."""
+    async with build_app(api) as app:
+        gate = api.hold("sendDocument")
+        sending = asyncio.create_task(app.bot.send_document(USER, b"one", filename="a.pdf"))
+        await api.wait_for(lambda a: a.held("sendDocument", USER))
+        assert api.calls_of("sendDocument", ok=None) == [] and not sending.done()
+        with pytest.raises(AssertionError, match="calls held or unanswered"):
+            await api.idle(timeout=0.3)
+        gate.release()
+        assert (await sending).document.file_name == "a.pdf"
+        await app.bot.send_document(USER, b"two", filename="b.pdf")
+    names = [call.files["document"][0] for call in api.calls_of("sendDocument", USER)]
+    assert names == ["a.pdf", "b.pdf"]
+    assert api.held("sendDocument") == 0
+
+
+async def test_hold_for_one_chat_lets_others_through(api: FakeBotApi) -> None:
+    """A gate for one chat holds only that chat's calls; release_all lets them go on."""
+    async with build_app(api) as app:
+        api.hold("sendMessage", chat_id=OTHER)
+        waiting = asyncio.create_task(app.bot.send_message(OTHER, "wait"))
+        await api.wait_for(lambda a: a.held("sendMessage"))
+        await app.bot.send_message(USER, "go")
+        assert api.messages(USER) == ["go"] and api.messages(OTHER) == []
+        api.release_all()
+        await waiting
+    assert api.messages(OTHER) == ["wait"]
+
+
+# A client posting one message, to be killed while the fake holds its call.
+CLIENT = """
+import json, sys, urllib.request
+body = json.dumps({"chat_id": int(sys.argv[2]), "text": "lost"}).encode()
+headers = {"Content-Type": "application/json"}
+urllib.request.urlopen(urllib.request.Request(sys.argv[1], body, headers))
+"""
+
+
+async def test_held_call_of_a_killed_client_is_dropped(api: FakeBotApi) -> None:
+    """Released after its sender was killed, a held call is recorded ABANDONED, never sent."""
+    gate = api.hold("sendMessage", USER)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CLIENT, url(api, "sendMessage"), str(USER)
+    )
+    try:
+        await api.wait_for(lambda a: a.held("sendMessage", USER))
+        assert api.held("sendMessage", USER, client_gone=False) == 1
+    finally:
+        process.kill()
+        await process.wait()
+    await api.wait_for(lambda a: a.held("sendMessage", USER, client_gone=True))
+    gate.release()
+    [dropped] = await api.wait_for(lambda a: a.calls_of("sendMessage", USER, ok=False))
+    assert dropped.error_code == ABANDONED
+    assert api.messages(USER) == [] and api.calls_of("sendMessage") == []
+
+
+async def test_stop_drops_held_calls() -> None:
+    """Stopping the fake does not wait for held calls: they are dropped unexecuted."""
+    api = FakeBotApi()
+    await api.start()
+    api.hold("sendMessage")
+    sending = asyncio.create_task(post(api, "sendMessage", chat_id=USER, text="never"))
+    await api.wait_for(lambda a: a.held("sendMessage"))
+    await api.stop()
+    with contextlib.suppress(aiohttp.ClientError):
+        await sending
+    assert [call.error_code for call in api.calls_of("sendMessage", ok=None)] == [ABANDONED]
+    assert api.messages(USER) == []
+
+
+# --------------------------------------------------------------------- late answers and errors
+
+
+async def test_late_answer_makes_a_retry_send_twice(api: FakeBotApi) -> None:
+    """A call answered after the client's time-out took effect anyway: a retry duplicates it."""
+    async with build_app(api) as app:
+        api.answer_late("sendMessage", 30, chat_id=USER)
+        await app.bot.send_message(OTHER, "not late", read_timeout=0.5)
+        with pytest.raises(TimedOut):
+            await app.bot.send_message(USER, "once?", read_timeout=0.5)
+        await app.bot.send_message(USER, "once?", read_timeout=0.5)
+    assert api.messages(USER) == ["once?", "once?"]
+    assert all(call.ok for call in api.calls_of("sendMessage", ok=None))
+
+
+@pytest.mark.parametrize(
+    ("code", "error", "description"),
+    [
+        (500, NetworkError, "Internal Server Error"),
+        (502, NetworkError, "Bad Gateway"),
+        (403, Forbidden, "blocked by the user"),
+    ],
+)
+async def test_injected_error_for_one_chat(
+    api: FakeBotApi, code: int, error: type[Exception], description: str
+) -> None:
+    """fail_next(chat_id=...) fails only the next call to that chat, unexecuted."""
+    async with build_app(api) as app:
+        api.fail_next("sendMessage", code, chat_id=OTHER)
+        await app.bot.send_message(USER, "other chat")
+        with pytest.raises(error, match=description):
+            await app.bot.send_message(OTHER, "fails")
+        await app.bot.send_message(OTHER, "then passes")
+    assert api.messages(OTHER) == ["then passes"]
+    assert [c.error_code for c in api.calls_of("sendMessage", OTHER, ok=None)] == [code, None]
+
+
+# --------------------------------------------------------------------- Telegram's HTML rules
+
+ACCEPTED_HTML = (
+    "<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>s</s><strike>k</strike>"
+    '<del>d</del><span class="tg-spoiler">p</span><tg-spoiler>q</tg-spoiler>'
+    '<a href="https://example.org/?a=1&amp;b=2">l</a><code>c</code>'
+    '<pre><code class="language-python">x</code></pre><blockquote expandable>q</blockquote>'
+    '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji><B>upper</B><b>short</>'
+    # Telegram keeps a bare "&", an unknown entity and ">" as they are (tdlib's parse_html).
+    " &lt;&gt;&amp;&quot;&#233;&#x1F600; R&D 3 > 2 &nbsp;"
+)
+REFUSED_HTML = [
+    ("<br>", 'Unsupported start tag "br" at byte offset 0'),
+    ("é <foo>x</foo>", 'Unsupported start tag "foo" at byte offset 3'),
+    ("1 < 2", 'Unsupported start tag "" at byte offset 2'),
+    ("<b>bold", 'Can\'t find end tag corresponding to start tag "b"'),
+    ("<b>x</i>", 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'),
+    ("x</b>", "Unexpected end tag at byte offset 1"),
+    ("<i", "Unclosed start tag at byte offset 0"),
+    ("<b>x</b", "Unclosed end tag at byte offset 4"),
+    ('<a href="x>', "Unclosed start tag at byte offset 0"),
+    ("<span>x</span>", 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
+    ('<tg-emoji emoji-id="0">👍</tg-emoji>', "Invalid custom emoji identifier specified"),
+]
+
+
+async def test_html_that_telegram_accepts(api: FakeBotApi) -> None:
+    """Every tag Telegram knows, entities, and the bare "&" and ">" it tolerates pass."""
+    status, answer = await post(
+        api, "sendMessage", chat_id=USER, text=ACCEPTED_HTML, parse_mode="HTML"
+    )
+    assert status == 200 and answer["ok"]
+    plain = "<foo> & < unparsed"
+    assert (await post(api, "sendMessage", chat_id=USER, text=plain))[0] == 200
+    assert api.messages(USER) == [ACCEPTED_HTML, plain]
+
+
+@pytest.mark.parametrize(("text", "reason"), REFUSED_HTML)
+async def test_html_that_telegram_refuses(api: FakeBotApi, text: str, reason: str) -> None:
+    """Bad HTML gets Telegram's own description and sends nothing."""
+    answer = await post(api, "sendMessage", chat_id=USER, text=text, parse_mode="HTML")
+    assert answer == refused(f"can't parse entities: {reason}")
+    assert api.messages(USER) == []
+
+
+async def test_length_counts_visible_utf16_units(api: FakeBotApi) -> None:
+    """Tags and entities do not count, an emoji counts twice; 4096 units fit, 4097 do not."""
+    fits = "<b>" + "a" * 4094 + "</b>&#x1F600;"
+    assert (await post(api, "sendMessage", chat_id=USER, text=fits, parse_mode="HTML"))[0] == 200
+    assert (await post(api, "sendMessage", chat_id=USER, text="a" * 4096))[0] == 200
+    for text, parse_mode in [(fits.replace("<b>", "<b>a"), "HTML"), ("a" * 4095 + "😀", "")]:
+        answer = await post(api, "sendMessage", chat_id=USER, text=text, parse_mode=parse_mode)
+        assert answer == refused("message is too long")
+    assert len(api.messages(USER)) == 2
+
+
+async def test_empty_visible_text_is_refused(api: FakeBotApi) -> None:
+    """Text made only of tags or of blanks is empty for Telegram."""
+    for text, parse_mode in [("<b></b>", "HTML"), (" \n ", "")]:
+        answer = await post(api, "sendMessage", chat_id=USER, text=text, parse_mode=parse_mode)
+        assert answer == refused("message text is empty")
+
+
+async def test_caption_rules(api: FakeBotApi) -> None:
+    """Captions are parsed too, may be empty, and stop at 1024 visible units."""
+    for caption in ["<b></b>", "<i>" + "c" * 1024 + "</i>"]:
+        status, _ = await post(
+            api, "sendDocument", chat_id=USER, document=b"%PDF", caption=caption, parse_mode="HTML"
+        )
+        assert status == 200
+    too_long = await post(api, "sendDocument", chat_id=USER, document=b"%PDF", caption="c" * 1025)
+    assert too_long == refused("message caption is too long")
+    bad = await post(
+        api, "sendDocument", chat_id=USER, document=b"%PDF", caption="<b>x", parse_mode="HTML"
+    )
+    assert bad == refused(
+        "can't parse entities: Can't find end tag corresponding to start tag \"b\""
+    )
+    assert len(api.calls_of("sendDocument", USER)) == 2
+
+
+async def test_default_html_parse_mode_reaches_the_fake(api: FakeBotApi) -> None:
+    """With PTB's Defaults(parse_mode=HTML), bad markup in an edit is refused, text kept."""
+    async with html_app(api) as app:
+        message = await app.bot.send_message(USER, "<b>bien</b>")
+        with pytest.raises(BadRequest, match="parse entities"):
+            await message.edit_text("<b>mal")
+        with pytest.raises(BadRequest, match="(?i)message is too long"):
+            await message.edit_text("x" * 4097)
+    assert api.messages(USER) == ["<b>bien</b>"]
+    assert [call.params["parse_mode"] for call in api.sent(USER)] == ["HTML"] * 3

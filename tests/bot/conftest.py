@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import ALLOWED_UPDATES, build_application, set_command_menus
+from bot.app import ALLOWED_UPDATES, build_application, on_start
 from bot.settings import Settings
 from tests.fake_bot_api import FakeBotApi
 
@@ -26,6 +26,7 @@ async def bot(api, sqlite_url):
         telegram_api_base_url=api.base_url,
         database_url=sqlite_url,
         alliance_max_messages_per_second=1000,
+        alliance_chat_messages_per_second=1000,
     )
     application = build_application(settings)
     errors: list[BaseException] = []
@@ -35,7 +36,7 @@ async def bot(api, sqlite_url):
 
     application.add_error_handler(record)
     async with application:
-        await set_command_menus(application)
+        await on_start(application)
         await application.start()
         await application.updater.start_polling(
             poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES

@@ -12,11 +12,17 @@ def _count(api: FakeBotApi, chat: int, methods: tuple[str, ...]) -> int:
     return sum(1 for call in api.sent(chat_id=chat) if call.method in methods)
 
 
-async def type_text(api: FakeBotApi, chat: int, text: str, *, replies: int = 1, **kwargs) -> None:
-    """Sends a text and waits for the bot's next `replies` messages in that chat."""
-    before = _count(api, chat, SENDS)
+async def type_text(
+    api: FakeBotApi, chat: int, text: str, *, replies: int = 1, edits: int = 0, **kwargs
+) -> None:
+    """Sends a text and waits for the bot's next `replies` messages (and `edits` edits, the
+    answered question's echo) in that chat."""
+    sends, edited = _count(api, chat, SENDS), _count(api, chat, EDITS)
     api.send_text(chat, text, **kwargs)
-    await api.wait_for(lambda a: _count(a, chat, SENDS) >= before + replies)
+    await api.wait_for(
+        lambda a: _count(a, chat, SENDS) >= sends + replies
+        and _count(a, chat, EDITS) >= edited + edits
+    )
 
 
 async def start_diagnostic(api: FakeBotApi, chat: int, **kwargs) -> None:
@@ -33,13 +39,21 @@ def button_data(api: FakeBotApi, chat: int, verb: str, question: str, option: st
     raise AssertionError(f"no button {verb} {question} {option} in {api.last_keyboard(chat)}")
 
 
+# What a press changes on screen: a toggle redraws its question; an answer echoes in its
+# question's message and brings the next one; going back or asking why brings a message.
+EFFECTS = {"t": (EDITS,), "b": (SENDS,), "w": (SENDS,)}
+ANSWER_EFFECTS = (EDITS, SENDS)
+
+
 async def press(api: FakeBotApi, chat: int, verb: str, question: str, option: str | None = None):
     """Presses a button of the last keyboard and waits for its effect."""
     data = button_data(api, chat, verb, question, option)
-    methods = EDITS if verb == "t" else SENDS
-    before = _count(api, chat, methods)
+    effects = EFFECTS.get(verb, ANSWER_EFFECTS)
+    before = [_count(api, chat, methods) for methods in effects]
     api.press(chat, data)
-    await api.wait_for(lambda a: _count(a, chat, methods) > before)
+    await api.wait_for(
+        lambda a: all(_count(a, chat, m) > n for m, n in zip(effects, before, strict=True))
+    )
 
 
 async def follow_plan(api: FakeBotApi, chat: int, plan: list[tuple]) -> None:
@@ -56,11 +70,13 @@ async def follow_plan(api: FakeBotApi, chat: int, plan: list[tuple]) -> None:
         elif kind == "s":
             await press(api, chat, "s", step[1])
         else:
-            await type_text(api, chat, step[1])
+            await type_text(api, chat, step[1], edits=1)
 
 
 def last_text(api: FakeBotApi, chat: int) -> str:
-    return api.messages(chat)[-1]
+    """The text of the bot's latest message in the chat, as it reads now (after edits): what
+    the user sees at the bottom of the chat."""
+    return api.chat_messages(chat)[-1]
 
 
 COMPANY_PLAN = [

@@ -3,17 +3,18 @@
 import pytest
 
 from bot.callback_data import ButtonData
-from bot.conversation import Conversations, Who
+from bot.services import Actor, Services
 from storage.db import make_engine
+from tests.bot.client import Client
 
-ALICE = Who("tg:100", "fr")
-BOB = Who("tg:200", "en")
+ALICE = Actor("tg:100", "fr")
+BOB = Actor("tg:200", "en")
 
 
 @pytest.fixture
 def service(sqlite_url):
     engine = make_engine(sqlite_url)
-    yield Conversations(engine)
+    yield Client(Services(engine))
     engine.dispose()
 
 
@@ -62,11 +63,11 @@ def test_bad_text_gets_an_explanation_and_the_question_again(service):
 
 
 def test_a_new_service_resumes_at_the_same_question(sqlite_url):
-    first = Conversations(make_engine(sqlite_url))
+    first = Client(Services(make_engine(sqlite_url)))
     first.diagnostic(ALICE)
     first.text(ALICE, "Entreprise")
     # As after a restart: nothing kept in memory, all read from the database.
-    second = Conversations(make_engine(sqlite_url))
+    second = Client(Services(make_engine(sqlite_url)))
     reply = second.diagnostic(ALICE)
     assert "Question 2/" in reply.messages[-1].text
     reply = second.text(ALICE, "3")

@@ -8,8 +8,11 @@ import re
 import docx
 import pytest
 from docx.enum.text import WD_COLOR_INDEX
+from docx.oxml.ns import qn
+from docx.shared import Cm
 
 from bot.documents import build_action_plan, build_convention
+from bot.documents.render import TEMPLATE, _fill_header, _wording
 from flows.convention import (
     IN_PLACE,
     MISSING,
@@ -250,7 +253,79 @@ def test_an_unknown_language_falls_back_to_french():
 
 
 def test_both_languages_have_the_same_wording_keys():
-    from bot.documents import _wording
-
     assert _wording("fr").keys() == _wording("en").keys()
     assert all(isinstance(value, str) for value in _wording("fr").values())
+
+
+BUILDERS = [build_convention, build_action_plan]
+
+
+def _fields(part_element) -> list[str]:
+    """The field codes of a header or footer, simple (`fldSimple`) or complex (`instrText`)."""
+    simple = [field.get(qn("w:instr")) for field in part_element.iter(qn("w:fldSimple"))]
+    complex_ = [instr.text for instr in part_element.iter(qn("w:instrText"))]
+    return [code.split()[0] for code in simple + complex_ if code and code.split()]
+
+
+@pytest.mark.parametrize("build", BUILDERS)
+def test_pages_are_a4(build):
+    (section,) = _open(build(_draft())).sections
+    # A4 is 21 × 29.7 cm; Word stores it in twips, rounded.
+    assert abs(section.page_width - Cm(21)) < Cm(0.05)
+    assert abs(section.page_height - Cm(29.7)) < Cm(0.05)
+    assert Cm(2) <= section.left_margin <= Cm(2.5) and Cm(2) <= section.right_margin <= Cm(2.5)
+
+
+@pytest.mark.parametrize("build", BUILDERS)
+@pytest.mark.parametrize(
+    ("language", "header"),
+    [
+        ("fr", "PROJET – document de travail, à relire avant signature"),
+        ("en", "DRAFT – working document, to be reviewed before signing"),
+    ],
+)
+def test_every_page_has_the_draft_header_in_the_draft_language(build, language, header):
+    (section,) = _open(build(_draft(language=language))).sections
+    assert not section.different_first_page_header_footer
+    assert [p.text for p in section.header.paragraphs if p.text] == [header]
+    assert "{draft_header}" not in section.header._element.xml
+
+
+@pytest.mark.parametrize("build", BUILDERS)
+def test_the_footer_numbers_the_pages(build):
+    (section,) = _open(build(_draft())).sections
+    footer = section.footer
+    assert not footer.is_linked_to_previous
+    assert _fields(footer._element) == ["PAGE", "NUMPAGES"]
+    assert " / " in "".join(p.text for p in footer.paragraphs)
+
+
+@pytest.mark.parametrize("build", BUILDERS)
+def test_the_title_is_the_first_paragraph(build):
+    document = _open(build(_draft()))
+    assert document.paragraphs[0].style.name == "Title"
+    assert document.paragraphs[0].text in (
+        "Convention de partenariat",
+        "Plan d'action opérationnel",
+    )
+
+
+def test_the_template_has_the_styles_the_builders_name_and_an_empty_body():
+    template = docx.Document(str(TEMPLATE))
+    assert template.paragraphs == [] and template.tables == []
+    names = {style.name for style in template.styles}
+    wanted = {"Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3"}
+    wanted |= {"List Bullet", "List Number", "Table Grid", "Strong", "Draft Notice"}
+    wanted |= {"Signed At", "Signatory", "Signature Line"}
+    assert wanted <= names
+    assert template.core_properties.author == ""
+
+
+def test_the_header_placeholder_is_filled_even_when_word_split_it_across_runs():
+    template = docx.Document(str(TEMPLATE))
+    (paragraph,) = template.sections[0].header.paragraphs
+    paragraph.text = "{draft_"
+    paragraph.add_run("header} · v1")
+    _fill_header(template, "PROJET")
+    assert paragraph.text == "PROJET · v1"
+    assert paragraph.style.name == "Header"

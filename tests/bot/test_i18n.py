@@ -1,6 +1,7 @@
 """Every user-facing text has its French translation, and the catalogues load."""
 
-import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -8,29 +9,44 @@ from babel.messages.pofile import read_po
 from bot.i18n import LOCALE_DIR, gettext_for, language_of, render
 
 ROOT = Path(__file__).resolve().parents[2]
+PYBABEL = Path(sys.executable).with_name("pybabel")
 
 
-def _extracted():
-    spec = importlib.util.spec_from_file_location("fr_catalogue", ROOT / "tools/fr_catalogue.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.extracted()
+def _read(path: Path, locale: str | None = None):
+    with path.open("rb") as po:
+        return read_po(po, locale=locale)
 
 
-def test_every_source_text_has_a_french_translation():
-    with (LOCALE_DIR / "fr/LC_MESSAGES/messages.po").open("rb") as po:
-        catalog = read_po(po, locale="fr")
+def _extracted(tmp_path: Path):
+    """The source strings as `make catalogue` extracts them (same options)."""
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [str(PYBABEL), "extract", "-F", "babel.cfg", "-k", "N_", "-o", str(pot), "."],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return _read(pot)
+
+
+def test_every_source_text_has_a_french_translation(tmp_path):
+    french = _read(LOCALE_DIR / "fr/LC_MESSAGES/messages.po", "fr")
     missing = []
-    for message, location in _extracted():
-        entry = catalog.get(message if isinstance(message, str) else message[0])
+    for message in _extracted(tmp_path):
+        if not message.id:
+            continue
+        entry = french.get(message.id)
         strings = (
-            [entry.string]
-            if entry and isinstance(entry.string, str)
-            else (list(entry.string) if entry else [""])
+            entry.string if entry and isinstance(entry.string, tuple) else [entry and entry.string]
         )
-        if not all(strings):
-            missing.append((message, location))
-    assert missing == [], "run tools/fr_catalogue.py and translate these"
+        if not all(strings) or (entry and entry.fuzzy):
+            missing.append(message.id)
+    assert missing == [], "run `make catalogue` and translate these in messages.po"
+
+
+def test_the_template_catalogue_is_up_to_date(tmp_path):
+    committed = {m.id for m in _read(LOCALE_DIR / "messages.pot") if m.id}
+    assert committed == {m.id for m in _extracted(tmp_path) if m.id}, "run `make catalogue`"
 
 
 def test_french_is_the_default_and_english_follows_telegram():

@@ -6,13 +6,13 @@ from io import BytesIO
 import docx
 import pytest
 
-from bot.callback_data import partnership_button
-from bot.conversation import Conversations, Who
+from bot.services import Actor, Services
 from storage import repository
 from storage.db import make_engine, session_scope
 from storage.models import utcnow
+from tests.bot.client import Client
 
-OWNER, GUEST, STRANGER = Who("tg:10", "fr"), Who("tg:20", "fr"), Who("tg:30", "fr")
+OWNER, GUEST, STRANGER = Actor("tg:10", "fr"), Actor("tg:20", "fr"), Actor("tg:30", "fr")
 
 
 class Clock:
@@ -33,7 +33,7 @@ def clock():
 @pytest.fixture
 def service(sqlite_url, clock):
     engine = make_engine(sqlite_url)
-    yield Conversations(engine, clock)
+    yield Client(Services(engine, clock=clock))
     engine.dispose()
 
 
@@ -69,23 +69,23 @@ def test_a_new_partnership_is_listed_and_active(service):
     pid = create(service)
     listing = service.partnerships(OWNER).messages[0]
     assert "Alliance Emploi" in listing.text and "étape 1/7" in listing.text
-    assert listing.buttons[0][0].data == partnership_button(pid, "open")
+    assert listing.buttons[0][0].data == service.button(pid, "open")
 
 
 def test_stage_moves_are_refused_with_a_reason_and_recorded(service):
     pid = create(service)
-    refused = service.partnership_button(OWNER, partnership_button(pid, "advance"), 5)
+    refused = service.partnership_button(OWNER, service.button(pid, "advance"), 5)
     assert "autodiagnostic" in refused.messages[0].text.replace("-", "")
     with session_scope(service.engine) as db:
         user = repository.get_or_create_user(db, external_id=OWNER.external_id, language="fr")
         repository.start_flow_session(db, user_id=user.id, flow="diagnostic", state={})
         run = repository.active_flow_session(db, user_id=user.id)
         run.status = "done"
-    moved = service.partnership_button(OWNER, partnership_button(pid, "advance"), 5)
+    moved = service.partnership_button(OWNER, service.button(pid, "advance"), 5)
     assert "Étape 2/7" in moved.edit.text
     assert (
         "Pas encore"
-        in service.partnership_button(OWNER, partnership_button(pid, "advance"), 5).messages[0].text
+        in service.partnership_button(OWNER, service.button(pid, "advance"), 5).messages[0].text
     )
     with session_scope(service.engine) as db:
         history = repository.stage_history(db, partnership_id=pid)
@@ -138,7 +138,7 @@ def test_convention_checklist_then_documents_with_the_typed_clauses(service):
     assert "Tous les points indispensables sont en place" in summary.text
     reply = service.partnership_button(OWNER, summary.buttons[0][0].data, 9)
     assert len(reply.documents) == 2
-    for _name, content in reply.documents:
+    for _name, content in service.files(reply):
         text = "\n".join(p.text for p in docx.Document(BytesIO(content)).paragraphs)
         assert "Association Rebond" in text
         assert "Métropole de Lyon" in text  # the territory, filled in from /nouveau
@@ -146,13 +146,13 @@ def test_convention_checklist_then_documents_with_the_typed_clauses(service):
     listing = service.documents(OWNER).messages[0]
     assert len(listing.buttons) == 2
     again = service.partnership_button(OWNER, listing.buttons[0][0].data, None)
-    assert again.documents and again.documents[0][0].endswith(".docx")
+    assert again.documents and service.files(again)[0][0].endswith(".docx")
     assert pid
 
 
 def invite(service, pid, role="partner"):
-    service.partnership_button(OWNER, partnership_button(pid, "invite"), 3)
-    text = service.partnership_button(OWNER, partnership_button(pid, "role", role), 3)
+    service.partnership_button(OWNER, service.button(pid, "invite"), 3)
+    text = service.partnership_button(OWNER, service.button(pid, "role", role), 3)
     link = text.messages[0].text.split()[-1]
     return link.split("start=")[1]
 
@@ -170,7 +170,7 @@ def test_invitation_joins_once_then_refuses_used_expired_and_guessed_tokens(serv
     clock.now += timedelta(days=7, seconds=1)
     assert "expiré" in service.start(STRANGER, late).messages[0].text
     revoked = invite(service, pid)
-    service.partnership_button(OWNER, partnership_button(pid, "revoke"), 3)
+    service.partnership_button(OWNER, service.button(pid, "revoke"), 3)
     assert "révoquée" in service.start(STRANGER, revoked).messages[0].text
     assert "Vous n’avez pas encore" in service.partnerships(STRANGER).messages[0].text
 
@@ -180,7 +180,7 @@ def test_buttons_naming_someone_elses_partnership_reach_nothing(service):
     for action in ("open", "advance", "dialogue", "invite", "generate", "choose:0", "doc:1"):
         action, _, arg = action.partition(":")
         reply = service.partnership_button(
-            STRANGER, partnership_button(pid, action, arg or None), 1
+            STRANGER, service.button(pid, action, arg or None), 1
         )
         assert reply.notice and not reply.messages and not reply.documents and reply.edit is None
     with session_scope(service.engine) as db:
@@ -194,18 +194,18 @@ def test_observers_read_but_do_not_act(service):
     service.start(GUEST, invite(service, pid, role="observer"))
     assert (
         "Dialogue"
-        in service.partnership_button(GUEST, partnership_button(pid, "dialogue"), 2).edit.text
+        in service.partnership_button(GUEST, service.button(pid, "dialogue"), 2).edit.text
     )
-    refused = service.partnership_button(GUEST, partnership_button(pid, "tick", "meet"), 2)
+    refused = service.partnership_button(GUEST, service.button(pid, "tick", "meet"), 2)
     assert refused.notice and refused.edit is None
 
 
 def test_dialogue_points_are_ticked_and_meeting_notes_kept_with_their_date(service):
     pid = create(service)
-    ticked = service.partnership_button(OWNER, partnership_button(pid, "tick", "meet"), 4)
+    ticked = service.partnership_button(OWNER, service.button(pid, "tick", "meet"), 4)
     assert "1/9" in ticked.edit.text
     assert ticked.edit.buttons[0][0].label.startswith("☑")
-    service.partnership_button(OWNER, partnership_button(pid, "note"), 4)
+    service.partnership_button(OWNER, service.button(pid, "note"), 4)
     reply = service.text(OWNER, "Réunion de lancement : calendrier validé")
     dialogue = reply.messages[-1].text
     assert "Réunion de lancement : calendrier validé" in dialogue

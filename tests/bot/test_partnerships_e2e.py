@@ -90,7 +90,8 @@ async def test_invitation_then_used_and_guessed_tokens_and_forged_buttons(api, b
     invite = next(d for row in api.last_keyboard(OWNER) for _, d in row if d.endswith(":invite"))
     pid = invite.split(":")[2]
     await press_data(api, OWNER, invite)
-    await press_data(api, OWNER, f"v1:p:{pid}:role:partner")
+    role = next(d for row in api.last_keyboard(OWNER) for _, d in row if d.endswith(":partner"))
+    await press_data(api, OWNER, role)
     token = last_text(api, OWNER).split("start=")[1].strip()
 
     await type_text(api, GUEST, f"/start {token}", replies=2)
@@ -103,7 +104,11 @@ async def test_invitation_then_used_and_guessed_tokens_and_forged_buttons(api, b
     await type_text(api, STRANGER, "/start AAAAAAAAAAAAAAAAAAAAAAAA")
     assert "pas valide" in last_text(api, STRANGER)
     answers = len(api.sent(method="answerCallbackQuery"))
-    for forged in (f"v1:p:{pid}:open", f"v1:p:{pid}:advance", f"v1:p:{pid}:role:member"):
+    revision = role.split(":")[3]
+    forged_buttons = (
+        f"v1:p:{pid}:{revision}:{action}" for action in ("open", "advance", "role:member")
+    )
+    for forged in forged_buttons:
         api.press(STRANGER, forged, message_id=1)
     await api.wait_for(lambda a: len(a.sent(method="answerCallbackQuery")) == answers + 3)
     await type_text(api, STRANGER, "/partenariats")

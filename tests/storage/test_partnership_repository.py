@@ -84,7 +84,9 @@ def test_invitations_are_found_by_hash_used_and_revoked(engine):
     with session_scope(engine) as db:
         invitation = repository.invitation_by_hash(db, token_hash="a" * 64)
         repository.use_invitation(db, invitation=invitation, user_id=guest, at=now)
-        assert repository.revoke_invitations(db, partnership_id=pid, at=now) == 1
+        still_open = repository.open_invitations(db, partnership_id=pid)
+        assert [i.token_hash for i in still_open] == ["b" * 64]
+        repository.revoke_invitation(db, invitation=still_open[0], at=now)
     with session_scope(engine) as db:
         assert repository.invitation_by_hash(db, token_hash="a" * 64).used_by == guest
         assert repository.invitation_by_hash(db, token_hash="b" * 64).revoked_at is not None

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from bot import callback_data
 from bot.i18n import gettext_for, render
-from bot.screens import Button, Screen, plain
-from knowledge.models import Card, KnowledgeBase, Topic
+from bot.services.results import CardShown, NoCardFound, TopicShown, TopicsShown
+from bot.views.screens import Button, Screen, plain
+from knowledge.models import Card, KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,10 @@ def card_text(card: Card, language: str) -> str:
     )
 
 
-def card_screen(card: Card, base: KnowledgeBase, language: str) -> Screen:
+def card_screen(shown: CardShown, language: str) -> Screen:
     """The card, with buttons to its related cards and back to the topics."""
     _ = gettext_for(language)
+    card, base = shown.card, shown.base
     rows = [
         (Button("→ " + related.title.in_(language), callback_data.simple("c", related.id)),)
         for related in (base.card(card_id) for card_id in card.related)
@@ -50,17 +52,21 @@ def card_screen(card: Card, base: KnowledgeBase, language: str) -> Screen:
     return Screen(card_text(card, language), tuple(rows))
 
 
-def topics_screen(base: KnowledgeBase, language: str) -> Screen:
+def topics_screen(shown: TopicsShown, language: str) -> Screen:
+    return Screen(render("topics.j2", language), _topic_rows(shown.base, language))
+
+
+def _topic_rows(base: KnowledgeBase, language: str) -> tuple[tuple[Button, ...], ...]:
     topics = sorted(base.topics, key=lambda t: t.order)
-    rows = tuple(
+    return tuple(
         (Button(topic.title.in_(language), callback_data.simple("m", topic.id)),)
         for topic in topics
     )
-    return Screen(render("topics.j2", language), rows)
 
 
-def topic_screen(topic: Topic, language: str) -> Screen:
+def topic_screen(shown: TopicShown, language: str) -> Screen:
     _ = gettext_for(language)
+    topic = shown.topic
     rows = [
         (Button(card.title.in_(language), callback_data.simple("c", card.id)),)
         for card in topic.cards
@@ -69,9 +75,9 @@ def topic_screen(topic: Topic, language: str) -> Screen:
     return Screen(render("topic.j2", language, title=topic.title.in_(language)), tuple(rows))
 
 
-def no_result_screen(query: str, base: KnowledgeBase, language: str) -> Screen:
-    menu = topics_screen(base, language)
-    return Screen(render("no_card.j2", language, query=query), menu.buttons)
+def no_result_screen(shown: NoCardFound, language: str) -> Screen:
+    text = render("no_card.j2", language, query=shown.query)
+    return Screen(text, _topic_rows(shown.base, language))
 
 
 def inline_card(card: Card, language: str) -> InlineCard:

@@ -1,42 +1,23 @@
-"""Screens: what one message shows (HTML text and buttons), built from a flow's state.
-
-A screen is a value; building it has no side effects, so the Telegram and the
-terminal adapters show the same thing.
-"""
+"""Screens of questionnaires: a question, an answer given, a refusal, the why, the diagnosis."""
 
 from __future__ import annotations
 
-import html
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from bot.callback_data import ButtonData
 from bot.i18n import gettext_for, render
-from flows.answers import Invalid
-from flows.diagnostic import Diagnosis
-from flows.engine import FlowState, QuestionnaireFlow
-from knowledge import Method, Question, QuestionKind
+from bot.services.results import (
+    AnswerRefused,
+    AnswerShown,
+    DiagnosisShown,
+    QuestionShown,
+    WhyShown,
+)
+from bot.views.screens import Button, Screen
+from knowledge import Question, QuestionKind
 
 # Labels longer than this get a row of their own, so they stay readable on a phone.
 SHORT_LABEL = 18
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    data: str
-
-
-@dataclass(frozen=True)
-class Screen:
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
-
-
-def plain(text: str) -> str:
-    """HTML screen text as plain text (toasts, terminal)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def answer_label(question: Question, value: Any, language: str) -> str:
@@ -50,36 +31,32 @@ def answer_label(question: Question, value: Any, language: str) -> str:
     return str(value)
 
 
-def question_screen(
-    flow: QuestionnaireFlow, flow_state: FlowState, session_id: int, language: str
-) -> Screen:
-    question = flow.current(flow_state)
-    position, total = flow.progress(flow_state)
-    current = flow_state.answers.get(question.id)
+def question_screen(shown: QuestionShown, language: str) -> Screen:
+    question = shown.question
     text = render(
         "question.j2",
         language,
-        position=position,
-        total=total,
-        title=flow.questionnaire.title.in_(language),
+        position=shown.position,
+        total=shown.total,
+        title=shown.title.in_(language),
         prompt=question.prompt.in_(language),
         kind=question.kind.value,
         max_choices=question.max_choices,
         minimum=question.minimum,
         maximum=question.maximum,
-        current=answer_label(question, current, language),
-        selected=answer_label(question, flow_state.draft, language),
+        current=answer_label(question, shown.current, language),
+        selected=answer_label(question, list(shown.draft), language),
     )
-    rows = _choice_rows(question, flow_state, session_id, language)
-    rows.append(_navigation_row(flow, flow_state, question, session_id, language))
+    rows = _choice_rows(shown, language)
+    rows.append(_navigation_row(shown, language))
     return Screen(text, tuple(row for row in rows if row))
 
 
-def _choice_rows(
-    question: Question, flow_state: FlowState, session_id: int, language: str
-) -> list[tuple[Button, ...]]:
+def _choice_rows(shown: QuestionShown, language: str) -> list[tuple[Button, ...]]:
+    question = shown.question
+
     def data(action: str, option: str | None = None) -> str:
-        return ButtonData(action, session_id, question.id, option).encode()
+        return ButtonData(action, shown.session_id, question.id, option).encode()
 
     if question.kind == QuestionKind.SCALE:
         low, high = int(question.minimum or 1), int(question.maximum or 5)
@@ -90,7 +67,7 @@ def _choice_rows(
     if question.kind == QuestionKind.MULTIPLE:
         buttons = [
             Button(
-                ("☑ " if o.id in flow_state.draft else "☐ ") + o.label.in_(language),
+                ("☑ " if o.id in shown.draft else "☐ ") + o.label.in_(language),
                 data("toggle", o.id),
             )
             for o in question.options
@@ -100,22 +77,17 @@ def _choice_rows(
     return []
 
 
-def _navigation_row(
-    flow: QuestionnaireFlow,
-    flow_state: FlowState,
-    question: Question,
-    session_id: int,
-    language: str,
-) -> tuple[Button, ...]:
+def _navigation_row(shown: QuestionShown, language: str) -> tuple[Button, ...]:
     _ = gettext_for(language)
+    question = shown.question
 
     def data(action: str) -> str:
-        return ButtonData(action, session_id, question.id).encode()
+        return ButtonData(action, shown.session_id, question.id).encode()
 
     row = []
-    if flow.progress(flow_state)[0] > 1:
+    if shown.can_go_back:
         row.append(Button(_("← Back"), data("back")))
-    if question.id in flow_state.answers:
+    if shown.answered:
         row.append(Button(_("Keep"), data("keep")))
     if not question.required:
         row.append(Button(_("Skip"), data("skip")))
@@ -145,27 +117,25 @@ def _pack(buttons: list[Button]) -> list[tuple[Button, ...]]:
     return rows
 
 
-def answered_screen(
-    flow: QuestionnaireFlow, flow_state: FlowState, question: Question, language: str
-) -> Screen:
+def answered_screen(shown: AnswerShown, language: str) -> Screen:
     """The question's message once answered: the answer shown, no buttons left."""
-    value = flow_state.answers.get(question.id)
     return Screen(
         render(
             "answered.j2",
             language,
-            prompt=question.prompt.in_(language),
-            answer=answer_label(question, value, language),
-            skipped=value is None,
+            prompt=shown.question.prompt.in_(language),
+            answer=answer_label(shown.question, shown.value, language),
+            skipped=shown.value is None,
         )
     )
 
 
-def invalid_screen(question: Question, invalid: Invalid, language: str) -> Screen:
-    return Screen(render("invalid.j2", language, reason=invalid.reason, **invalid.params))
+def refused_screen(refused: AnswerRefused, language: str) -> Screen:
+    return Screen(render("invalid.j2", language, reason=refused.reason, **refused.params))
 
 
-def why_screen(question: Question, language: str) -> Screen:
+def why_screen(shown: WhyShown, language: str) -> Screen:
+    question = shown.question
     return Screen(
         render(
             "why.j2",
@@ -178,14 +148,13 @@ def why_screen(question: Question, language: str) -> Screen:
     )
 
 
-def diagnosis_screen(
-    flow: QuestionnaireFlow, method: Method, diagnosis: Diagnosis, answers: dict, language: str
-) -> Screen:
-    questionnaire = flow.questionnaire
+def diagnosis_screen(shown: DiagnosisShown, language: str) -> Screen:
+    questionnaire, method, diagnosis = shown.questionnaire, shown.method, shown.diagnosis
 
     def label(question_id: str) -> str:
         question = questionnaire.question(question_id)
-        return answer_label(question, answers.get(question_id), language) if question else ""
+        value = shown.answers.get(question_id)
+        return answer_label(question, value, language) if question else ""
 
     recommended = [
         {
@@ -220,12 +189,7 @@ def diagnosis_screen(
 def _reason_labels(reasons, language: str, limit: int = 3) -> list[str]:
     labels: list[str] = []
     for reason in reasons:
-        option = reason.question.option(reason.option_id)
-        text = option.label.in_(language)
+        text = reason.question.option(reason.option_id).label.in_(language)
         if text not in labels:
             labels.append(text)
     return labels[:limit]
-
-
-def simple_screen(template: str, language: str, **context) -> Screen:
-    return Screen(render(template, language, **context))

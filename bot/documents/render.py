@@ -1,8 +1,9 @@
-"""The draft convention and its operational action plan, as Word documents a lawyer can edit.
+"""The draft convention and its operational action plan, laid out on the styled template.
 
-Pure functions: a `ConventionDraft` in, the bytes of a .docx out. Every word shown lives in
-`templates/documents/<language>.yaml`. python-docx writes plain text, so nothing is escaped;
-missing items become visible placeholders (bold, highlighted in yellow).
+Pure functions: a `ConventionDraft` in, the bytes of a .docx out. The look (A4 page, fonts,
+the draft header, page numbers) lives in `template.docx`; every word shown lives in
+`wording/<language>.yaml`. Code only names styles; python-docx writes plain text, so nothing
+is escaped; missing items become visible placeholders (bold, highlighted in yellow).
 """
 
 from __future__ import annotations
@@ -16,13 +17,20 @@ import yaml
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_COLOR_INDEX
-from docx.table import _Cell
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from flows.convention import NOT_APPLICABLE, Clause, ConventionDraft
 
-WORDING_DIR = Path(__file__).with_name("templates") / "documents"
+TEMPLATE = Path(__file__).with_name("template.docx")
+WORDING_DIR = Path(__file__).with_name("wording")
 DEFAULT_LANGUAGE = "fr"
+# The header paragraph of the template that receives the language's draft wording.
+HEADER_PLACEHOLDER = "{draft_header}"
+# Character style for labels and names; the template decides what it looks like.
+STRONG = "Strong"
 ACTION_COLUMNS = ("col_action", "col_lead", "col_calendar", "col_means", "col_indicator")
 PLACEHOLDER_ACTIONS = 3
 PLACEHOLDER_SIGNATORIES = 2
@@ -38,6 +46,12 @@ def _wording(language: str) -> Wording:
     if not path.exists():
         path = WORDING_DIR / f"{DEFAULT_LANGUAGE}.yaml"
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@cache
+def _template() -> bytes:
+    """The styled template, read once; each document opens its own copy."""
+    return TEMPLATE.read_bytes()
 
 
 def build_convention(draft: ConventionDraft) -> bytes:
@@ -89,17 +103,44 @@ def build_action_plan(draft: ConventionDraft) -> bytes:
 
 
 def _new_document(w: Wording, kind: str, name: str) -> DocxDocument:
-    doc = Document()
+    """The template with its header filled in and an empty body, then the title block."""
+    doc = Document(BytesIO(_template()))
+    _clear_body(doc)
+    _fill_header(doc, w["draft_header"])
     properties = doc.core_properties
     properties.title = f"{kind} – {name}" if name else kind
     properties.language = w["language_tag"]
-    properties.author = ""
-    properties.comments = ""
+    # Word writes its user's name into a template it saves; never pass it on to a partner.
+    properties.author = properties.last_modified_by = properties.comments = ""
     doc.add_heading(kind, level=0)
     if name:
         doc.add_paragraph(name, style="Subtitle")
-    doc.add_paragraph().add_run(w["draft_notice"]).italic = True
+    doc.add_paragraph(w["draft_notice"], style="Draft Notice")
     return doc
+
+
+def _clear_body(doc: DocxDocument) -> None:
+    """Empty the body, keeping its section properties (page size, header, footer)."""
+    # Word always saves at least one paragraph, which would come before the title.
+    body = doc.element.body
+    for element in list(body):
+        if element.tag != qn("w:sectPr"):
+            body.remove(element)
+
+
+def _fill_header(doc: DocxDocument, text: str) -> None:
+    """Put the draft wording where the template's header holds its placeholder."""
+    for section in doc.sections:
+        # A linked header has no part of its own; reading it would add an empty one.
+        if section.header.is_linked_to_previous:
+            continue
+        for paragraph in section.header.paragraphs:
+            runs = [run for run in paragraph.runs if HEADER_PLACEHOLDER in run.text]
+            for run in runs:
+                run.text = run.text.replace(HEADER_PLACEHOLDER, text)
+            # Word may split the placeholder across runs: rewrite the paragraph in its style.
+            if not runs and HEADER_PLACEHOLDER in paragraph.text:
+                paragraph.text = paragraph.text.replace(HEADER_PLACEHOLDER, text)
 
 
 def _article(doc: DocxDocument, w: Wording, number: int, title: str) -> Paragraph:
@@ -128,7 +169,7 @@ def _titled(w: Wording, key: str) -> tuple[str, str]:
 
 def _value_or_placeholder(paragraph: Paragraph, value: str | None, w: Wording, key: str) -> None:
     if value and value.strip():
-        paragraph.add_run(value.strip()).bold = True
+        paragraph.add_run(value.strip(), STRONG)
     else:
         _placeholder(paragraph, _missing(w, *_titled(w, key)))
 
@@ -136,7 +177,7 @@ def _value_or_placeholder(paragraph: Paragraph, value: str | None, w: Wording, k
 def _field(doc: DocxDocument, label: str, value: str | None, placeholder: str) -> None:
     """`Label: value` on one line, the label bold; the placeholder when there is no value."""
     paragraph = doc.add_paragraph()
-    paragraph.add_run(f"{label} ").bold = True
+    paragraph.add_run(f"{label} ", STRONG)
     if value and value.strip():
         paragraph.add_run(value.strip())
     else:
@@ -171,14 +212,14 @@ def _frame(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
         if section.section_id not in FRAME_SECTIONS:
             continue
         for clause in section.clauses:
-            doc.add_paragraph().add_run(clause.title).bold = True
+            doc.add_paragraph().add_run(clause.title, STRONG)
             _clause_text(doc, w, clause)
 
 
 def _parties(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
     doc.add_heading(w["parties_heading"], level=1)
     ours = doc.add_paragraph()
-    ours.add_run(draft.our_organisation).bold = True
+    ours.add_run(draft.our_organisation, STRONG)
     ours.add_run(w["party_one_suffix"])
     doc.add_paragraph(w["parties_and"])
     theirs = doc.add_paragraph()
@@ -192,7 +233,7 @@ def _preamble(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
     doc.add_paragraph(w["preamble_text"])
     for key, value in (("theme", draft.theme), ("territory", draft.territory)):
         _field(doc, w[f"{key}_label"], value, _missing(w, *_titled(w, key)))
-    doc.add_paragraph().add_run(w["objectives_label"]).bold = True
+    doc.add_paragraph().add_run(w["objectives_label"], STRONG)
     _objectives(doc, w, draft)
 
 
@@ -227,14 +268,14 @@ def _standard_articles(draft: ConventionDraft) -> Iterable[str]:
 
 def _signatures(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
     doc.add_heading(w["signatures_heading"], level=1)
-    doc.add_paragraph(w["signed_at"])
+    doc.add_paragraph(w["signed_at"], style="Signed At")
     signatories = [name.strip() for name in draft.signatories if name.strip()]
     for name in signatories:
-        doc.add_paragraph().add_run(name).bold = True
-        doc.add_paragraph(w["signature_line"])
+        doc.add_paragraph(style="Signatory").add_run(name, STRONG)
+        doc.add_paragraph(w["signature_line"], style="Signature Line")
     for _ in range(0 if signatories else PLACEHOLDER_SIGNATORIES):
-        _placeholder(doc.add_paragraph(), _missing(w, *_titled(w, "signatory")))
-        doc.add_paragraph(w["signature_line"])
+        _placeholder(doc.add_paragraph(style="Signatory"), _missing(w, *_titled(w, "signatory")))
+        doc.add_paragraph(w["signature_line"], style="Signature Line")
 
 
 def _actions_table(doc: DocxDocument, w: Wording, actions: tuple[str, ...]) -> None:
@@ -242,7 +283,7 @@ def _actions_table(doc: DocxDocument, w: Wording, actions: tuple[str, ...]) -> N
     table = doc.add_table(rows=1, cols=len(ACTION_COLUMNS))
     table.style = "Table Grid"
     for cell, key in zip(table.rows[0].cells, ACTION_COLUMNS, strict=True):
-        cell.paragraphs[0].add_run(w[key]).bold = True
+        cell.paragraphs[0].add_run(w[key], STRONG)
     rows = [action.strip() for action in actions if action.strip()]
     for action in rows or [None] * PLACEHOLDER_ACTIONS:
         first, *others = table.add_row().cells
@@ -252,6 +293,14 @@ def _actions_table(doc: DocxDocument, w: Wording, actions: tuple[str, ...]) -> N
             _placeholder(first, _missing(w, *_titled(w, "action")))
         for cell in others:
             _placeholder(cell, w["cell_placeholder"])
+    for row in table.rows:
+        _keep_on_one_page(row)
+
+
+def _keep_on_one_page(row: _Row) -> None:
+    """Forbid a page break inside a table row."""
+    # The template's table style says so too, but LibreOffice only reads it on the row.
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _save(doc: DocxDocument) -> bytes:

@@ -1,0 +1,124 @@
+"""The bot's commands, declared once: they feed the Telegram handlers, both command menus,
+the help text and the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.i18n import N_
+from bot.services import basics, checklists, partnerships, questionnaires
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # French, the reference
+    alias: str | None  # English
+    menu: str  # the command menu's entry (catalogue text)
+    help: str | None  # the help's line (catalogue text); None: left out of the help
+    use_case: Callable
+    # The words typed after the command are passed on (/checklist résiliation).
+    takes_words: bool = False
+    # Allowed in groups too (checklists are the same for everyone); else private chats only.
+    in_groups: bool = False
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.alias) if self.alias else (self.name,)
+
+    def shown_as(self, language: str) -> str:
+        """The spelling a user of that language sees."""
+        return self.alias if language == "en" and self.alias else self.name
+
+
+COMMANDS = (
+    Command("start", None, N_("Welcome"), None, basics.start, takes_words=True),
+    Command(
+        "diagnostic",
+        None,
+        N_("Self-diagnosis (step 1)"),
+        N_(
+            "step 1, the self-diagnosis: your priorities, your territory, your resources; "
+            "I recommend a partnership type."
+        ),
+        questionnaires.diagnostic,
+    ),
+    Command(
+        "nouveau",
+        "new",
+        N_("Create a partnership"),
+        N_("create a partnership."),
+        partnerships.new_partnership,
+    ),
+    Command(
+        "partenariats",
+        "partnerships",
+        N_("Your partnerships"),
+        N_("list your partnerships and open one."),
+        partnerships.list_partnerships,
+    ),
+    Command(
+        "criteres",
+        "criteria",
+        N_("Score candidate partners (step 3)"),
+        N_("score candidate partners and choose one (step 3)."),
+        partnerships.criteria,
+    ),
+    Command(
+        "convention",
+        None,
+        N_("Convention checklist and drafts (steps 4-5)"),
+        N_("the convention checklist, then the draft convention and action plan (steps 4-5)."),
+        partnerships.convention,
+    ),
+    Command(
+        "suivi",
+        "followup",
+        N_("Steering and follow-up (step 6)"),
+        N_("referents, steering committee and meeting cadence (step 6)."),
+        partnerships.followup,
+    ),
+    Command(
+        "documents",
+        None,
+        N_("Generated documents"),
+        N_("every version of the drafts, to receive one again."),
+        partnerships.documents,
+    ),
+    Command(
+        "checklist",
+        None,
+        N_("Checklists of the method"),
+        N_("the method's checklists; add a few words to go straight to one."),
+        checklists.lookup,
+        takes_words=True,
+        in_groups=True,
+    ),
+    Command(
+        "langue",
+        "language",
+        N_("Choose the language"),
+        N_("French or English."),
+        checklists.language_menu,
+    ),
+    Command(
+        "aide",
+        "help",
+        N_("What I can do"),
+        None,
+        basics.help_screen,
+        takes_words=True,
+    ),
+    Command(
+        "annuler",
+        "cancel",
+        N_("Stop the questionnaire in progress"),
+        N_("stop the questionnaire in progress."),
+        questionnaires.cancel,
+    ),
+)
+
+
+def find(word: str) -> Command | None:
+    """The command a typed word names, French or English ("/Aide" and "aide" alike)."""
+    word = word.lstrip("/").lower()
+    return next((c for c in COMMANDS if word in c.names()), None)

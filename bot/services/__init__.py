@@ -1,0 +1,67 @@
+"""The use cases, written once for every channel.
+
+`Services.run` opens one transaction, loads the user, claims the input (so an input
+delivered twice acts once), calls the use case and returns its `Result`. An adapter may
+pass `then`, which runs in the same transaction: the Telegram adapter records there what
+the user must receive, so a reply is never lost between the change and its sending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.i18n import language_of
+from bot.services.core import Core
+from bot.services.results import Result
+from bot.services.work import Actor, Work
+from storage import delivery, repository
+from storage.db import session_scope
+from storage.models import User, utcnow
+
+__all__ = ["Actor", "Core", "Result", "Services", "Work"]
+
+AfterUseCase = Callable[[Session, User, Any], None]
+
+
+class Services:
+    """Runs use cases against the database, one transaction each."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        core: Core | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ):
+        self.engine = engine
+        self.core = core or Core()
+        self.clock = clock
+
+    def run(
+        self,
+        actor: Actor,
+        use_case: Callable[..., Any],
+        *args: Any,
+        once: str | None = None,
+        then: AfterUseCase | None = None,
+    ) -> Any:
+        """One use case in one transaction; `once` names the input, handled at most once."""
+        with session_scope(self.engine) as db:
+            user = repository.get_or_create_user(
+                db, external_id=actor.external_id, language=language_of(actor.language_code)
+            )
+            now = self.clock()
+            if once is not None and not delivery.claim_input(db, key=once, at=now):
+                return Result(user.language, duplicate=True)
+            result = use_case(Work(db, user, now, self.core), *args)
+            if then is not None:
+                then(db, user, result)
+            return result
+
+    def transaction(self) -> Any:
+        """A bare transaction, for adapters' own bookkeeping (the outbox)."""
+        return session_scope(self.engine)

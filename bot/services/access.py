@@ -1,0 +1,53 @@
+"""Which partnership a use case acts on, and whether the user may: the access checks.
+
+A partnership is found only through the user's membership, so an id taken from a button
+or a link reaches nothing the user does not belong to.
+"""
+
+from __future__ import annotations
+
+from bot.services.results import PartnershipSummary, Result, Say
+from bot.services.work import Work
+from flows.roles import RIGHTS, Right, may
+from storage import repository
+from storage.models import Partnership
+
+
+def summary(partnership: Partnership, role: str) -> PartnershipSummary:
+    return PartnershipSummary(
+        id=partnership.id,
+        name=partnership.name,
+        our_organisation=partnership.our_organisation,
+        partner_name=partnership.partner_name,
+        theme=partnership.theme,
+        territory=partnership.territory,
+        stage=partnership.stage,
+        revision=partnership.revision or 0,
+        role=role,
+        rights=RIGHTS.get(role, frozenset()),
+    )
+
+
+def membership(work: Work, partnership_id: int | None) -> tuple[Partnership, str] | None:
+    """(partnership, role) if the user belongs to it, else None."""
+    found = repository.partnership_for(work.db, user_id=work.user.id, partnership_id=partnership_id)
+    return (found[0], found[1]) if found else None
+
+
+def active(work: Work) -> tuple[Partnership, str] | None:
+    return membership(work, work.user.active_partnership_id)
+
+
+def active_with_right(work: Work, right: Right) -> tuple[Partnership, str] | Result:
+    """The active partnership if the user has that right on it, else the reason why not."""
+    found = active(work)
+    if found is None:
+        return Result(work.language, [Say("no_partnership")])
+    if not may(found[1], right):
+        return Result(work.language, [Say("not_allowed")])
+    return found
+
+
+def notice(work: Work, what: str = "stale_button") -> Result:
+    """A short answer to a press that changes nothing."""
+    return Result(work.language, notice=Say(what))

@@ -1,0 +1,59 @@
+"""The buttons of a partnership: what each does, the right it needs, and whether it must
+still match the partnership's revision (acting buttons act once)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from bot.callback_data import parse_partnership
+from bot.services import documents, invitations, partnerships
+from bot.services.access import membership, notice
+from bot.services.results import Result
+from bot.services.work import Work
+from flows.lifecycle import MOVES
+from flows.roles import Right, may
+
+Action = Callable[..., Result]
+
+
+@dataclass(frozen=True)
+class ButtonAction:
+    right: Right
+    run: Action
+    # Drawn for one revision of the partnership: stale once it has changed.
+    once: bool
+
+
+ACTIONS: dict[str, ButtonAction] = {
+    "open": ButtonAction(Right.READ, partnerships.open_card, once=False),
+    "dialogue": ButtonAction(Right.READ, partnerships.show_dialogue, once=False),
+    "doc": ButtonAction(Right.READ, documents.resend, once=False),
+    "tick": ButtonAction(Right.ACT, partnerships.tick, once=True),
+    "note": ButtonAction(Right.ACT, partnerships.add_note, once=False),
+    "choose": ButtonAction(Right.ACT, partnerships.choose, once=True),
+    "generate": ButtonAction(Right.ACT, documents.generate, once=True),
+    "review": ButtonAction(Right.ACT, partnerships.review, once=False),
+    "invite": ButtonAction(Right.INVITE, invitations.menu, once=False),
+    "role": ButtonAction(Right.INVITE, invitations.create, once=True),
+    "revoke": ButtonAction(Right.INVITE, invitations.revoke, once=True),
+} | {
+    trigger: ButtonAction(Right.ACT, partial(partnerships.move, trigger), once=True)
+    for trigger in MOVES
+}
+
+
+def press(work: Work, data: object, message_id: int | None) -> Result:
+    """A button on a partnership: the user must belong to it and have the right."""
+    button = parse_partnership(data)
+    action = ACTIONS.get(button.action) if button else None
+    found = membership(work, button.partnership_id) if action else None
+    if found is None:
+        return notice(work)
+    partnership, role = found
+    if not may(role, action.right):
+        return notice(work, "not_allowed")
+    if action.once and button.revision != (partnership.revision or 0):
+        return notice(work)
+    return action.run(work, partnership, role, button.arg, message_id)

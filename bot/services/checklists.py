@@ -1,0 +1,87 @@
+"""The method's checklists: the topic menu, a lookup by words, a card, inline mode."""
+
+from __future__ import annotations
+
+from bot.callback_data import parse_simple
+from bot.services.access import notice
+from bot.services.results import (
+    CardShown,
+    InlineCards,
+    LanguageMenu,
+    NoCardFound,
+    Result,
+    Say,
+    TopicShown,
+    TopicsShown,
+)
+from bot.services.work import Work
+from knowledge import LANGUAGES
+from storage import repository
+
+QUERY_LIMIT = 200
+INLINE_RESULTS = 10
+# What inline mode offers before anything is typed.
+DEFAULT_INLINE_CARDS = (
+    "steps_overview",
+    "convention_duration",
+    "criteria_general_interest",
+    "risks_economic",
+    "evaluation_path",
+)
+
+
+def lookup(work: Work, query: str = "") -> Result:
+    """/checklist [words]: the topic menu, or the card that best matches the words."""
+    base = work.core.cards.base
+    query = _clean(query)
+    if not query:
+        return Result(work.language, [TopicsShown(base)])
+    hits = work.core.cards.search(query, limit=1)
+    if not hits:
+        return Result(work.language, [NoCardFound(query, base)])
+    return Result(work.language, [CardShown(hits[0].card, base)])
+
+
+def browse(work: Work, data: object, message_id: int | None) -> Result:
+    """A card, topic or language button; the message shows what was chosen."""
+    kind, value = parse_simple(data) or ("", "")
+    base = work.core.cards.base
+    if kind == "l" and value in LANGUAGES:
+        repository.set_language(work.db, user=work.user, language=value)
+        return _in_place(work, message_id, Say("language_set"))
+    view = None
+    if kind == "c" and base.card(value) is not None:
+        view = CardShown(base.card(value), base)
+    elif kind == "m" and value == "all":
+        view = TopicsShown(base)
+    elif kind == "m" and base.topic(value) is not None:
+        view = TopicShown(base.topic(value))
+    if view is None:
+        return notice(work)
+    return _in_place(work, message_id, view)
+
+
+def inline(work: Work, query: str) -> InlineCards:
+    """Inline mode: the cards matching the query (a few defaults when nothing is typed)."""
+    query = _clean(query)
+    if query:
+        cards = [hit.card for hit in work.core.cards.search(query, limit=INLINE_RESULTS)]
+    else:
+        base = work.core.cards.base
+        cards = [card for card in map(base.card, DEFAULT_INLINE_CARDS) if card is not None]
+    return InlineCards(work.language, tuple(cards))
+
+
+def language_menu(work: Work) -> Result:
+    """/langue: the two languages as buttons."""
+    return Result(work.language, [LanguageMenu()])
+
+
+def _clean(query: str) -> str:
+    return " ".join(query.split())[:QUERY_LIMIT]
+
+
+def _in_place(work: Work, message_id: int | None, view) -> Result:
+    if message_id is None:
+        return Result(work.language, [view])
+    return Result(work.language, in_place=view)

@@ -1,0 +1,67 @@
+"""Documents: build the draft convention and action plan as a new version, send one again."""
+
+from __future__ import annotations
+
+import re
+
+from bot.documents import build_action_plan, build_convention
+from bot.i18n import gettext_for
+from bot.services.access import notice
+from bot.services.results import Result, Say
+from bot.services.summaries import document_info
+from bot.services.work import Work
+from flows.convention import build_draft
+from storage import repository
+from storage.models import Partnership
+
+BUILDERS = (("convention", build_convention), ("action_plan", build_action_plan))
+
+
+def generate(work: Work, partnership: Partnership, _role, _arg, _message_id) -> Result:
+    """Builds both drafts (in the calling thread, off the event loop) and keeps them."""
+    draft = build_draft(
+        work.core.checklist,
+        partnership.convention,
+        language=work.language,
+        title=partnership.name,
+        our_organisation=partnership.our_organisation,
+        partner=partnership.partner_name,
+        territory=partnership.territory,
+        theme=partnership.theme,
+    )
+    result = Result(work.language, [Say("documents_ready")])
+    for kind, build in BUILDERS:
+        document = repository.add_document(
+            work.db,
+            partnership_id=partnership.id,
+            kind=kind,
+            file_name=file_name(kind, partnership.name, work.language),
+            content=build(draft),
+            created_by=work.user.id,
+        )
+        result.documents.append(document_info(document))
+    repository.touch(partnership)
+    work.db.add(partnership)
+    return result
+
+
+def resend(work: Work, partnership: Partnership, _role, document_id, _message_id) -> Result:
+    """Sends one version again."""
+    document = None
+    if document_id and document_id.isdigit():
+        document = repository.document_for(
+            work.db, document_id=int(document_id), user_id=work.user.id
+        )
+    if document is None or document.partnership_id != partnership.id:
+        return notice(work)
+    result = notice(work, "sending_document")
+    result.documents.append(document_info(document))
+    return result
+
+
+def file_name(kind: str, name: str, language: str) -> str:
+    """The file name users see: the kind in their language, then the partnership's name."""
+    _ = gettext_for(language)
+    label = _("convention") if kind == "convention" else _("action-plan")
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")[:40] or "partenariat"
+    return f"{label}-{slug}.docx"

@@ -1,0 +1,85 @@
+"""What a finished questionnaire records, by what its declaration says it `produces`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.services import summaries
+from bot.services.access import membership
+from bot.services.results import DiagnosisShown, FollowupShown, Result, Say
+from bot.services.work import Work
+from flows import questionnaires as q
+from flows.convention import answers_by_item
+from flows.criteria import candidate_entry
+from flows.diagnostic import diagnose
+from flows.roles import MEMBER, Right, may
+from storage import repository
+from storage.models import FlowSession, Partnership
+
+Producer = Callable[[Work, Partnership | None, str | None, dict[str, Any], Result], None]
+
+
+def produce(work: Work, running: FlowSession, answers: dict[str, Any], result: Result) -> None:
+    """Records what the finished run produces, and adds what to show."""
+    spec = work.core.spec(running.flow)
+    partnership, role = None, None
+    if spec.about_partnership:
+        found = membership(work, running.partnership_id)
+        if found is None or not may(found[1], Right.ACT):
+            # The user left the partnership (or lost the right) meanwhile: nothing to record.
+            result.shown.append(Say("not_allowed"))
+            return
+        partnership, role = found
+        # The revision moves before anything is drawn, so the new buttons act.
+        repository.touch(partnership)
+        work.db.add(partnership)
+    PRODUCERS[spec.produces](work, partnership, role, answers, result)
+
+
+def _diagnosis(work: Work, _p, _role, answers: dict[str, Any], result: Result) -> None:
+    flow = work.core.flows["diagnostic"]
+    diagnosis = diagnose(flow.questionnaire, work.core.method, answers)
+    result.shown.append(DiagnosisShown(flow.questionnaire, work.core.method, diagnosis, answers))
+
+
+def _partnership(work: Work, _p, _role, answers: dict[str, Any], result: Result) -> None:
+    created = repository.create_partnership(
+        work.db, user=work.user, **q.partnership_fields(answers)
+    )
+    result.shown.append(Say("partnership_created"))
+    result.shown.append(summaries.card(work, created, MEMBER))
+
+
+def _candidate(work: Work, partnership, role, answers: dict[str, Any], result: Result) -> None:
+    entry = candidate_entry(work.core.criteria, answers)
+    partnership.candidates = [*partnership.candidates, entry]
+    result.shown.append(summaries.candidates(partnership, role))
+
+
+def _convention(work: Work, partnership, role, answers: dict[str, Any], result: Result) -> None:
+    partnership.convention = answers_by_item(work.core.checklist, answers)
+    result.shown.append(summaries.convention(work, partnership, role))
+
+
+def _followup(work: Work, partnership, role, answers: dict[str, Any], result: Result) -> None:
+    partnership.followup = dict(answers)
+    result.shown.append(FollowupShown(dict(answers)))
+
+
+def _meeting_note(work: Work, partnership, role, answers: dict[str, Any], result: Result) -> None:
+    repository.add_note(
+        work.db, partnership_id=partnership.id, user_id=work.user.id, text=answers["text"]
+    )
+    work.db.flush()
+    result.shown.append(summaries.dialogue(work, partnership, role))
+
+
+PRODUCERS: dict[str, Producer] = {
+    q.DIAGNOSIS: _diagnosis,
+    q.PARTNERSHIP: _partnership,
+    q.CANDIDATE: _candidate,
+    q.CONVENTION: _convention,
+    q.FOLLOWUP: _followup,
+    q.MEETING_NOTE: _meeting_note,
+}

@@ -1,0 +1,234 @@
+"""Running a questionnaire: start or resume, take an answer or a press, cancel, finish.
+
+The flow (`flows.engine`) decides what to ask next; this layer loads the run from the
+database, hands it the input, saves the new state with the answer in the same
+transaction, and says what to show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.callback_data import ButtonData, parse
+from bot.services import producers
+from bot.services.access import notice
+from bot.services.results import (
+    AnswerRefused,
+    AnswerShown,
+    QuestionShown,
+    Result,
+    Say,
+    WhyShown,
+)
+from bot.services.work import Work
+from flows.engine import DONE, FlowState, Outcome, QuestionnaireFlow
+from storage import repository
+from storage.models import FlowSession
+
+DIAGNOSTIC = "diagnostic"
+
+
+def diagnostic(work: Work) -> Result:
+    """/diagnostic: starts the self-diagnosis, or resumes the one in progress."""
+    return start_or_resume(work, DIAGNOSTIC, intro="diagnostic_intro")
+
+
+def start_or_resume(
+    work: Work,
+    flow_id: str,
+    *,
+    intro: str,
+    partnership_id: int | None = None,
+    prefill: dict[str, Any] | None = None,
+) -> Result:
+    """Resumes the user's run of that questionnaire (for that partnership), or starts one."""
+    running = repository.active_flow_session(work.db, user_id=work.user.id, flow=flow_id)
+    if running is not None and running.partnership_id == partnership_id:
+        return _ask(work, Say("resume"), running, FlowState.from_dict(running.state))
+    flow = work.core.flows[flow_id]
+    flow_state = flow.start()
+    if prefill:
+        # Answers already known are not asked again: the flow skips to the first gap.
+        flow_state.answers.update(prefill)
+        if flow.current(flow_state).id in prefill:
+            flow.keep(flow_state)
+    previous = repository.active_flow_session(work.db, user_id=work.user.id)
+    running = repository.start_flow_session(
+        work.db,
+        user_id=work.user.id,
+        flow=flow_id,
+        state=flow_state.to_dict(),
+        partnership_id=partnership_id,
+    )
+    result = _ask(work, Say(intro), running, flow_state)
+    # The question of a run just replaced loses its buttons too.
+    result.closes = previous.question_message_id if previous else None
+    return result
+
+
+def answer_text(work: Work, text: str) -> Result:
+    """A typed answer to the current question, or a hint when nothing is running."""
+    running = repository.active_flow_session(work.db, user_id=work.user.id)
+    if running is None:
+        return Result(work.language, [Say("no_flow")])
+    flow_state = FlowState.from_dict(running.state)
+    outcome = work.core.flows[running.flow].answer(flow_state, text)
+    return _after(work, running, flow_state, outcome, message_id=None)
+
+
+def press(work: Work, data: object, message_id: int | None) -> Result:
+    """A button of a question; anything stale, foreign or forged changes nothing."""
+    button = parse(data)
+    running = None
+    if button is not None:
+        running = repository.owned_flow_session(
+            work.db, session_id=button.session_id, user_id=work.user.id
+        )
+    if running is None or not _is_live(running, button):
+        return notice(work)
+    flow = work.core.flows[running.flow]
+    flow_state = FlowState.from_dict(running.state)
+    if button.action == "why":
+        # Help leaves the question as it is.
+        return Result(work.language, [WhyShown(flow.current(flow_state))])
+    outcome = _apply(flow, flow_state, button)
+    if outcome is None:
+        return notice(work)
+    redraw = button.action == "toggle" and outcome.kind == "question"
+    return _after(work, running, flow_state, outcome, message_id, redraw)
+
+
+def _is_live(running: FlowSession, button: ButtonData) -> bool:
+    """A button acts only on the run's current question: once answered, every copy of the
+    question (one sent twice after a time-out) is stale."""
+    return running.status == "active" and running.state.get("state") == button.question_id
+
+
+def cancel(work: Work) -> Result:
+    """/annuler: stops the questionnaire in progress; its answers are kept."""
+    running = repository.active_flow_session(work.db, user_id=work.user.id)
+    if running is None:
+        return Result(work.language, [Say("nothing_to_cancel")])
+    flow_state = FlowState.from_dict(running.state)
+    work.core.flows[running.flow].cancel(flow_state)
+    repository.save_flow_state(
+        work.db, flow_session=running, state=flow_state.to_dict(), status="cancelled"
+    )
+    result = Result(work.language, [Say("cancelled", {"flow": running.flow})])
+    result.closes = running.question_message_id
+    return result
+
+
+def ask_again(work: Work, result: Result) -> Result:
+    """Adds the current question, if a questionnaire is running (after an unreadable input)."""
+    running = repository.active_flow_session(work.db, user_id=work.user.id)
+    if running is not None:
+        result.closes = running.question_message_id
+        _append_question(work, result, running, FlowState.from_dict(running.state))
+    return result
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _apply(flow: QuestionnaireFlow, flow_state: FlowState, button: ButtonData) -> Outcome | None:
+    if button.action in ("answer", "toggle"):
+        if button.option_id is None or flow.current(flow_state) is None:
+            return None
+        move = flow.answer if button.action == "answer" else flow.toggle
+        return move(flow_state, button.option_id)
+    actions = {
+        "validate": flow.validate_draft,
+        "back": flow.back,
+        "skip": flow.skip,
+        "keep": flow.keep,
+    }
+    action = actions.get(button.action)
+    return action(flow_state) if action else None
+
+
+def _after(
+    work: Work,
+    running: FlowSession,
+    flow_state: FlowState,
+    outcome: Outcome,
+    message_id: int | None,
+    redraw: bool = False,
+) -> Result:
+    """Saves the new state with the answer just given, then says what changed.
+
+    `message_id` is the message whose button was pressed, None for typed input; `redraw`
+    shows the same question again in that message (a toggle)."""
+    answered = None
+    if outcome.answered is not None:
+        answered = (outcome.answered.id, flow_state.answers.get(outcome.answered.id))
+    status = "done" if flow_state.state == DONE else "active"
+    repository.save_flow_state(
+        work.db, flow_session=running, state=flow_state.to_dict(), status=status, answered=answered
+    )
+    result = Result(work.language)
+    acted_on = message_id or running.question_message_id
+    if outcome.kind in ("invalid", "required", "first_question") and message_id is not None:
+        # A refused press keeps its message; a short notice says why.
+        result.notice = _refusal(outcome)
+        return result
+    if outcome.kind == "invalid":
+        result.shown.append(
+            AnswerRefused(outcome.question, outcome.invalid.reason, dict(outcome.invalid.params))
+        )
+        result.closes = acted_on
+        _append_question(work, result, running, flow_state)
+        return result
+    if outcome.answered is not None:
+        result.in_place = AnswerShown(outcome.answered, answered[1])
+        result.in_place_of = acted_on
+        if acted_on != running.question_message_id:
+            # Answered from another copy of the question: the known copy loses its buttons.
+            result.closes = running.question_message_id
+    elif redraw:
+        result.in_place = question_shown(work, running, flow_state)
+        return result
+    else:
+        result.closes = acted_on
+    if outcome.kind == "done":
+        producers.produce(work, running, flow_state.answers, result)
+    else:
+        _append_question(work, result, running, flow_state)
+    return result
+
+
+def _refusal(outcome: Outcome) -> Say:
+    if outcome.kind == "invalid":
+        return Say("invalid", {"reason": outcome.invalid.reason, **outcome.invalid.params})
+    return Say(outcome.kind)
+
+
+def question_shown(work: Work, running: FlowSession, flow_state: FlowState) -> QuestionShown:
+    flow = work.core.flows[running.flow]
+    question = flow.current(flow_state)
+    position, total = flow.progress(flow_state)
+    return QuestionShown(
+        session_id=running.id,
+        title=flow.questionnaire.title,
+        question=question,
+        position=position,
+        total=total,
+        current=flow_state.answers.get(question.id),
+        answered=question.id in flow_state.answers,
+        draft=tuple(flow_state.draft),
+        can_go_back=position > 1,
+    )
+
+
+def _ask(work: Work, intro: Say, running: FlowSession, flow_state: FlowState) -> Result:
+    result = Result(work.language, [intro])
+    result.closes = running.question_message_id
+    _append_question(work, result, running, flow_state)
+    return result
+
+
+def _append_question(
+    work: Work, result: Result, running: FlowSession, flow_state: FlowState
+) -> None:
+    result.shown.append(question_shown(work, running, flow_state))
+    result.asking = running.id

@@ -1,0 +1,233 @@
+"""What use cases return: plain values saying what happened and what to show, never a
+Telegram object nor a rendered screen. Each adapter renders them with the templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flows.diagnostic import Diagnosis
+from flows.roles import Right
+from knowledge import Method, Question, Questionnaire, Text
+from knowledge.models import Card, ConventionItem, DialoguePoint, KnowledgeBase, Topic
+
+
+@dataclass(frozen=True)
+class Say:
+    """A message named by what it says ("welcome", "nothing_to_cancel"...); the wording is in
+    the template of that name."""
+
+    what: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+# -- questionnaires -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionShown:
+    """The question to show, with its progress and what was answered before."""
+
+    session_id: int
+    title: Text
+    question: Question
+    position: int
+    total: int
+    current: Any = None
+    # Answered before (possibly skipped, then `current` is None): it can be kept.
+    answered: bool = False
+    draft: tuple[str, ...] = ()
+    can_go_back: bool = False
+
+
+@dataclass(frozen=True)
+class AnswerShown:
+    """A question once answered (None: skipped)."""
+
+    question: Question
+    value: Any
+
+
+@dataclass(frozen=True)
+class AnswerRefused:
+    """Why an answer does not fit the question."""
+
+    question: Question
+    reason: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WhyShown:
+    question: Question
+
+
+@dataclass(frozen=True)
+class DiagnosisShown:
+    questionnaire: Questionnaire
+    method: Method
+    diagnosis: Diagnosis
+    answers: dict[str, Any]
+
+
+# -- partnerships ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnershipSummary:
+    """A partnership as one member sees it."""
+
+    id: int
+    name: str
+    our_organisation: str
+    partner_name: str | None
+    theme: str | None
+    territory: str | None
+    stage: str
+    revision: int
+    role: str
+    rights: frozenset[Right] = frozenset()
+
+
+@dataclass(frozen=True)
+class PartnershipList:
+    rows: tuple[PartnershipSummary, ...]
+    active_id: int | None
+
+
+@dataclass(frozen=True)
+class StageChange:
+    dest: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PartnershipCard:
+    partnership: PartnershipSummary
+    members: int
+    history: tuple[StageChange, ...]
+    # The stage moves the lifecycle offers from this stage.
+    moves: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DialogueShown:
+    partnership: PartnershipSummary
+    points: tuple[tuple[DialoguePoint, bool], ...]
+    notes: tuple[tuple[datetime, str], ...]
+
+
+@dataclass(frozen=True)
+class CandidatesShown:
+    partnership: PartnershipSummary
+    # (position in the partnership's list, candidate), best first.
+    ranked: tuple[tuple[int, dict[str, Any]], ...]
+
+
+@dataclass(frozen=True)
+class ConventionStatus:
+    partnership: PartnershipSummary
+    missing: tuple[ConventionItem, ...]
+
+
+@dataclass(frozen=True)
+class FollowupShown:
+    followup: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    kind: str
+    version: int
+    file_name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DocumentsListed:
+    partnership: PartnershipSummary
+    documents: tuple[DocumentInfo, ...]
+
+
+@dataclass(frozen=True)
+class InviteMenu:
+    partnership: PartnershipSummary
+    roles: tuple[str, ...]
+    # Members revoke every open invitation; others only their own.
+    revokes_all: bool
+
+
+@dataclass(frozen=True)
+class InvitationCreated:
+    role: str
+    token: str
+
+
+# -- checklists -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardShown:
+    card: Card
+    base: KnowledgeBase
+
+
+@dataclass(frozen=True)
+class TopicsShown:
+    base: KnowledgeBase
+
+
+@dataclass(frozen=True)
+class TopicShown:
+    topic: Topic
+
+
+@dataclass(frozen=True)
+class NoCardFound:
+    query: str
+    base: KnowledgeBase
+
+
+@dataclass(frozen=True)
+class LanguageMenu:
+    pass
+
+
+@dataclass(frozen=True)
+class InlineCards:
+    """Cards offered in inline mode, in the user's language."""
+
+    language: str
+    cards: tuple[Card, ...]
+
+
+# -- the result of a use case ---------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """What a use case did, to show: in place of a message, then new messages, then files.
+
+    Message references are the channel's ids of messages shown earlier (None: the message
+    the user acted upon, if any)."""
+
+    language: str
+    shown: list[Any] = field(default_factory=list)
+    # Replaces the message acted upon, or the one `in_place_of` names (an answered question).
+    in_place: Any = None
+    in_place_of: int | None = None
+    # A message whose buttons must go (the question asked before).
+    closes: int | None = None
+    # A short word about a press that changed nothing (a toast on Telegram).
+    notice: Say | None = None
+    documents: list[DocumentInfo] = field(default_factory=list)
+    # Set when the last message shown is a question of that flow session.
+    asking: int | None = None
+    # The input had been handled already: nothing to do, nothing to show.
+    duplicate: bool = False
+
+    def show(self, *views: Any) -> Result:
+        self.shown.extend(views)
+        return self

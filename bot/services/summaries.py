@@ -1,0 +1,62 @@
+"""Views of a partnership built from its records: card, list, dialogue, candidates..."""
+
+from __future__ import annotations
+
+from bot.services.access import summary
+from bot.services.results import (
+    CandidatesShown,
+    ConventionStatus,
+    DialogueShown,
+    DocumentInfo,
+    PartnershipCard,
+    StageChange,
+)
+from bot.services.work import Work
+from flows.convention import missing_items
+from flows.criteria import ranked_entries
+from flows.invitations import aware
+from storage import repository
+from storage.models import GeneratedDocument, Partnership
+
+HISTORY_SHOWN = 3
+
+
+def card(work: Work, partnership: Partnership, role: str) -> PartnershipCard:
+    members = repository.members_of(work.db, partnership_id=partnership.id)
+    history = repository.stage_history(work.db, partnership_id=partnership.id)
+    return PartnershipCard(
+        partnership=summary(partnership, role),
+        members=len(members),
+        history=tuple(StageChange(m.dest, aware(m.moved_at)) for m in history[-HISTORY_SHOWN:]),
+        moves=work.core.lifecycle.moves_from(partnership.stage),
+    )
+
+
+def dialogue(work: Work, partnership: Partnership, role: str) -> DialogueShown:
+    done = set(partnership.dialogue)
+    notes = repository.notes_of(work.db, partnership_id=partnership.id)
+    return DialogueShown(
+        partnership=summary(partnership, role),
+        points=tuple((point, point.id in done) for point in work.core.dialogue.points),
+        notes=tuple((aware(note.written_at), note.text) for note in notes),
+    )
+
+
+def candidates(partnership: Partnership, role: str) -> CandidatesShown:
+    ranked = tuple(ranked_entries(list(partnership.candidates)))
+    return CandidatesShown(summary(partnership, role), ranked)
+
+
+def convention(work: Work, partnership: Partnership, role: str) -> ConventionStatus:
+    missing = missing_items(work.core.checklist, partnership.convention)
+    return ConventionStatus(summary(partnership, role), tuple(missing))
+
+
+def document_info(document: GeneratedDocument) -> DocumentInfo:
+    return DocumentInfo(
+        id=document.id,
+        kind=document.kind,
+        version=document.version,
+        file_name=document.file_name,
+        created_at=aware(document.created_at),
+    )

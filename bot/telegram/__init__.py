@@ -1,0 +1,1 @@
+"""The Telegram adapter: handlers, update processing, delivery."""

@@ -1,0 +1,82 @@
+"""The Telegram side of a use case: who acts, run it off the event loop with its reply
+recorded in the same transaction, then deliver."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session
+from telegram import CallbackQuery, Update
+from telegram.error import TelegramError
+
+from bot.services import Actor, Result, Services
+from bot.telegram import outbox
+from bot.telegram.inbox import update_key
+from bot.telegram.outbox import Sender
+from bot.views import Presenter
+from storage.models import User
+
+log = logging.getLogger(__name__)
+
+# Telegram shows at most 200 characters in a toast.
+TOAST_LIMIT = 200
+
+
+def actor_of(update: Update) -> Actor:
+    user = update.effective_user
+    return Actor(f"tg:{user.id}", user.language_code)
+
+
+class TelegramAdapter:
+    """Runs use cases for Telegram updates and hands their replies to the sender."""
+
+    def __init__(self, services: Services, presenter: Presenter, sender: Sender):
+        self.services = services
+        self.presenter = presenter
+        self.sender = sender
+
+    async def handle(
+        self, update: Update, use_case: Callable[..., Any], *args: Any, once: bool = True
+    ) -> None:
+        """Runs the use case for this update (at most once), records its reply, sends it."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
+            return
+        query = update.callback_query
+        acted = query.message.message_id if query is not None and query.message else None
+        notices: list[str | None] = []
+
+        def record(db: Session, _user: User, result: Result) -> None:
+            if result.duplicate:
+                return
+            reply = self.presenter.reply(result)
+            notices.append(reply.notice)
+            outbox.record(
+                db,
+                chat.id,
+                reply,
+                acted_message_id=acted,
+                toast=query is not None,
+                at=self.services.clock(),
+            )
+
+        key = update_key(update.update_id) if once else None
+        await asyncio.to_thread(
+            self.services.run, actor_of(update), use_case, *args, once=key, then=record
+        )
+        # Each call stands alone: a failed toast does not stop the next question.
+        toast = self._answer(query, notices[0] if notices else None) if query else _nothing()
+        await asyncio.gather(self.sender.flush(chat.id), toast)
+
+    async def _answer(self, query: CallbackQuery, notice: str | None) -> None:
+        try:
+            await query.answer(notice[:TOAST_LIMIT] if notice else None)
+        except TelegramError as error:
+            log.info("could not answer a button press: %s", error)
+
+
+async def _nothing() -> None:
+    return None

@@ -1,0 +1,317 @@
+"""Delivery that never leaves a user stranded: what a user must receive is recorded in the
+same transaction as the change that produced it, then sent in order, chat by chat, and
+marked sent only once Telegram accepted it.
+
+Sends and documents are retried with backoff until Telegram takes them (a 429 waits for
+that chat alone); a failed edit or toast never holds back the next question; after a
+restart, whatever is pending goes out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.telegram.locks import ChatLocks
+from bot.telegram.splitting import split_html
+from bot.views.screens import Reply, Screen, plain
+from flows.invitations import aware
+from storage import delivery
+from storage.db import session_scope
+from storage.models import GeneratedDocument, utcnow
+
+log = logging.getLogger(__name__)
+
+SEND, EDIT, CLOSE, DOCUMENT = "send", "edit", "close", "document"
+# Must reach the user: retried until Telegram takes them, in order.
+MUST_DELIVER = (SEND, DOCUMENT)
+# Seconds before the next attempt, by attempts made; then the last one, again and again.
+BACKOFF = (0.5, 1, 2, 5, 10, 30, 60, 120, 300)
+# A best-effort edit is given up after this many attempts.
+EDIT_ATTEMPTS = 3
+SWEEP_SECONDS = 30
+
+
+# -- recording, inside the use case's transaction -------------------------------------------
+
+
+def record(
+    db: Session,
+    chat_id: int,
+    reply: Reply,
+    *,
+    acted_message_id: int | None,
+    toast: bool,
+    at: datetime,
+) -> None:
+    """Records a rendered reply as outbox rows: the edit, then new messages, then files.
+
+    `toast`: the notice is shown by answering the button press, not as a message."""
+    edit_target = reply.edit_target or acted_message_id
+    if reply.edit is not None and edit_target is not None:
+        delivery.add_outbox(
+            db, chat_id=chat_id, kind=EDIT, payload=_edit(reply.edit, edit_target), at=at
+        )
+    close = reply.close_target
+    if close is not None and not (reply.edit is not None and close == edit_target):
+        delivery.add_outbox(db, chat_id=chat_id, kind=CLOSE, payload={"message_id": close}, at=at)
+    messages = list(reply.messages)
+    if reply.notice and not toast:
+        messages.insert(0, Screen(reply.notice))
+    if reply.question_session_id is not None:
+        # A question waiting for an outage to end is replaced, never shown twice in a row.
+        delivery.supersede_questions(db, chat_id=chat_id)
+    for index, screen in enumerate(messages):
+        question = index == len(messages) - 1 and reply.question_session_id
+        chunks = split_html(screen.text)
+        for position, chunk in enumerate(chunks):
+            last = position == len(chunks) - 1
+            delivery.add_outbox(
+                db,
+                chat_id=chat_id,
+                kind=SEND,
+                payload={"text": chunk, "buttons": _buttons(screen) if last else []},
+                flow_session_id=reply.question_session_id if question and last else None,
+                at=at,
+            )
+    for document in reply.documents:
+        payload = {"document_id": document.id, "file_name": _file_name(document)}
+        delivery.add_outbox(db, chat_id=chat_id, kind=DOCUMENT, payload=payload, at=at)
+
+
+def _edit(screen: Screen, message_id: int) -> dict[str, Any]:
+    return {"message_id": message_id, "text": screen.text, "buttons": _buttons(screen)}
+
+
+def _buttons(screen: Screen) -> list[list[list[str]]]:
+    return [[[button.label, button.data] for button in row] for row in screen.buttons]
+
+
+def _file_name(document) -> str:
+    return f"v{document.version}-{document.file_name}"
+
+
+# -- sending ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """An outbox row as the sender needs it, detached from the database."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    due: datetime
+    content: bytes | None = None
+
+
+@dataclass
+class Outcome:
+    entry: Entry
+    # "sent", "retry" (at `retry_at`), "dropped", "blocked" (the chat blocked the bot).
+    status: str
+    message_id: int | None = None
+    retry_at: datetime | None = None
+
+
+class Sender:
+    """Sends a chat's pending messages in order; reschedules what failed."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        engine: Engine,
+        locks: ChatLocks,
+        clock: Callable[[], datetime] = utcnow,
+    ):
+        self.bot = bot
+        self.engine = engine
+        self.locks = locks
+        self.clock = clock
+        # Set by the application: schedules `flush(chat)` after a delay (the job queue).
+        self.schedule: Callable[[int, float], None] | None = None
+
+    async def flush(self, chat_id: int) -> None:
+        """Sends what is due for this chat; the caller holds the chat's lock."""
+        entries = await asyncio.to_thread(self._load, chat_id)
+        if not entries:
+            return
+        now = self.clock()
+        saves: list[asyncio.Future] = []
+        settled: list[Outcome] = []
+
+        def settle(outcome: Outcome) -> None:
+            # Marked at once, in its own transaction: a crash right after a send repeats
+            # as little as possible.
+            settled.append(outcome)
+            saves.append(asyncio.ensure_future(asyncio.to_thread(self._save, chat_id, [outcome])))
+
+        edits = [e for e in entries if e.kind not in MUST_DELIVER and e.due <= now]
+        chain = [e for e in entries if e.kind in MUST_DELIVER]
+        await asyncio.gather(
+            self._send_chain(chat_id, chain, now, settle),
+            *(self._settled(chat_id, entry, settle) for entry in edits),
+        )
+        await asyncio.gather(*saves)
+        self._reschedule(chat_id, entries, settled, now)
+
+    async def _settled(self, chat_id: int, entry: Entry, settle) -> None:
+        settle(await self._attempt(chat_id, entry))
+
+    async def flush_locked(self, chat_id: int) -> None:
+        """Flushes a chat from outside its updates (a retry, the sweep)."""
+        async with self.locks.hold(("chat", chat_id)):
+            await self.flush(chat_id)
+
+    async def sweep(self) -> None:
+        """Sends whatever is due in every chat (at start, then now and then)."""
+        chats = await asyncio.to_thread(self._chats_due)
+        await asyncio.gather(*(self.flush_locked(chat) for chat in chats))
+
+    async def _send_chain(self, chat_id: int, chain: list[Entry], now: datetime, settle) -> None:
+        """Sends in order and stops at the first message that must wait."""
+        for entry in chain:
+            if entry.due > now:
+                return
+            outcome = await self._attempt(chat_id, entry)
+            settle(outcome)
+            if outcome.status in ("blocked", "retry"):
+                return
+
+    async def _attempt(self, chat_id: int, entry: Entry) -> Outcome:
+        try:
+            message_id = await self._call(chat_id, entry)
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            return self._retry(entry, seconds)
+        except Forbidden:
+            log.info("chat %s blocked the bot; what waits for it is dropped", chat_id)
+            return Outcome(entry, "blocked")
+        except BadRequest as error:
+            return await self._bad_request(chat_id, entry, error)
+        except (NetworkError, TelegramError) as error:
+            # Time-outs and 5xx: Telegram may come back; the entry waits and is tried again.
+            log.info("chat %s: %s failed (%s); will retry", chat_id, entry.kind, error)
+            if entry.kind not in MUST_DELIVER and entry.attempts + 1 >= EDIT_ATTEMPTS:
+                return Outcome(entry, "dropped")
+            return self._retry(entry, BACKOFF[min(entry.attempts, len(BACKOFF) - 1)])
+        return Outcome(entry, "sent", message_id=message_id)
+
+    async def _bad_request(self, chat_id: int, entry: Entry, error: BadRequest) -> Outcome:
+        """Telegram refused the content: an edit is moot; a message is sent as plain text."""
+        text = str(error).lower()
+        if entry.kind == SEND and "parse" in text:
+            log.error("chat %s: HTML refused (%s); sent as plain text", chat_id, error)
+            fallback = Entry(entry.id, entry.kind, {**entry.payload, "plain": True}, 0, entry.due)
+            return await self._attempt(chat_id, fallback)
+        if entry.kind in MUST_DELIVER:
+            log.error("chat %s: %s refused for good: %s", chat_id, entry.kind, error)
+        return Outcome(entry, "dropped")
+
+    def _retry(self, entry: Entry, seconds: float) -> Outcome:
+        return Outcome(entry, "retry", retry_at=self.clock() + timedelta(seconds=seconds))
+
+    async def _call(self, chat_id: int, entry: Entry) -> int | None:
+        payload = entry.payload
+        markup = _markup(payload.get("buttons") or [])
+        if entry.kind == SEND:
+            if payload.get("plain"):
+                # An explicit None overrides the HTML default.
+                text, options = plain(payload["text"]), {"parse_mode": None}
+            else:
+                text, options = payload["text"], {}
+            message = await self.bot.send_message(chat_id, text, reply_markup=markup, **options)
+            return message.message_id
+        if entry.kind == EDIT:
+            await self.bot.edit_message_text(
+                payload["text"],
+                chat_id=chat_id,
+                message_id=payload["message_id"],
+                reply_markup=markup,
+            )
+            return payload["message_id"]
+        if entry.kind == CLOSE:
+            await self.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=payload["message_id"]
+            )
+            return payload["message_id"]
+        # A document: show that it is coming; that notice may fail on its own.
+        asyncio.ensure_future(self._chat_action(chat_id))
+        message = await self.bot.send_document(
+            chat_id, InputFile(entry.content or b"", filename=payload["file_name"])
+        )
+        return message.message_id
+
+    async def _chat_action(self, chat_id: int) -> None:
+        try:
+            await self.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+        except TelegramError as error:
+            log.debug("chat action failed in chat %s: %s", chat_id, error)
+
+    # -- bookkeeping, in a worker thread ---------------------------------------------------
+
+    def _load(self, chat_id: int) -> list[Entry]:
+        with session_scope(self.engine) as db:
+            rows = delivery.pending_for_chat(db, chat_id=chat_id)
+            entries = [
+                Entry(row.id, row.kind, dict(row.payload), row.attempts, aware(row.next_attempt_at))
+                for row in rows
+            ]
+            for entry in entries:
+                if entry.kind == DOCUMENT:
+                    document = db.get(GeneratedDocument, entry.payload["document_id"])
+                    entry.content = document.content if document else None
+            return entries
+
+    def _save(self, chat_id: int, outcomes: list[Outcome]) -> None:
+        now = self.clock()
+        with session_scope(self.engine) as db:
+            for outcome in outcomes:
+                entry_id = outcome.entry.id
+                if outcome.status == "sent":
+                    delivery.mark_sent(
+                        db, outbox_id=entry_id, message_id=outcome.message_id, at=now
+                    )
+                elif outcome.status == "retry":
+                    delivery.mark_failed(db, outbox_id=entry_id, retry_at=outcome.retry_at)
+                elif outcome.status == "dropped":
+                    delivery.mark_dropped(db, outbox_id=entry_id)
+                else:
+                    delivery.drop_chat(db, chat_id=chat_id)
+
+    def _chats_due(self) -> list[int]:
+        with session_scope(self.engine) as db:
+            return delivery.chats_due(db, now=self.clock())
+
+    def _reschedule(
+        self, chat_id: int, entries: list[Entry], outcomes: list[Outcome], now: datetime
+    ) -> None:
+        """Plans the next flush of this chat when something is still waiting."""
+        if self.schedule is None or any(o.status == "blocked" for o in outcomes):
+            return
+        settled = {o.entry.id for o in outcomes if o.status in ("sent", "dropped")}
+        retry_at = {o.entry.id: o.retry_at for o in outcomes if o.status == "retry"}
+        waiting = [retry_at.get(e.id, e.due) for e in entries if e.id not in settled]
+        if waiting:
+            delay = max((min(waiting) - now).total_seconds(), 0.05)
+            self.schedule(chat_id, delay)
+
+
+def _markup(rows: list[list[list[str]]]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )

@@ -1,0 +1,94 @@
+"""Rendering: use-case results become screens, in the user's language and time zone.
+
+One presenter serves every adapter; only the invitation link differs (a t.me link on
+Telegram, the /start command in the terminal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.commands import COMMANDS
+from bot.i18n import gettext_for, render
+from bot.services import results as r
+from bot.views import cards, partnerships, questions
+from bot.views.screens import Button, Reply, Screen, plain
+
+__all__ = ["Button", "Presenter", "Reply", "Screen", "plain"]
+
+
+def _help_context(language: str) -> dict[str, Any]:
+    """The help lists the commands of the command table, as this language spells them."""
+    _ = gettext_for(language)
+    return {"commands": [(c.shown_as(language), _(c.help)) for c in COMMANDS if c.help]}
+
+
+# Extra context of some messages, computed when shown.
+SAY_CONTEXT: dict[str, Callable[[str], dict[str, Any]]] = {"help": _help_context}
+
+
+class Presenter:
+    """Renders results as screens."""
+
+    def __init__(self, zone: ZoneInfo, invitation_link: Callable[[str], str]):
+        self.zone = zone
+        self.invitation_link = invitation_link
+
+    def reply(self, result: r.Result) -> Reply:
+        language = result.language
+        reply = Reply(language)
+        if result.notice is not None:
+            reply.notice = plain(self.screen(result.notice, language).text)
+        reply.messages = [self.screen(view, language) for view in result.shown]
+        if result.in_place is not None:
+            reply.edit = self.screen(result.in_place, language)
+            reply.edit_target = result.in_place_of
+        reply.close_target = result.closes
+        reply.documents = list(result.documents)
+        reply.question_session_id = result.asking
+        return reply
+
+    def screen(self, view: Any, language: str) -> Screen:
+        """The screen of one view of a result."""
+        zone = self.zone
+        if isinstance(view, r.Say):
+            extra = SAY_CONTEXT.get(view.what, lambda _language: {})(language)
+            return Screen(render(f"{view.what}.j2", language, **view.params, **extra))
+        if isinstance(view, r.InvitationCreated):
+            link = self.invitation_link(view.token)
+            return partnerships.invitation_screen(view, language, link)
+        if isinstance(view, r.LanguageMenu):
+            return cards.language_screen(language)
+        for kind, draw in PLAIN_VIEWS.items():
+            if isinstance(view, kind):
+                return draw(view, language)
+        for kind, draw in DATED_VIEWS.items():
+            if isinstance(view, kind):
+                return draw(view, language, zone)
+        raise TypeError(f"no screen for {type(view).__name__}")
+
+
+PLAIN_VIEWS: dict[type, Callable[[Any, str], Screen]] = {
+    r.QuestionShown: questions.question_screen,
+    r.AnswerShown: questions.answered_screen,
+    r.AnswerRefused: questions.refused_screen,
+    r.WhyShown: questions.why_screen,
+    r.DiagnosisShown: questions.diagnosis_screen,
+    r.CardShown: cards.card_screen,
+    r.TopicsShown: cards.topics_screen,
+    r.TopicShown: cards.topic_screen,
+    r.NoCardFound: cards.no_result_screen,
+}
+# Views that show dates, in the configured time zone.
+DATED_VIEWS: dict[type, Callable[[Any, str, ZoneInfo], Screen]] = {
+    r.PartnershipList: partnerships.list_screen,
+    r.PartnershipCard: partnerships.card_screen,
+    r.DialogueShown: partnerships.dialogue_screen,
+    r.CandidatesShown: partnerships.candidates_screen,
+    r.ConventionStatus: partnerships.convention_screen,
+    r.FollowupShown: partnerships.followup_screen,
+    r.DocumentsListed: partnerships.documents_screen,
+    r.InviteMenu: partnerships.invite_menu_screen,
+}

@@ -1,0 +1,175 @@
+"""Screens of partnerships: the list, a card, steps 2 to 6, documents, invitations."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.callback_data import partnership_button
+from bot.i18n import N_, gettext_for, render
+from bot.services.results import (
+    CandidatesShown,
+    ConventionStatus,
+    DialogueShown,
+    DocumentsListed,
+    FollowupShown,
+    InvitationCreated,
+    InviteMenu,
+    PartnershipCard,
+    PartnershipList,
+    PartnershipSummary,
+)
+from bot.views.screens import Button, Screen, local_date
+from flows.lifecycle import STAGES
+from flows.roles import Right
+
+# Labels of the stage moves, in the order the card shows them (advance on its own row).
+MOVE_LABELS = {
+    "advance": N_("Next step →"),
+    "end": N_("End"),
+    "renew": N_("Renew"),
+    "modify": N_("Modify"),
+    "back": N_("← Previous step"),
+}
+
+
+def _button(p: PartnershipSummary, label: str, action: str, arg: str | int | None = None):
+    return Button(label, partnership_button(p.id, p.revision, action, arg))
+
+
+def list_screen(listing: PartnershipList, language: str, zone: ZoneInfo) -> Screen:
+    items = [
+        {
+            "name": p.name,
+            "stage": STAGES.index(p.stage) + 1,
+            "stage_id": p.stage,
+            "role": p.role,
+            "active": p.id == listing.active_id,
+        }
+        for p in listing.rows
+    ]
+    buttons = tuple((_button(p, p.name[:60], "open"),) for p in listing.rows)
+    return Screen(render("partnership_list.j2", language, items=items), buttons)
+
+
+def card_screen(card: PartnershipCard, language: str, zone: ZoneInfo) -> Screen:
+    """A partnership at a glance, with the moves and tools the member's role allows."""
+    _ = gettext_for(language)
+    p = card.partnership
+    text = render(
+        "partnership_card.j2",
+        language,
+        p=p,
+        step=STAGES.index(p.stage) + 1,
+        role=p.role,
+        members=card.members,
+        history=[(change.dest, local_date(change.at, zone)) for change in card.history],
+    )
+    rows: list[tuple[Button, ...]] = []
+    if Right.ACT in p.rights:
+        forward = [m for m in card.moves if m != "back"]
+        backward = [m for m in card.moves if m == "back"]
+        # Forward moves share a row; going back has its own.
+        for moves in (forward, backward):
+            if moves:
+                rows.append(tuple(_button(p, _(MOVE_LABELS[m]), m) for m in moves))
+    tools = [_button(p, _("Dialogue"), "dialogue")]
+    if Right.INVITE in p.rights:
+        tools.append(_button(p, _("Invite"), "invite"))
+    rows.append(tuple(tools))
+    return Screen(text, tuple(rows))
+
+
+def dialogue_screen(shown: DialogueShown, language: str, zone: ZoneInfo) -> Screen:
+    """Step 2: the points to agree on, ticked by the members, and the latest notes."""
+    _ = gettext_for(language)
+    p = shown.partnership
+    acts = Right.ACT in p.rights
+    rows = (
+        tuple(
+            (_button(p, ("☑ " if done else "☐ ") + point.text.in_(language), "tick", point.id),)
+            for point, done in shown.points
+        )
+        if acts
+        else ()
+    )
+    if acts:
+        rows += ((_button(p, _("Add a meeting note"), "note"),),)
+    text = render(
+        "dialogue.j2",
+        language,
+        name=p.name,
+        done=sum(done for _point, done in shown.points),
+        total=len(shown.points),
+        points=[] if acts else [(point.text.in_(language), done) for point, done in shown.points],
+        notes=[(local_date(at, zone), text) for at, text in shown.notes],
+    )
+    return Screen(text, rows)
+
+
+def candidates_screen(shown: CandidatesShown, language: str, zone: ZoneInfo) -> Screen:
+    """Step 3: the candidates ranked, with their red flags and a button to choose one."""
+    _ = gettext_for(language)
+    p = shown.partnership
+    text = render("candidates.j2", language, ranked=[c for _i, c in shown.ranked])
+    rows = tuple(
+        (_button(p, _("Choose %(name)s") % {"name": c["name"][:40]}, "choose", i),)
+        for i, c in shown.ranked
+        if not c.get("chosen") and Right.ACT in p.rights
+    )
+    return Screen(text, rows)
+
+
+def convention_screen(status: ConventionStatus, language: str, zone: ZoneInfo) -> Screen:
+    """Steps 4-5: what is still missing and why it matters, then the documents."""
+    _ = gettext_for(language)
+    p = status.partnership
+    text = render(
+        "convention_summary.j2",
+        language,
+        missing=[(item.title.in_(language), item.why.in_(language)) for item in status.missing],
+    )
+    rows = (
+        (_button(p, _("Build the draft documents"), "generate"),),
+        (_button(p, _("Review every item"), "review"),),
+    )
+    return Screen(text, rows)
+
+
+def followup_screen(shown: FollowupShown, language: str, zone: ZoneInfo) -> Screen:
+    return Screen(render("followup_summary.j2", language, f=shown.followup))
+
+
+def documents_screen(listing: DocumentsListed, language: str, zone: ZoneInfo) -> Screen:
+    p = listing.partnership
+    rows = tuple(
+        (
+            _button(
+                p,
+                f"{d.file_name} · v{d.version} · {local_date(d.created_at, zone, '%d/%m %H:%M')}",
+                "doc",
+                d.id,
+            ),
+        )
+        for d in listing.documents[:20]
+    )
+    return Screen(render("documents.j2", language, count=len(listing.documents)), rows)
+
+
+INVITE_LABELS = {
+    "member": N_("A member of our organisation"),
+    "partner": N_("A contact at the partner"),
+    "observer": N_("An observer"),
+}
+
+
+def invite_menu_screen(menu: InviteMenu, language: str, zone: ZoneInfo) -> Screen:
+    _ = gettext_for(language)
+    p = menu.partnership
+    rows = tuple((_button(p, _(INVITE_LABELS[role]), "role", role),) for role in menu.roles)
+    revoke = _("Revoke open invitations") if menu.revokes_all else _("Revoke my open invitations")
+    rows += ((_button(p, revoke, "revoke"),),)
+    return Screen(render("invite_menu.j2", language), rows)
+
+
+def invitation_screen(created: InvitationCreated, language: str, link: str) -> Screen:
+    return Screen(render("invitation.j2", language, role=created.role, link=link))

@@ -1,0 +1,53 @@
+"""Screens: what one message shows (HTML text and buttons), and a rendered reply.
+
+A screen is a value; building it has no side effects, so the Telegram and the terminal
+adapters show the same thing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.services.results import DocumentInfo
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Screen:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
+
+
+@dataclass
+class Reply:
+    """A use case's result as screens: an edit, new messages, files, a short notice."""
+
+    language: str
+    messages: list[Screen] = field(default_factory=list)
+    edit: Screen | None = None
+    # The message the edit replaces; None: the message acted upon.
+    edit_target: int | None = None
+    close_target: int | None = None
+    notice: str | None = None
+    documents: list[DocumentInfo] = field(default_factory=list)
+    # The last message is this flow session's question.
+    question_session_id: int | None = None
+
+
+def plain(text: str) -> str:
+    """HTML screen text as plain text (toasts, terminal)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def local_date(moment: datetime, zone: ZoneInfo, pattern: str = "%d/%m/%Y") -> str:
+    """A date as people of the configured time zone read it."""
+    return moment.astimezone(zone).strftime(pattern)

@@ -1,0 +1,60 @@
+"""Every questionnaire the bot runs, declared once, with what finishing it produces.
+
+The use-case layer keeps one machine per questionnaire and, when a run is finished,
+records what the questionnaire `produces`; nothing outside this table branches on a
+questionnaire's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flows.convention import checklist_questionnaire
+from knowledge import Questionnaire, load_questionnaire
+from knowledge.loader import load_convention_checklist
+
+# What a finished run produces.
+DIAGNOSIS = "diagnosis"  # the step-1 summary, kept with the user's answers
+PARTNERSHIP = "partnership"  # a new partnership
+CANDIDATE = "candidate"  # a scored candidate partner (step 3)
+CONVENTION = "convention"  # the convention checklist's answers (steps 4-5)
+FOLLOWUP = "followup"  # referents, steering, cadence (step 6)
+MEETING_NOTE = "meeting_note"  # a dated note of a meeting (step 2)
+
+
+@dataclass(frozen=True)
+class QuestionnaireSpec:
+    id: str
+    produces: str
+    # Runs on the user's active partnership, and needs the right to act on it.
+    about_partnership: bool
+
+
+QUESTIONNAIRES = (
+    QuestionnaireSpec("diagnostic", DIAGNOSIS, about_partnership=False),
+    QuestionnaireSpec("new_partnership", PARTNERSHIP, about_partnership=False),
+    QuestionnaireSpec("criteria", CANDIDATE, about_partnership=True),
+    QuestionnaireSpec("convention", CONVENTION, about_partnership=True),
+    QuestionnaireSpec("followup", FOLLOWUP, about_partnership=True),
+    QuestionnaireSpec("note", MEETING_NOTE, about_partnership=True),
+)
+SPECS = {spec.id: spec for spec in QUESTIONNAIRES}
+
+
+def load(spec: QuestionnaireSpec) -> Questionnaire:
+    """The questionnaire's data; the convention's is built from its checklist."""
+    if spec.produces == CONVENTION:
+        return checklist_questionnaire(load_convention_checklist())
+    return load_questionnaire(spec.id)
+
+
+def partnership_fields(answers: dict[str, Any]) -> dict[str, Any]:
+    """A new partnership's record from the answers of /nouveau."""
+    return {
+        "name": answers["name"],
+        "our_organisation": answers["our_organisation"],
+        "partner_name": answers.get("partner"),
+        "theme": answers.get("theme"),
+        "territory": answers.get("territory"),
+    }
