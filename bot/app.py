@@ -123,10 +123,11 @@ async def on_start(application: Application) -> None:
     username = application.bot.username
     adapter.presenter.invitation_link = lambda token: f"https://t.me/{username}?start={token}"
     await set_command_menus(application)
-    # Updates stored but never handled, then the messages never sent.
+    # Messages a previous process never sent go out first, then the updates it never handled.
+    schedule_delivery(application)
+    await adapter.sender.sweep()
     for update in await application.bot_data["inbox"].unhandled(application.bot):
         await application.update_queue.put(update)
-    schedule_delivery(application)
 
 
 def schedule_delivery(application: Application) -> None:
@@ -147,7 +148,7 @@ def schedule_delivery(application: Application) -> None:
         jobs.run_once(flush_chat, when=delay, data=chat_id, name=name)
 
     sender.schedule = schedule
-    jobs.run_repeating(sweep, interval=SWEEP_SECONDS, first=0, name="outbox:sweep")
+    jobs.run_repeating(sweep, interval=SWEEP_SECONDS, first=SWEEP_SECONDS, name="outbox:sweep")
 
 
 async def set_command_menus(application: Application) -> None:

@@ -84,7 +84,7 @@ def press(work: Work, data: object, message_id: int | None) -> Result:
         running = repository.owned_flow_session(
             work.db, session_id=button.session_id, user_id=work.user.id
         )
-    if running is None or not _is_live(running, button):
+    if running is None or not _is_live(running, button, message_id):
         return notice(work)
     flow = work.core.flows[running.flow]
     flow_state = FlowState.from_dict(running.state)
@@ -98,10 +98,13 @@ def press(work: Work, data: object, message_id: int | None) -> Result:
     return _after(work, running, flow_state, outcome, message_id, redraw)
 
 
-def _is_live(running: FlowSession, button: ButtonData) -> bool:
-    """A button acts only on the run's current question: once answered, every copy of the
-    question (one sent twice after a time-out) is stale."""
-    return running.status == "active" and running.state.get("state") == button.question_id
+def _is_live(running: FlowSession, button: ButtonData, message_id: int | None) -> bool:
+    """A button acts only on the run's current question, from the message known to show it:
+    a copy sent twice (after a time-out Telegram had in fact received) no longer acts."""
+    if running.status != "active" or running.state.get("state") != button.question_id:
+        return False
+    shown = running.question_message_id
+    return message_id is None or shown is None or message_id == shown
 
 
 def cancel(work: Work) -> Result:
@@ -182,9 +185,6 @@ def _after(
     if outcome.answered is not None:
         result.in_place = AnswerShown(outcome.answered, answered[1])
         result.in_place_of = acted_on
-        if acted_on != running.question_message_id:
-            # Answered from another copy of the question: the known copy loses its buttons.
-            result.closes = running.question_message_id
     elif redraw:
         result.in_place = question_shown(work, running, flow_state)
         return result
@@ -232,3 +232,6 @@ def _append_question(
 ) -> None:
     result.shown.append(question_shown(work, running, flow_state))
     result.asking = running.id
+    # Which message shows it is known once it is sent; until then any copy may answer.
+    running.question_message_id = None
+    work.db.add(running)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
 import pytest
+from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application, on_start
 from bot.settings import Settings
@@ -17,22 +21,34 @@ async def api():
         yield fake
 
 
-@pytest.fixture
-async def bot(api, sqlite_url):
-    """The bot, polling the fake API; yields the list of errors its handlers raised."""
-    settings = Settings(
+@dataclass
+class RunningBot:
+    application: Application
+    # What the handlers raised.
+    errors: list[BaseException] = field(default_factory=list)
+
+
+def bot_settings(api: FakeBotApi, database_url: str, **overrides) -> Settings:
+    """Settings pointing at the fake; Telegram's pace lifted so tests run fast."""
+    values = dict(
         _env_file=None,
         telegram_bot_token=TOKEN,
         telegram_api_base_url=api.base_url,
-        database_url=sqlite_url,
+        database_url=database_url,
         alliance_max_messages_per_second=1000,
         alliance_chat_messages_per_second=1000,
     )
-    application = build_application(settings)
-    errors: list[BaseException] = []
+    return Settings(**(values | overrides))
+
+
+@asynccontextmanager
+async def running_bot(api: FakeBotApi, database_url: str, **overrides):
+    """The real Application polling the fake, started as `alliance run` starts it."""
+    application = build_application(bot_settings(api, database_url, **overrides))
+    running = RunningBot(application)
 
     async def record(update, context):
-        errors.append(context.error)
+        running.errors.append(context.error)
 
     application.add_error_handler(record)
     async with application:
@@ -41,6 +57,13 @@ async def bot(api, sqlite_url):
         await application.updater.start_polling(
             poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
         )
-        yield errors
+        yield running
         await application.updater.stop()
         await application.stop()
+
+
+@pytest.fixture
+async def bot(api, sqlite_url):
+    """The bot, polling the fake API; yields the list of errors its handlers raised."""
+    async with running_bot(api, sqlite_url) as running:
+        yield running.errors

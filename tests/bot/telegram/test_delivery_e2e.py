@@ -1,0 +1,162 @@
+"""Delivery through the fake Bot API failing on purpose: the user always ends with the next
+question or document on screen, once."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+
+from bot.callback_data import partnership_button
+from tests.bot.conftest import running_bot
+from tests.bot.driver import COMPANY_PLAN, button_data, follow_plan, last_text, start_diagnostic
+from tests.bot.process import kill, start_bot, stop
+from tests.bot.telegram.factories import documents_of, partnership_ready_for_drafts
+from tests.fake_bot_api import FakeBotApi
+
+
+def copies(api: FakeBotApi, chat: int, words: str) -> list:
+    """The messages Telegram accepted in the chat that contain `words`."""
+    return [c for c in api.calls_of("sendMessage", chat) if words in (c.text or "")]
+
+
+async def answer_first_question(api: FakeBotApi, chat: int) -> None:
+    """Presses "Entreprise" and waits until question 2 is on screen."""
+    api.press(chat, button_data(api, chat, "a", "profile", "company"))
+    await api.wait_for(lambda a: "Question 2/" in last_text(a, chat))
+
+
+async def test_a_failed_toast_does_not_stop_the_next_question(api, bot):
+    chat = 7001
+    await start_diagnostic(api, chat)
+    api.fail_next("answerCallbackQuery", 500)
+    await answer_first_question(api, chat)
+    assert len(copies(api, chat, "Question 2/")) == 1
+    assert api.calls_of("answerCallbackQuery", ok=False)
+    assert bot == []
+
+
+async def test_a_failed_edit_does_not_stop_the_next_question_and_is_done_later(api, bot):
+    chat = 7002
+    await start_diagnostic(api, chat)
+    api.fail_next("editMessageText", 500, chat_id=chat)
+    await answer_first_question(api, chat)
+    # The answered question shows its answer once the retry went through.
+    await api.wait_for(lambda a: any("✓ Entreprise" in t for t in a.chat_messages(chat)))
+    assert len(copies(api, chat, "Question 2/")) == 1
+
+
+async def test_three_failed_sends_in_a_row_then_the_question_arrives_once(api, bot):
+    chat = 7003
+    await start_diagnostic(api, chat)
+    api.fail_next("sendMessage", 500, chat_id=chat, times=3)
+    api.press(chat, button_data(api, chat, "a", "profile", "company"))
+    # No new message from the user: the bot keeps trying until Telegram takes it.
+    await api.wait_for(lambda a: "Question 2/" in last_text(a, chat), timeout=20)
+    assert len(api.calls_of("sendMessage", chat, ok=False)) == 3
+    assert len(copies(api, chat, "Question 2/")) == 1
+    # The user goes on from there as if nothing happened.
+    await follow_plan(api, chat, COMPANY_PLAN[1:2])
+    assert "Question 3/" in last_text(api, chat)
+
+
+async def test_a_send_answered_after_the_time_out_leaves_one_live_question(api, sqlite_url):
+    chat = 7004
+    async with running_bot(api, sqlite_url, alliance_api_timeout=0.5) as running:
+        await start_diagnostic(api, chat)
+        # Telegram receives question 2 but answers too late: the bot cannot know it arrived.
+        api.answer_late("sendMessage", 2.0, chat_id=chat)
+        api.press(chat, button_data(api, chat, "a", "profile", "company"))
+        await api.wait_for(lambda a: len(copies(a, chat, "Question 2/")) == 2, timeout=20)
+        first, second = (call.result["message_id"] for call in copies(api, chat, "Question 2/"))
+        region = button_data(api, chat, "a", "territory", "region")
+        # The first copy no longer acts...
+        api.press(chat, region, message_id=first)
+        await api.wait_for(
+            lambda a: (
+                a.calls_of("answerCallbackQuery")[-1:]
+                and "plus actif" in (a.calls_of("answerCallbackQuery")[-1].params.get("text") or "")
+            )
+        )
+        assert "Question 3/" not in last_text(api, chat)
+        # ...the copy the bot knows does.
+        api.press(chat, region, message_id=second)
+        await api.wait_for(lambda a: "Question 3/" in last_text(a, chat))
+        assert len(copies(api, chat, "Question 3/")) == 1
+        assert running.errors == []
+
+
+async def test_a_failed_chat_action_does_not_stop_the_documents(api, sqlite_url):
+    chat = 7005
+    pid, revision = partnership_ready_for_drafts(sqlite_url, chat)
+    async with running_bot(api, sqlite_url):
+        api.fail_next("sendChatAction", 500, chat_id=chat, times=5)
+        api.press(chat, partnership_button(pid, revision, "generate"), message_id=1)
+        await api.wait_for(lambda a: len(a.calls_of("sendDocument", chat)) == 2)
+    names = [call.files["document"][0] for call in api.calls_of("sendDocument", chat)]
+    assert names[0].startswith("v1-convention") and names[1].startswith("v1-plan")
+
+
+async def test_a_double_press_on_a_partnership_button_acts_once(api, sqlite_url):
+    chat = 7006
+    pid, revision = partnership_ready_for_drafts(sqlite_url, chat)
+    async with running_bot(api, sqlite_url):
+        generate = partnership_button(pid, revision, "generate")
+        api.press(chat, generate, message_id=1)
+        api.press(chat, generate, message_id=1)
+        await api.idle()
+        invite = partnership_button(pid, revision + 1, "role", "partner")
+        api.press(chat, invite, message_id=1)
+        api.press(chat, invite, message_id=1)
+        await api.idle()
+    assert sorted(documents_of(sqlite_url, pid)) == [("action_plan", 1), ("convention", 1)]
+    assert len(api.calls_of("sendDocument", chat)) == 2
+    assert len([t for t in api.chat_messages(chat) if "start=" in t]) == 1
+
+
+async def test_a_process_killed_right_after_fetching_two_updates_handles_both(api, sqlite_url):
+    chat = 7007
+    process = await start_bot(api, sqlite_url)
+    try:
+        await start_diagnostic(api, chat)
+        # Question 2 hangs on its way: the chat is busy while two more answers are fetched.
+        gate = api.hold("sendMessage", chat_id=chat)
+        api.press(chat, button_data(api, chat, "a", "profile", "company"))
+        await api.wait_for(lambda a: a.held("sendMessage", chat))
+        typed = [api.send_text(chat, "Région"), api.send_text(chat, "3, 4")]
+        # Both were fetched and confirmed to Telegram: it will not deliver them again.
+        last = typed[-1]["update_id"]
+        await api.wait_for(lambda a: all(u["update_id"] > last for u in a.updates))
+    finally:
+        await kill(process)
+    gate.release()
+    process = await start_bot(api, sqlite_url)
+    try:
+        await api.wait_for(lambda a: "Question 4/" in last_text(a, chat))
+        for words in ("Question 2/", "Question 3/", "Question 4/"):
+            assert len(copies(api, chat, words)) == 1, words
+    finally:
+        await stop(process)
+
+
+async def test_a_process_killed_while_sending_documents_sends_them_after_restart(api, sqlite_url):
+    chat = 7008
+    pid, revision = partnership_ready_for_drafts(sqlite_url, chat)
+    process = await start_bot(api, sqlite_url)
+    try:
+        gate = api.hold("sendDocument", chat_id=chat)
+        api.press(chat, partnership_button(pid, revision, "generate"), message_id=1)
+        await api.wait_for(lambda a: a.held("sendDocument", chat))
+    finally:
+        await kill(process)
+    gate.release()
+    assert api.calls_of("sendDocument", chat) == []
+    process = await start_bot(api, sqlite_url)
+    try:
+        await api.wait_for(lambda a: len(a.calls_of("sendDocument", chat)) == 2)
+    finally:
+        await stop(process)
+    # Built once, sent once each, and real Word files.
+    assert sorted(documents_of(sqlite_url, pid)) == [("action_plan", 1), ("convention", 1)]
+    for call in api.calls_of("sendDocument", chat):
+        docx.Document(io.BytesIO(call.files["document"][1]))
