@@ -23,7 +23,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram.locks import ChatLocks
-from bot.telegram.splitting import split_html
+from bot.telegram.splitting import MESSAGE_LIMIT, split_html
 from bot.views.screens import Reply, Screen, plain
 from flows.invitations import aware
 from storage import delivery
@@ -210,15 +210,33 @@ class Sender:
         return Outcome(entry, "sent", message_id=message_id)
 
     async def _bad_request(self, chat_id: int, entry: Entry, error: BadRequest) -> Outcome:
-        """Telegram refused the content: an edit is moot; a message is sent as plain text."""
+        """Telegram refused the content: an edit is moot; a message is sent as plain text, or
+        in smaller parts, rather than lost."""
         text = str(error).lower()
-        if entry.kind == SEND and "parse" in text:
+        if entry.kind == SEND and "parse" in text and not entry.payload.get("plain"):
             log.error("chat %s: HTML refused (%s); sent as plain text", chat_id, error)
             fallback = Entry(entry.id, entry.kind, {**entry.payload, "plain": True}, 0, entry.due)
             return await self._attempt(chat_id, fallback)
+        if entry.kind == SEND and "too long" in text:
+            log.error("chat %s: message too long for Telegram; sent in smaller parts", chat_id)
+            return await self._send_in_parts(chat_id, entry)
         if entry.kind in MUST_DELIVER:
             log.error("chat %s: %s refused for good: %s", chat_id, entry.kind, error)
         return Outcome(entry, "dropped")
+
+    async def _send_in_parts(self, chat_id: int, entry: Entry) -> Outcome:
+        """Splits again at half Telegram's limit (our count and Telegram's disagreed)."""
+        chunks = split_html(entry.payload["text"], limit=MESSAGE_LIMIT // 2)
+        message_id = None
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            buttons = entry.payload.get("buttons") if last else []
+            part = Entry(entry.id, SEND, {"text": chunk, "buttons": buttons}, 0, entry.due)
+            outcome = await self._attempt(chat_id, part)
+            if outcome.status != "sent":
+                return Outcome(entry, outcome.status, retry_at=outcome.retry_at)
+            message_id = outcome.message_id
+        return Outcome(entry, "sent", message_id=message_id)
 
     def _retry(self, entry: Entry, seconds: float) -> Outcome:
         return Outcome(entry, "retry", retry_at=self.clock() + timedelta(seconds=seconds))

@@ -10,10 +10,9 @@ from typing import Any
 from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
 
-# Calls that put or change a message in a chat (toasts and inline answers are not messages).
-MESSAGE_ENDPOINTS = frozenset(
-    {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument", "sendPhoto"}
-)
+# Calls that add a message to a chat (edits change one already there; toasts and inline
+# answers are not messages).
+MESSAGE_ENDPOINTS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 # Telegram tolerates short bursts in a chat, then about one message a second.
 CHAT_BURST = 4
 # Past this many chat limiters, the idle ones are forgotten.

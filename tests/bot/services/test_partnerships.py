@@ -179,9 +179,7 @@ def test_buttons_naming_someone_elses_partnership_reach_nothing(service):
     pid = create(service)
     for action in ("open", "advance", "dialogue", "invite", "generate", "choose:0", "doc:1"):
         action, _, arg = action.partition(":")
-        reply = service.partnership_button(
-            STRANGER, service.button(pid, action, arg or None), 1
-        )
+        reply = service.partnership_button(STRANGER, service.button(pid, action, arg or None), 1)
         assert reply.notice and not reply.messages and not reply.documents and reply.edit is None
     with session_scope(service.engine) as db:
         assert repository.documents_of(db, partnership_id=pid) == []
@@ -210,3 +208,50 @@ def test_dialogue_points_are_ticked_and_meeting_notes_kept_with_their_date(servi
     dialogue = reply.messages[-1].text
     assert "Réunion de lancement : calendrier validé" in dialogue
     assert utcnow().strftime("%d/%m/%Y") in dialogue
+
+
+def invitations_of(service, pid):
+    with session_scope(service.engine) as db:
+        return repository.open_invitations(db, partnership_id=pid)
+
+
+def test_a_partner_contact_invites_only_partner_contacts(service):
+    pid = create(service)
+    service.start(GUEST, invite(service, pid, role="partner"))
+    menu = service.partnership_button(GUEST, service.button(pid, "invite"), 2).messages[0]
+    labels = [button.label for row in menu.buttons for button in row]
+    assert "Un contact chez le partenaire" in labels
+    assert "Un membre de notre organisation" not in labels
+    # A forged "member" button reaches nothing.
+    forged = service.partnership_button(GUEST, service.button(pid, "role", "member"), 2)
+    assert forged.notice and not forged.messages
+    assert invitations_of(service, pid) == []
+    link = service.partnership_button(GUEST, service.button(pid, "role", "partner"), 2)
+    assert "start=" in link.messages[0].text
+    assert [i.role for i in invitations_of(service, pid)] == ["partner"]
+
+
+def test_a_partner_contact_revokes_only_their_own_invitations(service):
+    pid = create(service)
+    service.start(GUEST, invite(service, pid, role="partner"))
+    owners = invite(service, pid, role="member")
+    service.partnership_button(GUEST, service.button(pid, "role", "partner"), 2)
+    revoked = service.partnership_button(GUEST, service.button(pid, "revoke"), 2)
+    assert "1 invitation en cours révoquée" in revoked.messages[0].text
+    # The owner's invitation still works.
+    assert "rejoint" in service.start(STRANGER, owners).messages[0].text
+    # A member of the creating organisation revokes every open invitation.
+    invite(service, pid, role="observer")
+    service.partnership_button(GUEST, service.button(pid, "role", "partner"), 2)
+    revoked = service.partnership_button(OWNER, service.button(pid, "revoke"), 3)
+    assert "2 invitations en cours révoquées" in revoked.messages[0].text
+
+
+def test_an_observer_sees_no_button_that_would_act(service):
+    pid = create(service)
+    service.start(GUEST, invite(service, pid, role="observer"))
+    card = service.partnership_button(GUEST, service.button(pid, "open"), 2).edit
+    actions = [button.data.split(":")[4] for row in card.buttons for button in row]
+    assert actions == ["dialogue"]
+    dialogue = service.partnership_button(GUEST, service.button(pid, "dialogue"), 2).edit
+    assert dialogue.buttons == () and "☐" in dialogue.text
