@@ -51,3 +51,10 @@ def active_with_right(work: Work, right: Right) -> tuple[Partnership, str] | Res
 def notice(work: Work, what: str = "stale_button") -> Result:
     """A short answer to a press that changes nothing."""
     return Result(work.language, notice=Say(what))
+
+
+def in_place(work: Work, message_id: int | None, view) -> Result:
+    """Shown in place of the pressed message; as a new message where there is none (terminal)."""
+    if message_id is None:
+        return Result(work.language, [view])
+    return Result(work.language, in_place=view)

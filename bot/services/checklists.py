@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.callback_data import parse_simple
-from bot.services.access import notice
+from bot.services.access import in_place, notice
 from bot.services.results import (
     CardShown,
     InlineCards,
@@ -48,7 +48,7 @@ def browse(work: Work, data: object, message_id: int | None) -> Result:
     base = work.core.cards.base
     if kind == "l" and value in LANGUAGES:
         repository.set_language(work.db, user=work.user, language=value)
-        return _in_place(work, message_id, Say("language_set"))
+        return in_place(work, message_id, Say("language_set"))
     view = None
     if kind == "c" and base.card(value) is not None:
         view = CardShown(base.card(value), base)
@@ -58,7 +58,7 @@ def browse(work: Work, data: object, message_id: int | None) -> Result:
         view = TopicShown(base.topic(value))
     if view is None:
         return notice(work)
-    return _in_place(work, message_id, view)
+    return in_place(work, message_id, view)
 
 
 def inline(work: Work, query: str) -> InlineCards:
@@ -79,9 +79,3 @@ def language_menu(work: Work) -> Result:
 
 def _clean(query: str) -> str:
     return " ".join(query.split())[:QUERY_LIMIT]
-
-
-def _in_place(work: Work, message_id: int | None, view) -> Result:
-    if message_id is None:
-        return Result(work.language, [view])
-    return Result(work.language, in_place=view)

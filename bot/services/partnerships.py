@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.services import questionnaires, summaries
-from bot.services.access import active_with_right, notice, summary
+from bot.services.access import active_with_right, in_place, notice, summary
 from bot.services.results import DocumentsListed, PartnershipList, Result, Say
 from bot.services.work import Work
 from flows.convention import prefilled_answers, status_question_id, text_question_id
@@ -94,11 +94,11 @@ def documents(work: Work) -> Result:
 def open_card(work: Work, partnership: Partnership, role: str, _arg, message_id) -> Result:
     work.user.active_partnership_id = partnership.id
     work.db.add(work.user)
-    return _in_place(work, message_id, summaries.card(work, partnership, role))
+    return in_place(work, message_id, summaries.card(work, partnership, role))
 
 
 def show_dialogue(work: Work, partnership: Partnership, role: str, _arg, message_id) -> Result:
-    return _in_place(work, message_id, summaries.dialogue(work, partnership, role))
+    return in_place(work, message_id, summaries.dialogue(work, partnership, role))
 
 
 def move(trigger: str, work: Work, partnership: Partnership, role: str, _arg, message_id) -> Result:
@@ -114,11 +114,15 @@ def move(trigger: str, work: Work, partnership: Partnership, role: str, _arg, me
     )
     moved = work.core.lifecycle.move(facts, trigger)
     if not moved.moved:
-        return Result(work.language, [Say("stage_refused", {"reason": moved.refusal})])
+        # The reason, then the card again so its buttons stay at hand.
+        refusal = Say("stage_refused", {"reason": moved.refusal})
+        result = Result(work.language, [refusal, summaries.card(work, partnership, role)])
+        result.closes_acted = True
+        return result
     repository.record_move(
         work.db, partnership=partnership, user_id=work.user.id, trigger=trigger, dest=moved.dest
     )
-    return _in_place(work, message_id, summaries.card(work, partnership, role))
+    return in_place(work, message_id, summaries.card(work, partnership, role))
 
 
 def tick(work: Work, partnership: Partnership, role: str, point_id, message_id) -> Result:
@@ -130,7 +134,7 @@ def tick(work: Work, partnership: Partnership, role: str, point_id, message_id) 
     partnership.dialogue = done
     repository.touch(partnership)
     work.db.add(partnership)
-    return _in_place(work, message_id, summaries.dialogue(work, partnership, role))
+    return in_place(work, message_id, summaries.dialogue(work, partnership, role))
 
 
 def add_note(work: Work, partnership: Partnership, _role, _arg, _message_id) -> Result:
@@ -148,7 +152,7 @@ def choose(work: Work, partnership: Partnership, role: str, index, message_id) -
     partnership.partner_name = chosen_name(chosen)
     repository.touch(partnership)
     work.db.add(partnership)
-    return _in_place(work, message_id, summaries.candidates(partnership, role))
+    return in_place(work, message_id, summaries.candidates(partnership, role))
 
 
 def review(work: Work, _partnership, _role, _arg, _message_id) -> Result:
@@ -156,13 +160,6 @@ def review(work: Work, _partnership, _role, _arg, _message_id) -> Result:
 
 
 # -- helpers --------------------------------------------------------------------------------
-
-
-def _in_place(work: Work, message_id: int | None, view) -> Result:
-    """Shown in place of the pressed message; as a new message in the terminal."""
-    if message_id is None:
-        return Result(work.language, [view])
-    return Result(work.language, in_place=view)
 
 
 def _diagnosis_objectives(work: Work) -> str | None:

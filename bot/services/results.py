@@ -220,6 +220,8 @@ class Result:
     in_place_of: int | None = None
     # A message whose buttons must go (the question asked before).
     closes: int | None = None
+    # The message acted upon loses its buttons (its screen is shown again below).
+    closes_acted: bool = False
     # A short word about a press that changed nothing (a toast on Telegram).
     notice: Say | None = None
     documents: list[DocumentInfo] = field(default_factory=list)

@@ -62,7 +62,7 @@ def record(
         delivery.add_outbox(
             db, chat_id=chat_id, kind=EDIT, payload=_edit(reply.edit, edit_target), at=at
         )
-    close = reply.close_target
+    close = acted_message_id if reply.close_acted else reply.close_target
     if close is not None and not (reply.edit is not None and close == edit_target):
         delivery.add_outbox(db, chat_id=chat_id, kind=CLOSE, payload={"message_id": close}, at=at)
     messages = list(reply.messages)

@@ -46,6 +46,7 @@ class Presenter:
             reply.edit = self.screen(result.in_place, language)
             reply.edit_target = result.in_place_of
         reply.close_target = result.closes
+        reply.close_acted = result.closes_acted
         reply.documents = list(result.documents)
         reply.question_session_id = result.asking
         return reply

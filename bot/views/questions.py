@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from babel.dates import format_date
 
 from bot.callback_data import ButtonData
 from bot.i18n import gettext_for, render
@@ -22,12 +25,15 @@ SHORT_LABEL = 18
 
 def answer_label(question: Question, value: Any, language: str) -> str:
     """How an answer reads back to the user ("Association ou fondation", "12", ...)."""
-    if value is None:
+    if value is None or value == []:
         return ""
     if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         values = value if isinstance(value, list) else [value]
         labels = [question.option(v).label.in_(language) for v in values if question.option(v)]
         return ", ".join(labels)
+    if question.kind == QuestionKind.DATE and isinstance(value, str):
+        # Kept as ISO; read back as people write it ("15 janvier 2027").
+        return format_date(date.fromisoformat(value), format="long", locale=language)
     return str(value)
 
 

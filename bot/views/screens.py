@@ -37,6 +37,8 @@ class Reply:
     # The message the edit replaces; None: the message acted upon.
     edit_target: int | None = None
     close_target: int | None = None
+    # The message acted upon loses its buttons.
+    close_acted: bool = False
     notice: str | None = None
     documents: list[DocumentInfo] = field(default_factory=list)
     # The last message is this flow session's question.

@@ -1,0 +1,957 @@
+"""Load benchmark: simulated users walk the diagnosis, against Alliance and against a floor bot.
+
+Run from the repository root (it takes minutes; it is a benchmark, not a test):
+
+    .venv/bin/python benchmarks/bench_load.py                       # both bots, 80 users, 6 s
+    .venv/bin/python benchmarks/bench_load.py --users 20 --think 2
+    .venv/bin/python benchmarks/bench_load.py --users 50 --closed-loop
+    .venv/bin/python benchmarks/bench_load.py --markdown >> benchmarks/RESULTS.md
+
+Options: --users N, --think SECONDS (mean think time), --delay SECONDS (of every Bot API
+answer, 0.05), --duration SECONDS (stop then; until then users start a new diagnosis when
+they finish one; default: one whole walk each), --closed-loop (no think time),
+--bot alliance|floor|both, --database-url URL (Alliance's; default a temporary SQLite
+file), --seed N, --markdown (a section for benchmarks/RESULTS.md).
+
+For each bot, one after the other: a fresh fake Bot API on loopback (tests/fake_bot_api.py)
+answers every call --delay seconds after receiving it; the bot runs as a subprocess that
+long-polls it: `alliance run`, or benchmarks/floor_bot.py, a bare python-telegram-bot bot
+with the same AIORateLimiter (30 messages/s) and concurrent updates, which is the floor.
+Once the bot polls, the users start, staggered over the first think time, each in its own
+private chat: /diagnostic, then COMPANY_PLAN or ASSOCIATION_PLAN (in turn), waiting for the
+bot's reaction to every input and thinking 0.5-1.5 × --think seconds (seeded) before the
+next one. With the floor a user presses the first button of the kind its step needs.
+
+What it measures:
+- the latency of an answer (every button press or typed text after /diagnostic, toggles
+  included): from the moment its update is queued in the fake API to the reception of the
+  bot's next sendMessage in that chat (of the editMessageText, for a toggle);
+- answers/s over the steady window, when every user has started and none has finished
+  (over the whole run when that window is shorter than 5 s);
+- Bot API calls per answer (getUpdates, start-up calls and /diagnostic's own replies left
+  out) and, among them, the rate-limited ones: calls carrying a chat_id (sendMessage,
+  editMessageText, editMessageReplyMarkup, sendDocument, sendChatAction), which
+  AIORateLimiter holds to 30 a second all chats together;
+- the ratios Alliance/floor and the issue's targets: p95 at most 2× the floor's (stated at
+  80 users, 6 s think), at most 2 rate-limited calls per answer, and in closed loop at least
+  90% of the ceiling, 30 messages/s ÷ rate-limited calls per answer.
+
+A user that gets no reaction within 30 s, or never sees the button its plan needs, stops
+there; that is counted and reported (the missing reaction as a 30 s latency), never fatal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import inspect
+import os
+import platform
+import random
+import re
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+# Run as a script from anywhere: the fake Bot API lives in the repository's tests package.
+sys.path.insert(0, str(REPO))
+
+from tests.bot.driver import ASSOCIATION_PLAN, COMPANY_PLAN  # noqa: E402
+from tests.fake_bot_api import Call, FakeBotApi  # noqa: E402
+
+TOKEN = "123456:TEST"
+MAX_MESSAGES_PER_SECOND = 30
+POLLING_TIMEOUT = 1
+REPLY_TIMEOUT = 30.0
+START_TIMEOUT = 90.0
+STEADY_WINDOW_MIN = 5.0
+BOTS = ("alliance", "floor")
+SEND = ("sendMessage",)
+EDIT = ("editMessageText",)
+# The issue's targets.
+TARGET_P95_RATIO = 2.0
+TARGET_P95_AT = (80, 6.0)
+TARGET_RATE_LIMITED_PER_ANSWER = 2.0
+TARGET_SHARE_OF_CEILING = 0.9
+
+# The answers of a whole diagnosis, as the end-to-end tests walk it.
+PLANS = (COMPANY_PLAN, ASSOCIATION_PLAN)
+
+
+# ----------------------------------------------------------------------------- observing
+
+
+@dataclass
+class Sample:
+    """One answer: its kind (a, t, v, s, x), when it was queued, when the bot reacted."""
+
+    kind: str
+    queued: float
+    reacted: float | None = None  # None: no reaction within REPLY_TIMEOUT
+
+
+@dataclass
+class Waiter:
+    """A user waiting for the bot's reaction to one update, and how to recognise it."""
+
+    update_id: int
+    methods: tuple[str, ...]
+    future: asyncio.Future[Call]
+    keyboard: bool = False  # the reaction shows a keyboard (the first question)
+    # A toggle: the reaction edits the pressed message into another keyboard than the one
+    # pressed, so that a late edit of an earlier answer is not taken for it.
+    message_id: int | None = None
+    markup: Any = None
+
+    def accepts(self, call: Call) -> bool:
+        """Whether call is the reaction awaited."""
+        if not call.ok or call.method not in self.methods:
+            return False
+        if self.keyboard and not _has_keyboard(call):
+            return False
+        if self.message_id is None:
+            return True
+        edited = _chat_of(call.params.get("message_id"))
+        return edited == self.message_id and call.params.get("reply_markup") != self.markup
+
+
+def _chat_of(value: Any) -> int | None:
+    """A chat_id (or message_id) parameter as an int, or None."""
+    with contextlib.suppress(TypeError, ValueError):
+        return int(value)
+    return None
+
+
+def _has_keyboard(call: Call) -> bool:
+    """Whether a call shows an inline keyboard."""
+    markup = call.params.get("reply_markup")
+    return isinstance(markup, dict) and bool(markup.get("inline_keyboard"))
+
+
+class Observer:
+    """Reads the fake's calls once each, in order: counts them and wakes the waiting users."""
+
+    def __init__(self, api: FakeBotApi):
+        self.api = api
+        self.cursor = 0
+        self.phase: dict[int, str] = {}  # chat -> "start" (/diagnostic) or "answer"
+        self.queries: dict[str, int] = {}  # callback_query_id -> chat
+        self.delivered: set[int] = set()
+        self.waiters: dict[int, Waiter] = {}
+        self.events: dict[int, asyncio.Event] = {}
+        self.answer_calls: Counter[str] = Counter()
+        self.answer_rate_limited = 0
+        self.rate_limited_times: list[float] = []
+        self.other_calls: Counter[str] = Counter()
+        self.unclaimed_sends = 0
+        self.closed = False
+
+    async def run(self) -> None:
+        """Follow the fake's call list until closed."""
+        # A flag as well as cancel(): Python 3.11's wait_for can swallow a cancellation.
+        while not self.closed:
+            with contextlib.suppress(AssertionError):
+                await self.api.wait_for(
+                    lambda api: self.closed or len(api.calls) > self.cursor, timeout=1
+                )
+            self.drain()
+
+    async def close(self, task: asyncio.Task[None]) -> None:
+        """Stop following, then look at the calls recorded meanwhile."""
+        self.closed = True
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        self.drain()
+
+    def drain(self) -> None:
+        """Observe every call recorded since the last look."""
+        calls = self.api.calls
+        while self.cursor < len(calls):
+            self.cursor += 1
+            self.observe(calls[self.cursor - 1])
+
+    def observe(self, call: Call) -> None:
+        """Count one call, then hand it to the user of its chat."""
+        if call.method == "getUpdates":
+            if call.ok and isinstance(call.result, list):
+                self.delivered.update(update["update_id"] for update in call.result)
+            return
+        chat = _chat_of(call.chat_id)
+        if chat is None:
+            chat = self.queries.get(str(call.params.get("callback_query_id")))
+        self.count(call, chat)
+        if chat is not None:
+            self.wake(call, chat)
+
+    def count(self, call: Call, chat: int | None) -> None:
+        """Tally a call under its chat's phase; calls of no chat are start-up calls."""
+        if call.chat_id is not None:
+            self.rate_limited_times.append(call.time)
+        if chat is None or self.phase.get(chat) != "answer":
+            self.other_calls[call.method] += 1
+            return
+        self.answer_calls[call.method] += 1
+        self.answer_rate_limited += call.chat_id is not None
+
+    def wake(self, call: Call, chat: int) -> None:
+        """Resolve the chat's waiter if this call is the reaction it waits for."""
+        event = self.events.pop(chat, None)
+        if event is not None:
+            event.set()
+        waiter = self.waiters.get(chat)
+        # A reply counts only once the bot has fetched the update it answers.
+        if waiter is not None and waiter.update_id in self.delivered and waiter.accepts(call):
+            del self.waiters[chat]
+            if not waiter.future.done():
+                waiter.future.set_result(call)
+        elif call.ok and call.method in SEND and self.phase.get(chat) == "answer":
+            # Each answer should bring one new message: a second one would be taken for
+            # the reaction to the next answer.
+            self.unclaimed_sends += 1
+
+    def expect(
+        self, chat: int, update: dict[str, Any], methods: tuple[str, ...], keyboard: bool
+    ) -> asyncio.Future[Call]:
+        """Register what the reaction to a just-queued update will look like."""
+        future: asyncio.Future[Call] = asyncio.get_running_loop().create_future()
+        waiter = Waiter(update["update_id"], methods, future, keyboard)
+        query = update.get("callback_query")
+        if query is not None:
+            self.queries[query["id"]] = chat
+            if methods == EDIT:
+                waiter.message_id = query["message"]["message_id"]
+                waiter.markup = query["message"].get("reply_markup")
+        self.waiters[chat] = waiter
+        return future
+
+    async def changed(self, chat: int, deadline: float) -> bool:
+        """Wait for the next call to a chat until deadline (monotonic); False on timeout."""
+        event = self.events.setdefault(chat, asyncio.Event())
+        try:
+            await asyncio.wait_for(event.wait(), max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            return False
+        return True
+
+
+# ----------------------------------------------------------------------------- users
+
+
+class UserFailed(Exception):
+    """A user could not go on: no reaction in time, or not the button it needed."""
+
+
+class Finished(Exception):
+    """The run's duration is over."""
+
+
+class User:
+    """One simulated user in its own private chat, walking a plan."""
+
+    def __init__(
+        self,
+        chat: int,
+        plan: list[tuple],
+        *,
+        api: FakeBotApi,
+        observer: Observer,
+        think: float,
+        exact: bool,
+        seed: int,
+        deadline: float | None,
+    ):
+        self.chat = chat
+        self.plan = plan
+        self.api = api
+        self.observer = observer
+        self.think_mean = think
+        self.exact = exact  # Alliance: the exact button; the floor: any of the right kind
+        self.rng = random.Random(seed)
+        self.deadline = deadline
+        self.samples: list[Sample] = []
+        self.error: str | None = None
+        self.walks = 0
+
+    async def run(self, start_after: float) -> None:
+        """Walk the plan (again and again until the deadline, when there is one)."""
+        await asyncio.sleep(start_after)
+        try:
+            while True:
+                await self.start()
+                await self.walk()
+                self.walks += 1
+                if self.deadline is None:
+                    return
+        except UserFailed as failure:
+            self.error = str(failure)
+        except Finished:
+            pass
+
+    async def start(self) -> None:
+        """/diagnostic, then wait for the first question (not an answer: not measured)."""
+        self.check_deadline()
+        await self.act("start", lambda: self.api.send_text(self.chat, "/diagnostic"))
+
+    async def walk(self) -> None:
+        """Every step of the plan, each after a think time."""
+        for kind, question, *rest in self.plan:
+            if kind == "x":
+                await self.think()
+                await self.act("x", lambda text=question: self.api.send_text(self.chat, text))
+            elif kind == "m":
+                for option in rest[0]:
+                    await self.press("t", question, option)
+                await self.press("v", question)
+            else:
+                await self.press(kind, question, *rest)
+
+    async def press(self, verb: str, question: str, option: str | None = None) -> None:
+        """Think, find the button, press it and wait for the bot's reaction."""
+        await self.think()
+        data = await self.button(verb, question, option)
+        await self.act(verb, lambda: self.api.press(self.chat, data))
+
+    async def think(self) -> None:
+        """Wait 0.5-1.5 × the mean think time; stop when the run's duration is over."""
+        if self.think_mean > 0:
+            await asyncio.sleep(self.rng.uniform(0.5, 1.5) * self.think_mean)
+        self.check_deadline()
+
+    def check_deadline(self) -> None:
+        """Raise Finished once the run's duration is over."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise Finished
+
+    async def button(self, verb: str, question: str, option: str | None) -> str:
+        """The callback data to press, waiting for the keyboard that shows it."""
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        while (data := self.match(verb, question, option)) is None:
+            if not await self.observer.changed(self.chat, deadline):
+                wanted = ":".join(part for part in (verb, question, option) if part)
+                raise UserFailed(f"no button {wanted} within {REPLY_TIMEOUT:.0f} s")
+        return data
+
+    def match(self, verb: str, question: str, option: str | None) -> str | None:
+        """The matching button of the chat's last keyboard, if any."""
+        suffix = f":{question}:{option}" if option else f":{question}"
+        for row in self.api.last_keyboard(self.chat):
+            for _label, data in row:
+                kind_matches = bool(data) and data.startswith(f"v1:{verb}:")
+                if kind_matches and (not self.exact or data.endswith(suffix)):
+                    return data
+        return None
+
+    async def act(self, kind: str, queue: Callable[[], dict[str, Any]]) -> None:
+        """Queue one input, wait for the bot's reaction and keep its latency."""
+        self.observer.phase[self.chat] = "start" if kind == "start" else "answer"
+        sample = Sample(kind, time.monotonic())
+        update = queue()
+        methods = EDIT if kind == "t" else SEND
+        future = self.observer.expect(self.chat, update, methods, keyboard=kind == "start")
+        if kind != "start":
+            self.samples.append(sample)
+        try:
+            call = await asyncio.wait_for(future, REPLY_TIMEOUT)
+        except TimeoutError:
+            self.observer.waiters.pop(self.chat, None)
+            raise UserFailed(f"no reaction to {kind} within {REPLY_TIMEOUT:.0f} s") from None
+        sample.reacted = call.time
+
+    @property
+    def first_answer(self) -> float | None:
+        """When the user's first answer was queued."""
+        return self.samples[0].queued if self.samples else None
+
+    @property
+    def last_reaction(self) -> float | None:
+        """When the bot last reacted to this user."""
+        reacted = [s.reacted for s in self.samples if s.reacted is not None]
+        return reacted[-1] if reacted else None
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass
+class Result:
+    """What one bot did under load."""
+
+    bot: str
+    users: int
+    think: float
+    samples: list[Sample]
+    answer_calls: Counter[str]
+    answer_rate_limited: int
+    window: tuple[float, float]
+    window_rate_limited: int
+    errors: Counter[str] = field(default_factory=Counter)
+    walks: int = 0
+    wall: float = 0.0
+    unclaimed_sends: int = 0
+    log_errors: int = 0
+    first_log_error: str | None = None
+
+    @property
+    def answers(self) -> int:
+        """Answers queued (toggles and validations included)."""
+        return len(self.samples)
+
+    @property
+    def timeouts(self) -> int:
+        """Answers the bot never reacted to within REPLY_TIMEOUT."""
+        return sum(1 for s in self.samples if s.reacted is None)
+
+    def latencies_ms(self, kinds: str | None = None) -> list[float]:
+        """Latencies of answers of these kinds (all by default), sorted, in ms; a missing
+        reaction counts as REPLY_TIMEOUT."""
+        return sorted(
+            ((s.reacted if s.reacted is not None else s.queued + REPLY_TIMEOUT) - s.queued) * 1000
+            for s in self.samples
+            if kinds is None or s.kind in kinds
+        )
+
+    def percentile(self, p: float, kinds: str | None = None) -> float:
+        """The p-th percentile of latency (nearest rank), in ms."""
+        values = self.latencies_ms(kinds)
+        if not values:
+            return float("nan")
+        rank = max(1, -(-len(values) * p // 100))
+        return values[int(rank) - 1]
+
+    @property
+    def window_answers(self) -> int:
+        """Answers the bot reacted to inside the steady window."""
+        start, end = self.window
+        return sum(1 for s in self.samples if s.reacted is not None and start <= s.reacted <= end)
+
+    @property
+    def answers_per_second(self) -> float:
+        """Answers per second over the steady window."""
+        start, end = self.window
+        return self.window_answers / (end - start) if end > start else float("nan")
+
+    def per_answer(self, count: float) -> float:
+        """A count divided by the number of answers."""
+        return count / self.answers if self.answers else float("nan")
+
+    @property
+    def calls_per_answer(self) -> float:
+        """Bot API calls per answer (getUpdates and start-up calls left out)."""
+        return self.per_answer(sum(self.answer_calls.values()))
+
+    @property
+    def rate_limited_per_answer(self) -> float:
+        """Calls carrying a chat_id (held by AIORateLimiter) per answer."""
+        return self.per_answer(self.answer_rate_limited)
+
+    @property
+    def rate_limited_per_second(self) -> float:
+        """Calls carrying a chat_id per second over the steady window (all phases)."""
+        start, end = self.window
+        return self.window_rate_limited / (end - start) if end > start else float("nan")
+
+    @property
+    def ceiling(self) -> float:
+        """Answers/s the 30 messages/s allow, at the rate-limited calls per answer of the window."""
+        if not self.window_answers or not self.window_rate_limited:
+            return float("nan")
+        return MAX_MESSAGES_PER_SECOND * self.window_answers / self.window_rate_limited
+
+
+def steady_window(users: list[User]) -> tuple[float, float]:
+    """From the last user's first answer to the first user's last reaction, else the whole run."""
+    firsts = [u.first_answer for u in users if u.first_answer is not None]
+    lasts = [u.last_reaction for u in users if u.last_reaction is not None]
+    if not firsts or not lasts:
+        return (0.0, 0.0)
+    ended = [u.last_reaction for u in users if u.error is None and u.last_reaction is not None]
+    start, end = max(firsts), min(ended or lasts)
+    if end - start < STEADY_WINDOW_MIN:
+        return (min(firsts), max(lasts))
+    return (start, end)
+
+
+def collect(bot: str, users: list[User], observer: Observer, think: float, wall: float) -> Result:
+    """Gather the users' samples and the observer's counts into a Result."""
+    window = steady_window(users)
+    in_window = sum(1 for t in observer.rate_limited_times if window[0] <= t <= window[1])
+    errors = Counter(_error_kind(u.error) for u in users if u.error)
+    return Result(
+        bot=bot,
+        users=len(users),
+        think=think,
+        samples=[s for u in users for s in u.samples],
+        answer_calls=observer.answer_calls,
+        answer_rate_limited=observer.answer_rate_limited,
+        window=window,
+        window_rate_limited=in_window,
+        errors=errors,
+        walks=sum(u.walks for u in users),
+        unclaimed_sends=observer.unclaimed_sends,
+        wall=wall,
+    )
+
+
+def _error_kind(error: str) -> str:
+    """An error message without the question it happened at, to count alike ones together."""
+    return re.sub(r"^no button (\w+):\S+", r"no button \1", error)
+
+
+# ----------------------------------------------------------------------------- running
+
+
+class BotFailed(Exception):
+    """The bot under test did not start, or died."""
+
+
+def make_fake_api(delay: float) -> FakeBotApi:
+    """A fake Bot API answering after `delay` seconds, if tests/fake_bot_api.py supports it."""
+    if "delay" in inspect.signature(FakeBotApi).parameters:
+        return FakeBotApi(delay=delay)
+    if delay:
+        sys.exit(
+            "tests/fake_bot_api.py has no `delay` argument yet: "
+            "run with --delay 0, or wait for it to land."
+        )
+    return FakeBotApi()
+
+
+def bot_command(bot: str) -> list[str]:
+    """The command that runs a bot."""
+    if bot == "floor":
+        return [sys.executable, str(REPO / "benchmarks" / "floor_bot.py")]
+    alliance = Path(sys.executable).parent / "alliance"
+    if alliance.exists():
+        return [str(alliance), "run"]
+    return [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())", "run"]
+
+
+def bot_environment(api: FakeBotApi, database_url: str) -> dict[str, str]:
+    """The environment of the bot's process: the fake's URL, the rate, short polls."""
+    return os.environ | {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "DATABASE_URL": database_url,
+        "ALLIANCE_MAX_MESSAGES_PER_SECOND": str(MAX_MESSAGES_PER_SECOND),
+        "ALLIANCE_POLLING_TIMEOUT": str(POLLING_TIMEOUT),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def log_errors(path: Path) -> tuple[int, str | None]:
+    """How many ERROR lines the bot logged, and the first exception it names."""
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return 0, None
+    count = sum(1 for line in lines if " ERROR " in line)
+    exceptions = (line for line in lines if re.match(r"^[\w.]+(Error|Exception)\b", line))
+    return count, next(exceptions, None)
+
+
+def log_tail(path: Path, lines: int = 25) -> str:
+    """The last lines of a bot's log."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
+
+
+async def wait_until_polling(api: FakeBotApi, process: asyncio.subprocess.Process) -> None:
+    """Return at the bot's first getUpdates; BotFailed if it exits or takes too long."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while not any(call.method == "getUpdates" for call in api.calls):
+        if process.returncode is not None:
+            raise BotFailed(f"the bot exited with code {process.returncode} before polling")
+        if time.monotonic() > deadline:
+            raise BotFailed(f"the bot did not poll within {START_TIMEOUT:.0f} s")
+        with contextlib.suppress(AssertionError):
+            await api.wait_for(lambda a: a.calls and a.calls[-1].method == "getUpdates", 0.5)
+
+
+async def stop_process(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM (python-telegram-bot stops cleanly), then SIGKILL after 15 s."""
+    if process.returncode is not None:
+        return
+    process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), 15)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+
+
+def make_users(
+    api: FakeBotApi, observer: Observer, options: argparse.Namespace, bot: str, base: int
+) -> list[User]:
+    """The simulated users, plans in turn, each with its own seeded think times."""
+    deadline = time.monotonic() + options.duration if options.duration else None
+    return [
+        User(
+            base + index,
+            PLANS[index % len(PLANS)],
+            api=api,
+            observer=observer,
+            think=options.think,
+            exact=bot == "alliance",
+            seed=options.seed * 1_000_003 + index,
+            deadline=deadline,
+        )
+        for index in range(options.users)
+    ]
+
+
+async def drive(bot: str, api: FakeBotApi, options: argparse.Namespace) -> Result:
+    """Run the users against a bot that already polls the fake, then collect the result."""
+    observer = Observer(api)
+    following = asyncio.create_task(observer.run())
+    # Fresh chats on every run, so that a kept database (--database-url) has no history.
+    base = 1_000_000 + (int(time.time()) % 100_000) * 10_000
+    users = make_users(api, observer, options, bot, base)
+    stagger = options.think or 1.0
+    started = time.monotonic()
+    try:
+        await asyncio.gather(
+            *(user.run(index * stagger / len(users)) for index, user in enumerate(users))
+        )
+        wall = time.monotonic() - started
+        # Late calls (a result sent after the last reply) still count.
+        with contextlib.suppress(AssertionError):
+            await api.idle(timeout=10)
+    finally:
+        await observer.close(following)
+    return collect(bot, users, observer, options.think, wall)
+
+
+async def run_bot(bot: str, options: argparse.Namespace) -> Result:
+    """One bot: fresh fake API, the bot's process, the users; BotFailed with its log."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench_load_{bot}_"))
+    database_url = options.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    log_path = workdir / "bot.log"
+    api = make_fake_api(options.delay)
+    await api.start()
+    try:
+        with log_path.open("wb") as log:
+            process = await asyncio.create_subprocess_exec(
+                *bot_command(bot),
+                cwd=REPO,
+                env=bot_environment(api, database_url),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        try:
+            await wait_until_polling(api, process)
+            result = await drive(bot, api, options)
+            result.log_errors, result.first_log_error = log_errors(log_path)
+            if process.returncode is not None:
+                raise BotFailed(f"the bot exited with code {process.returncode} during the run")
+            return result
+        except BotFailed as failure:
+            raise BotFailed(
+                f"{failure}\n--- last lines of its log ---\n{log_tail(log_path)}"
+            ) from None
+        finally:
+            await stop_process(process)
+    finally:
+        await api.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------- reporting
+
+
+def _ms(value: float) -> str:
+    """A latency in ms."""
+    return "-" if value != value else f"{value:.0f}"
+
+
+def _num(value: float, digits: int = 2) -> str:
+    """A number with a few decimals; '-' for nan."""
+    return "-" if value != value else f"{value:.{digits}f}"
+
+
+def _ratio(a: float, b: float) -> str:
+    """a / b as '12.3×'."""
+    if a != a or b != b or not b:
+        return "-"
+    return f"{a / b:.1f}×"
+
+
+def table_rows(results: dict[str, Result], closed_loop: bool) -> list[list[str]]:
+    """Metric rows: name, then one column per bot, then Alliance/floor when both ran."""
+    both = "alliance" in results and "floor" in results
+
+    def row(name: str, value: Callable[[Result], str], ratio=None) -> list[str]:
+        cells = [name, *(value(r) for r in results.values())]
+        if both:
+            cells.append(ratio(results["alliance"], results["floor"]) if ratio else "")
+        return cells
+
+    def latency(name: str, p: float) -> list[str]:
+        return row(
+            name,
+            lambda r: _ms(r.percentile(p)),
+            lambda a, f: _ratio(a.percentile(p), f.percentile(p)),
+        )
+
+    rows = [
+        row("users", lambda r: str(r.users)),
+        row("think (s)", lambda r: "closed loop" if closed_loop else _num(r.think, 1)),
+        row("diagnoses completed", lambda r: str(r.walks)),
+        row("answers", lambda r: str(r.answers)),
+        row("no reaction in 30 s", lambda r: str(r.timeouts)),
+        row("users stopped", lambda r: str(sum(r.errors.values()))),
+        row("ERROR lines in the bot's log", lambda r: str(r.log_errors)),
+        row("messages no answer awaited", lambda r: str(r.unclaimed_sends)),
+        row(
+            "answers/s",
+            lambda r: _num(r.answers_per_second),
+            lambda a, f: _ratio(a.answers_per_second, f.answers_per_second),
+        ),
+        latency("latency p50 (ms)", 50),
+        latency("latency p95 (ms)", 95),
+        latency("latency p99 (ms)", 99),
+        latency("latency max (ms)", 100),
+        row("  p50 of button answers (ms)", lambda r: _ms(r.percentile(50, "avs"))),
+        row("  p50 of toggles (ms)", lambda r: _ms(r.percentile(50, "t"))),
+        row("  p50 of typed answers (ms)", lambda r: _ms(r.percentile(50, "x"))),
+        row("Bot API calls / answer", lambda r: _num(r.calls_per_answer)),
+        row("rate-limited calls / answer", lambda r: _num(r.rate_limited_per_answer)),
+    ]
+    methods = sorted({m for r in results.values() for m in r.answer_calls})
+    for method in methods:
+        rows.append(
+            row(f"  {method} / answer", lambda r, m=method: _num(r.per_answer(r.answer_calls[m])))
+        )
+    rows.append(row("rate-limited calls/s", lambda r: _num(r.rate_limited_per_second, 1)))
+    if closed_loop:
+        rows.append(row("ceiling (answers/s)", lambda r: _num(r.ceiling)))
+        rows.append(
+            row(
+                "share of ceiling", lambda r: _num(100 * r.answers_per_second / r.ceiling, 0) + " %"
+            )
+        )
+    rows.append(row("wall time (s)", lambda r: _num(r.wall, 0)))
+    return rows
+
+
+def targets(results: dict[str, Result], closed_loop: bool) -> list[str]:
+    """The issue's targets for Alliance, each met or missed, against this run."""
+    alliance, floor = results.get("alliance"), results.get("floor")
+    if alliance is None:
+        return ["Alliance did not run: no target to check."]
+    if not alliance.answers or alliance.timeouts == alliance.answers:
+        return ["Alliance reacted to no answer: no target to check."]
+    verdict = {True: "met", False: "MISSED"}
+    lines = []
+    if floor is not None and not closed_loop:
+        p95, limit = alliance.percentile(95), TARGET_P95_RATIO * floor.percentile(95)
+        users, think = TARGET_P95_AT
+        at = (
+            ""
+            if (alliance.users, alliance.think) == (users, think)
+            else (f" (the target is stated at {users} users, {think:.0f} s think)")
+        )
+        lines.append(
+            f"p95 at most {TARGET_P95_RATIO:.0f}× the floor's: {_ms(p95)} ms vs "
+            f"{_ms(limit)} ms: {verdict[p95 <= limit]}{at}"
+        )
+    per_answer = alliance.rate_limited_per_answer
+    lines.append(
+        f"at most {TARGET_RATE_LIMITED_PER_ANSWER:.0f} rate-limited calls per answer: "
+        f"{_num(per_answer)}: {verdict[per_answer <= TARGET_RATE_LIMITED_PER_ANSWER]}"
+    )
+    if closed_loop:
+        share = alliance.answers_per_second / alliance.ceiling
+        lines.append(
+            f"closed loop at least {TARGET_SHARE_OF_CEILING:.0%} of the ceiling: "
+            f"{_num(alliance.answers_per_second)} of {_num(alliance.ceiling)} answers/s = "
+            f"{_num(100 * share, 0)} %: {verdict[share >= TARGET_SHARE_OF_CEILING]}"
+        )
+    if alliance.timeouts or alliance.errors:
+        lines.append(
+            f"warning: Alliance left {alliance.timeouts} answers without reaction in "
+            f"{REPLY_TIMEOUT:.0f} s (counted as {REPLY_TIMEOUT:.0f} s) and "
+            f"{sum(alliance.errors.values())} users stopped early"
+        )
+    return lines
+
+
+def format_table(rows: list[list[str]], header: list[str]) -> str:
+    """A plain-text table, first column left-aligned, the others right-aligned."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for cells in [header, *rows]:
+        first = cells[0].ljust(widths[0])
+        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
+        lines.append("  ".join([first, *rest]).rstrip())
+    return "\n".join(lines)
+
+
+def markdown_table(rows: list[list[str]], header: list[str]) -> str:
+    """A Markdown table, numbers right-aligned."""
+    lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+    return "\n".join(lines)
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def safe_url(url: str) -> str:
+    """A database URL without its password."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def machine(options: argparse.Namespace) -> str:
+    """The machine, the software and the database, in one line."""
+    import telegram
+
+    database = safe_url(options.database_url) if options.database_url else "SQLite (temporary file)"
+    return (
+        f"{cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"python-telegram-bot {telegram.__version__}; database {database}"
+    )
+
+
+def headline(options: argparse.Namespace) -> str:
+    """What this run was, in one line."""
+    pace = "closed loop (no think time)" if options.closed_loop else f"think {options.think:g} s"
+    length = f"{options.duration:g} s" if options.duration else "one diagnosis per user"
+    return (
+        f"{options.users} users, {pace}, Bot API delay {options.delay * 1000:.0f} ms, "
+        f"{MAX_MESSAGES_PER_SECOND} messages/s, {length}"
+    )
+
+
+def notes(results: dict[str, Result]) -> list[str]:
+    """One line per bot that logged errors or lost users."""
+    logged = [
+        f"{r.bot} logged {r.log_errors} ERROR lines; first exception: {r.first_log_error}"
+        for r in results.values()
+        if r.log_errors
+    ]
+    unclaimed = [
+        f"{r.bot} sent {r.unclaimed_sends} messages while no answer awaited one: "
+        "some latencies may belong to an earlier answer"
+        for r in results.values()
+        if r.unclaimed_sends
+    ]
+    return (
+        logged
+        + unclaimed
+        + [
+            f"{r.bot}: users stopped: " + ", ".join(f"{n}× {e}" for e, n in r.errors.items())
+            for r in results.values()
+            if r.errors
+        ]
+    )
+
+
+def header(results: dict[str, Result]) -> list[str]:
+    """The table's column names."""
+    return ["", *results] + (["alliance/floor"] if len(results) == 2 else [])
+
+
+def report_text(
+    results: dict[str, Result], failures: dict[str, str], options: argparse.Namespace
+) -> str:
+    """The report as plain text."""
+    parts = [f"Load benchmark: {headline(options)}", machine(options), ""]
+    if results:
+        parts += [format_table(table_rows(results, options.closed_loop), header(results)), ""]
+    parts += notes(results) + [f"{bot} failed: {text}" for bot, text in failures.items()]
+    checks = targets(results, options.closed_loop)
+    return "\n".join(parts + ["Targets:"] + [f"  {c}" for c in checks])
+
+
+def report_markdown(
+    results: dict[str, Result], failures: dict[str, str], options: argparse.Namespace
+) -> str:
+    """The report as a Markdown section for benchmarks/RESULTS.md."""
+    command = shlex.join([".venv/bin/python", "benchmarks/bench_load.py", *sys.argv[1:]])
+    parts = [
+        f"## {datetime.now():%Y-%m-%d %H:%M}: {headline(options)}",
+        "",
+        f"Machine: {machine(options)}.",
+        "",
+        f"Command: `{command}`",
+        "",
+    ]
+    if results:
+        parts += [markdown_table(table_rows(results, options.closed_loop), header(results)), ""]
+    parts += [f"- {line}" for line in notes(results)]
+    for bot, text in failures.items():
+        summary, _, log = text.partition("\n")
+        parts += [f"- {bot} failed: {summary}", "", "```text", log, "```"]
+    checks = targets(results, options.closed_loop)
+    text = "\n".join([*parts, "", "Targets:", "", *(f"- {c}" for c in checks), ""])
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def parse_options(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--users", type=int, default=80, help="simulated users (80)")
+    parser.add_argument("--think", type=float, default=6.0, help="mean think time, s (6)")
+    parser.add_argument("--delay", type=float, default=0.05, help="Bot API answer delay, s")
+    parser.add_argument("--duration", type=float, default=None, help="stop after this, s")
+    parser.add_argument("--closed-loop", action="store_true", help="no think time")
+    parser.add_argument("--bot", choices=[*BOTS, "both"], default="both")
+    parser.add_argument("--database-url", default=None, help="Alliance's database")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the think times")
+    parser.add_argument("--markdown", action="store_true", help="a section for RESULTS.md")
+    options = parser.parse_args(argv)
+    if not 1 <= options.users <= 10_000:
+        parser.error("--users must be between 1 and 10000")
+    if options.closed_loop:
+        options.think = 0.0
+    return options
+
+
+async def run_all(options: argparse.Namespace) -> tuple[dict[str, Result], dict[str, str]]:
+    """Each bot in turn; a bot that fails is reported, the others still run."""
+    results: dict[str, Result] = {}
+    failures: dict[str, str] = {}
+    for bot in BOTS if options.bot == "both" else (options.bot,):
+        print(f"running {bot}: {headline(options)}...", file=sys.stderr, flush=True)
+        try:
+            results[bot] = await run_bot(bot, options)
+        except BotFailed as failure:
+            failures[bot] = str(failure)
+    return results, failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the report; 1 when a bot failed to run."""
+    options = parse_options(argv)
+    results, failures = asyncio.run(run_all(options))
+    report = report_markdown if options.markdown else report_text
+    print(report(results, failures, options))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
