@@ -17,6 +17,7 @@ VERBS = {
     "s": "skip",
     "k": "keep",  # keep the answer already given (after going back)
     "w": "why",  # the guide's rationale for a question
+    "f": "flag",  # mark a text question with its flag ("only partly agreed")
 }
 PATTERN = re.compile(
     r"^v1:(?P<verb>[a-z]):(?P<session>\d{1,12})(?::(?P<question>[a-z0-9_]{1,24}))?"

@@ -84,7 +84,7 @@ def run_console(settings: Settings, user: str | None) -> int:
     apply_migrations(settings.database_url)
     actor = Actor(external_id=f"console:{user or getpass.getuser()}", language_code=_locale())
     services = Services(make_engine(settings.database_url), Core(settings.alliance_timezone))
-    Console(services, actor, sys.stdout).run(sys.stdin)
+    Console(services, actor, sys.stdout, settings.alliance_documents_dir).run(sys.stdin)
     return 0
 
 

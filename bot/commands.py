@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.i18n import N_
+from bot.i18n import N_, register_commands
 from bot.services import basics, checklists, partnerships, questionnaires
+from knowledge import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class Command:
     takes_words: bool = False
     # Allowed in groups too (checklists are the same for everyone); else private chats only.
     in_groups: bool = False
+    # The questionnaire it starts, if any: said when that questionnaire is cancelled.
+    starts: str | None = None
 
     def names(self) -> tuple[str, ...]:
         return (self.name, self.alias) if self.alias else (self.name,)
@@ -41,6 +44,7 @@ COMMANDS = (
             "I recommend a partnership type."
         ),
         questionnaires.diagnostic,
+        starts="diagnostic",
     ),
     Command(
         "nouveau",
@@ -48,6 +52,7 @@ COMMANDS = (
         N_("Create a partnership"),
         N_("create a partnership."),
         partnerships.new_partnership,
+        starts="new_partnership",
     ),
     Command(
         "partenariats",
@@ -62,6 +67,7 @@ COMMANDS = (
         N_("Score candidate partners (step 3)"),
         N_("score candidate partners and choose one (step 3)."),
         partnerships.criteria,
+        starts="criteria",
     ),
     Command(
         "convention",
@@ -69,6 +75,7 @@ COMMANDS = (
         N_("Convention checklist and drafts (steps 4-5)"),
         N_("the convention checklist, then the draft convention and action plan (steps 4-5)."),
         partnerships.convention,
+        starts="convention",
     ),
     Command(
         "suivi",
@@ -76,6 +83,7 @@ COMMANDS = (
         N_("Steering and follow-up (step 6)"),
         N_("referents, steering committee and meeting cadence (step 6)."),
         partnerships.followup,
+        starts="followup",
     ),
     Command(
         "documents",
@@ -122,3 +130,13 @@ def find(word: str) -> Command | None:
     """The command a typed word names, French or English ("/Aide" and "aide" alike)."""
     word = word.lstrip("/").lower()
     return next((c for c in COMMANDS if word in c.names()), None)
+
+
+register_commands(
+    {c.name: {language: c.shown_as(language) for language in LANGUAGES} for c in COMMANDS}
+)
+
+
+def restarting(flow_id: str) -> Command | None:
+    """The command that starts a questionnaire again."""
+    return next((c for c in COMMANDS if c.starts == flow_id), None)

@@ -21,12 +21,15 @@ QUIT = {"/quitter", "/quit", "/exit"}
 class Console:
     """Reads lines, prints screens; the last screen's buttons are reachable by key."""
 
-    def __init__(self, services: Services, actor: Actor, out: TextIO, folder: Path | None = None):
+    def __init__(self, services: Services, actor: Actor, out: TextIO, folder: Path):
         self.services = services
         self.actor = actor
         self.out = out
-        self.folder = folder or Path.cwd()
-        self.presenter = Presenter(services.core.zone, invitation_link=lambda t: f"/start {t}")
+        # Documents go to a folder of their own, never into the working directory.
+        self.folder = folder
+        self.presenter = Presenter(
+            services.core.zone, invitation_link=lambda t: f"/start {t}", channel="terminal"
+        )
         self.keys: dict[str, str] = {}
 
     def run_use_case(self, use_case, *args) -> None:
@@ -48,6 +51,7 @@ class Console:
     def _save(self, document_id: int, file_name: str) -> Path:
         with session_scope(self.services.engine) as db:
             content = db.get(GeneratedDocument, document_id).content
+        self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / file_name
         path.write_bytes(content)
         return path

@@ -24,6 +24,19 @@ def N_(message: str) -> str:
     return message
 
 
+# How each command is spelled in each language, filled in by the command table.
+COMMAND_SPELLINGS: dict[str, dict[str, str]] = {}
+
+
+def register_commands(spellings: dict[str, dict[str, str]]) -> None:
+    """The command table's spellings, for templates: {{ cmd("criteres") }} -> /criteria."""
+    COMMAND_SPELLINGS.update(spellings)
+
+
+def command(name: str, language: str) -> str:
+    return "/" + COMMAND_SPELLINGS.get(name, {}).get(language, name)
+
+
 def language_of(code: str | None) -> str:
     """French unless the user's Telegram language is English."""
     return "en" if (code or "").lower().startswith("en") else DEFAULT_LANGUAGE
@@ -55,6 +68,7 @@ def environment(language: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(language), newstyle=True)
+    env.globals["cmd"] = lambda name: command(name, language)
     return env
 
 

@@ -26,3 +26,11 @@ class Settings(BaseSettings):
     alliance_polling_timeout: int = 30
     # How long one Bot API call may take before it counts as failed (and is retried).
     alliance_api_timeout: float = 10.0
+    # Where the terminal writes the documents it builds (not the working copy).
+    alliance_documents_dir: Path = Field(default_factory=lambda: default_documents_dir())
+
+
+def default_documents_dir() -> Path:
+    """~/Documents/Alliance where a Documents folder exists, else ~/Alliance."""
+    documents = Path.home() / "Documents"
+    return (documents if documents.is_dir() else Path.home()) / "Alliance"

@@ -19,6 +19,22 @@ class Invalid:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+# Control characters (NUL, ESC...) break documents and some databases; tabs and line breaks
+# are kept.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")
+# Typed words that validate a multiple choice, as its Validate button does.
+VALIDATE_WORDS = frozenset({"valider", "validate", "ok", "v", "fini", "done"})
+
+
+def clean(text: str) -> str:
+    """Typed text as kept: control characters removed, line ends made plain."""
+    return CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def is_validation(text: str) -> bool:
+    return normalise(text.strip()) in VALIDATE_WORDS
+
+
 def parse_answer(question: Question, raw: Any) -> Any | Invalid:
     """Validates `raw` (typed text, or option ids from buttons) for `question`."""
     parser = PARSERS[question.kind]

@@ -1,41 +1,267 @@
-"""Steps 4 and 5: the convention checklist, what is still missing, and the draft to sign.
+"""Steps 4 and 5: the convention checklist as a short questionnaire, what is still missing,
+and the draft to sign, one article per subject.
 
-Pure logic: the checklist comes from `knowledge`, the answers from the caller, and
-the result is a `ConventionDraft` value that the document builder turns into DOCX.
+Pure logic: the checklist comes from `knowledge`, the answers from the caller, and the result
+is a `ConventionDraft` value that the document renderer turns into DOCX. A subject's article
+holds the user's words when they gave some, else the standard wording marked as a proposal
+to discuss, else a placeholder; an optional subject nobody agreed on is left out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from knowledge import Question, QuestionKind, Questionnaire, Text
-from knowledge.models import Condition
+from knowledge.models import Condition, ConventionChecklist, ConventionItem, Option
+from knowledge.text import normalise
 
-# How far a convention item is in place (rubric of step 4).
+# How far an item is agreed.
 IN_PLACE = "in_place"
 PARTIAL = "partial"
 MISSING = "missing"
+# Only in answers kept from the first version of the checklist.
 NOT_APPLICABLE = "not_applicable"
-STATUSES = (IN_PLACE, PARTIAL, MISSING, NOT_APPLICABLE)
+AGREED = (IN_PLACE, PARTIAL)
+YES, NO = "yes", "no"
+PARTY_FIELDS = ("legal_form", "seat", "identifier", "representative")
+ACTION_FIELDS = ("what", "lead", "when", "means", "indicator")
+
+
+# -- the questionnaire ----------------------------------------------------------------------
+
+
+def agreed_question_id(section_id: str) -> str:
+    return f"c_{section_id}"
+
+
+def text_question_id(item_id: str, field_id: str | None = None) -> str:
+    return f"t_{item_id}" + (f"_{field_id}" if field_id else "")
+
+
+def yes_no_question_id(item_id: str) -> str:
+    return f"y_{item_id}"
+
+
+PARTY_QUESTIONS = {"ours": "p_ours", "partner": "p_partner"}
+
+
+def checklist_questionnaire(checklist: ConventionChecklist) -> Questionnaire:
+    """The checklist as a questionnaire: each party once, then per section one multiple
+    choice ("which points are agreed?"), then only what the agreed points need."""
+    questions = [_party_question(checklist, side) for side in PARTY_QUESTIONS]
+    for section in checklist.sections:
+        items = [item for item in checklist.items if item.section == section.id]
+        questions.append(_agreed_question(checklist, section, items))
+        for item in items:
+            questions.extend(_item_questions(checklist, section.id, item))
+    title = Text(fr="Contenu de la convention", en="Content of the agreement")
+    return Questionnaire(
+        id="convention", title=title, source=checklist.items[0].source, questions=tuple(questions)
+    )
+
+
+def _party_question(checklist: ConventionChecklist, side: str) -> Question:
+    parties = checklist.parties
+    return Question(
+        id=PARTY_QUESTIONS[side],
+        kind=QuestionKind.TEXT,
+        prompt=getattr(parties, side),
+        help=parties.why,
+        source=parties.source,
+        max_length=600,
+    )
+
+
+def _agreed_question(checklist: ConventionChecklist, section, items) -> Question:
+    prompt = Text(
+        fr=f"{section.title.fr} — {checklist.agreed_prompt.fr}",
+        en=f"{section.title.en} — {checklist.agreed_prompt.en}",
+    )
+    return Question(
+        id=agreed_question_id(section.id),
+        kind=QuestionKind.MULTIPLE,
+        prompt=prompt,
+        help=checklist.agreed_help,
+        source=items[0].source,
+        required=False,
+        options=tuple(Option(id=item.id, label=item.title) for item in items),
+    )
+
+
+def _item_questions(checklist: ConventionChecklist, section_id: str, item: ConventionItem):
+    """What an agreed item asks: a yes or no, or its text (one per field)."""
+    when = (Condition(question=agreed_question_id(section_id), any_of=(item.id,)),)
+    if item.answer == "yes_no":
+        yield Question(
+            id=yes_no_question_id(item.id),
+            kind=QuestionKind.SINGLE,
+            prompt=item.question,
+            help=item.why,
+            source=item.source,
+            when=when,
+            options=checklist.yes_no,
+        )
+        return
+    for item_field in item.fields or (None,):
+        yield Question(
+            id=text_question_id(item.id, item_field.id if item_field else None),
+            kind=QuestionKind.TEXT,
+            prompt=item_field.question if item_field else item.question,
+            help=item.why,
+            source=item.source,
+            when=when,
+            flag=checklist.partly_flag,
+        )
+
+
+# -- answers as the partnership keeps them --------------------------------------------------
+
+
+def answers_by_item(checklist: ConventionChecklist, flow_answers: dict, flags=()) -> dict:
+    """From the questionnaire's answers to {item id: {"status", "text" | "yes" | fields}},
+    plus the parties under "_parties"."""
+    result: dict[str, Any] = {}
+    for item in checklist.items:
+        agreed = item.id in (flow_answers.get(agreed_question_id(item.section)) or [])
+        record: dict[str, Any] = {"status": IN_PLACE if agreed else MISSING}
+        if agreed and item.answer == "yes_no":
+            record["yes"] = flow_answers.get(yes_no_question_id(item.id)) == YES
+        elif agreed:
+            ids = [text_question_id(item.id, f.id) for f in item.fields] or [
+                text_question_id(item.id)
+            ]
+            texts = {qid: flow_answers.get(qid) for qid in ids}
+            record["text"] = "\n".join(t for t in texts.values() if t) or None
+            if item.fields:
+                record["fields"] = {
+                    f.id: texts[text_question_id(item.id, f.id)] for f in item.fields
+                }
+            if any(qid in flags for qid in ids):
+                record["status"] = PARTIAL
+        result[item.id] = record
+    result["_parties"] = {
+        side: flow_answers.get(question_id) for side, question_id in PARTY_QUESTIONS.items()
+    }
+    return result
+
+
+def items_of(answers: dict) -> dict[str, dict]:
+    """The items' records, without the parties."""
+    return {key: value for key, value in answers.items() if not key.startswith("_")}
+
+
+def missing_items(checklist: ConventionChecklist, answers: dict) -> list[ConventionItem]:
+    """Required items not yet agreed in full: missing, partly agreed, or never answered."""
+    return [
+        item
+        for item in checklist.items
+        if item.required and answers.get(item.id, {}).get("status") not in (IN_PLACE,)
+    ]
+
+
+def flow_defaults(
+    checklist: ConventionChecklist, answers: dict, known: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """What the questionnaire offers as current answers, and the questions already flagged:
+    the previous run's answers, then what earlier steps know (`known`: territory, theme,
+    objectives, resources, referents...)."""
+    defaults: dict[str, Any] = {}
+    flags: list[str] = []
+    parties = answers.get("_parties") or {}
+    for side, question_id in PARTY_QUESTIONS.items():
+        defaults[question_id] = parties.get(side) or known.get(f"party_{side}")
+    agreed: dict[str, list[str]] = {section.id: [] for section in checklist.sections}
+    for item in checklist.items:
+        record = answers.get(item.id) or {}
+        offered = _offered(item, record, known)
+        if offered is None:
+            continue
+        agreed[item.section].append(item.id)
+        defaults.update(offered)
+        if record.get("status") == PARTIAL:
+            flags.extend(qid for qid in offered if qid.startswith("t_"))
+    for section_id, item_ids in agreed.items():
+        if item_ids:
+            defaults[agreed_question_id(section_id)] = item_ids
+    return {k: v for k, v in defaults.items() if v not in (None, "")}, flags
+
+
+def _offered(item: ConventionItem, record: dict, known: dict[str, Any]) -> dict | None:
+    """The answers an item offers: the ones given before, else what earlier steps know."""
+    if record.get("status") in AGREED:
+        if item.answer == "yes_no":
+            return {yes_no_question_id(item.id): YES if record.get("yes") else NO}
+        if item.fields:
+            fields = record.get("fields") or {}
+            return {text_question_id(item.id, f.id): fields.get(f.id) for f in item.fields}
+        return {text_question_id(item.id): record.get("text")}
+    if item.prefill is None or not known.get(item.prefill):
+        return None
+    value = known[item.prefill]
+    if item.fields:
+        return {text_question_id(item.id, f.id): (value or {}).get(f.id) for f in item.fields}
+    # A resource committed in the diagnosis ticks the item, with nothing to say yet.
+    return {text_question_id(item.id): value if isinstance(value, str) else None}
+
+
+# -- the draft ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Party:
+    """A party's block: name, legal form, seat, identifier, who represents it."""
+
+    name: str | None
+    legal_form: str | None = None
+    seat: str | None = None
+    identifier: str | None = None
+    representative: str | None = None
 
 
 @dataclass(frozen=True)
 class Clause:
-    """One article's content: the text typed for it, or None for a visible placeholder."""
+    """One subject within an article."""
 
     item_id: str
     title: str
+    # The user's words; None when the standard wording or a placeholder stands instead.
     text: str | None
     status: str = MISSING
     # What to write there, shown in the placeholder when the text is missing.
     hint: str = ""
+    # Wording key of the standard clause used when the user gave no text (our proposal).
+    standard: str | None = None
 
 
 @dataclass(frozen=True)
-class DraftSection:
-    section_id: str
+class Article:
+    article_id: str
     title: str
     clauses: tuple[Clause, ...]
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    what: str
+    lead: str | None = None
+    when: str | None = None
+    means: str | None = None
+    indicator: str | None = None
+
+
+@dataclass(frozen=True)
+class Steering:
+    """The steering set-up the action plan states (step 6), from /suivi and the convention."""
+
+    referent_ours: str | None = None
+    referent_partner: str | None = None
+    committee: str | None = None  # who sits on it, or None
+    has_committee: bool | None = None
+    frequency: str | None = None  # "quarterly", "half_yearly" or None
+    tools: tuple[str, ...] = ()
+    communication: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,145 +270,225 @@ class ConventionDraft:
 
     language: str  # "fr" or "en"
     title: str  # the partnership's name
-    our_organisation: str
-    partner: str | None
+    ours: Party
+    partner: Party
     territory: str | None
     theme: str | None
     objectives: tuple[str, ...]
-    sections: tuple[DraftSection, ...]
-    confidentiality: bool = True
-    non_compete: bool = False
-    signatories: tuple[str, ...] = ()
-    actions: tuple[str, ...] = field(default_factory=tuple)
+    articles: tuple[Article, ...]
+    signature_place: str | None = None
+    # Things a lawyer should check, as wording keys ("jurisdiction", "vat"...).
+    lawyer_notes: tuple[str, ...] = ()
+    actions: tuple[ActionRow, ...] = field(default_factory=tuple)
+    steering: Steering = field(default_factory=Steering)
+    # Frame of the action plan: the scope and duration clauses, recalled.
+    frame: tuple[Clause, ...] = ()
+
+    @property
+    def partner_name(self) -> str | None:
+        return self.partner.name
 
 
-def missing_items(checklist, answers: dict[str, dict]) -> list:
-    """Required items not yet in place: missing, partly in place, or never answered."""
-    return [
-        item
-        for item in checklist.items
-        if item.required and answers.get(item.id, {}).get("status") in (None, MISSING, PARTIAL)
-    ]
+# Words that show personal data is at stake (normalised, accents removed).
+PERSONAL_DATA_WORDS = (
+    "donnee personnelle",
+    "donnees personnelles",
+    "caractere personnel",
+    "rgpd",
+    "personal data",
+    "gdpr",
+    "fichier",
+    "coordonnees",
+    "nominatif",
+    "nominative",
+    "contact details",
+    "e-mail",
+    "email",
+    "adresses",
+    "telephone",
+)
+# The articles every convention has in this order; those marked optional appear only when
+# something fills them.
+FRAME_ARTICLES = ("purpose", "duration")
 
 
 def build_draft(
-    checklist,
-    answers: dict[str, dict],
+    checklist: ConventionChecklist,
+    answers: dict,
     *,
     language: str,
     title: str,
-    our_organisation: str,
-    partner: str | None,
+    ours: Party,
+    partner: Party,
     territory: str | None,
     theme: str | None,
+    steering: Steering | None = None,
+    actions: Iterable[ActionRow] = (),
 ) -> ConventionDraft:
-    """The draft's content: every section with its clauses, placeholders where missing."""
-    sections = []
-    for section in checklist.sections:
+    """The draft's content: one article per subject, in the checklist's order of articles."""
+    items = items_of(answers)
+    names = {"ours": ours.name, "partner": partner.name}
+    articles = []
+    for article in checklist.articles:
         clauses = tuple(
-            _clause(item, answers.get(item.id, {}), language)
+            clause
             for item in checklist.items
-            if item.section == section.id
+            if item.article == article.id
+            for clause in _clauses(
+                item, _with_fields(items.get(item.id, {}), names, language), language
+            )
         )
-        sections.append(DraftSection(section.id, section.title.in_(language), clauses))
-    text = {item_id: answer.get("text") for item_id, answer in answers.items()}
+        if clauses:
+            articles.append(Article(article.id, article.title.in_(language), clauses))
+    texts = [record.get("text") or "" for record in items.values()]
+    personal = mentions_personal_data(texts + [theme or "", *(a.what for a in actions)])
+    articles = _with_personal_data(checklist, articles, personal, language)
+    objectives = tuple(_lines((items.get("objectives") or {}).get("text")))
+    actions = tuple(actions) or tuple(
+        ActionRow(line) for line in _lines((items.get("actions") or {}).get("text"))
+    )
     return ConventionDraft(
         language=language,
         title=title,
-        our_organisation=our_organisation,
+        ours=ours,
         partner=partner,
         territory=territory,
         theme=theme,
-        objectives=tuple(_lines(text.get("objectives"))),
-        sections=tuple(sections),
-        confidentiality=_says_yes(answers.get("confidentiality"), default=True),
-        non_compete=_says_yes(answers.get("non_compete"), default=False),
-        signatories=tuple(_lines(text.get("signatories"))),
-        actions=tuple(_lines(text.get("actions"))),
+        objectives=objectives,
+        articles=tuple(articles),
+        signature_place=_place(checklist, items),
+        lawyer_notes=lawyer_notes(articles, ours, partner),
+        actions=actions,
+        steering=steering or Steering(),
+        frame=tuple(c for a in articles if a.article_id in FRAME_ARTICLES for c in a.clauses),
     )
 
 
-def _clause(item, answer: dict, language: str) -> Clause:
-    status = answer.get("status", MISSING)
-    text = answer.get("text") if status in (IN_PLACE, PARTIAL) else None
-    return Clause(
-        item.id, item.title.in_(language), text or None, status, item.question.in_(language)
+def _clauses(item: ConventionItem, record: dict, language: str) -> list[Clause]:
+    """The item's clause in the draft; nothing when it does not apply."""
+    status = record.get("status", MISSING)
+    if status == NOT_APPLICABLE:
+        return []
+    title, hint = (item.clause or item.title).in_(language), item.question.in_(language)
+    agreed = status in AGREED
+    if item.answer == "yes_no":
+        return _yes_no_clause(item, record, status, title, hint)
+    if item.answer == "place":
+        # The place fills the standard wording (the court of the place of signature).
+        return [Clause(item.id, title, None, status if agreed else MISSING, hint, item.standard)]
+    text = record.get("text") if agreed else None
+    if text:
+        return [Clause(item.id, title, text, status, hint)]
+    if item.standard:
+        return [Clause(item.id, title, None, MISSING, hint, item.standard)]
+    return _placeholder_if_required(item, title, hint)
+
+
+def _with_fields(record: dict, names: dict[str, str | None], language: str) -> dict:
+    """An item answered in several fields (a referent per party) reads as one line each,
+    named after its party."""
+    fields = record.get("fields")
+    if not fields or record.get("status") not in AGREED:
+        return record
+    colon = " : " if language == "fr" else ": "
+    lines = [f"{names.get(key) or key}{colon}{value}" for key, value in fields.items() if value]
+    return {**record, "text": "\n".join(lines) or None}
+
+
+def _yes_no_clause(item: ConventionItem, record: dict, status: str, title: str, hint: str):
+    """Agreed: the clause of the answer given (none for a plain no); not agreed yet: the
+    standard clause as a proposal when the subject is required."""
+    if status in AGREED:
+        wording = item.standard if record.get("yes") else item.standard_no
+        return [Clause(item.id, title, None, status, hint, wording)] if wording else []
+    if item.required and item.standard and item.proposed:
+        return [Clause(item.id, title, None, MISSING, hint, item.standard)]
+    return _placeholder_if_required(item, title, hint)
+
+
+def _place(checklist: ConventionChecklist, items: dict[str, dict]) -> str | None:
+    """Where the convention is signed (it also names the competent court)."""
+    for item in checklist.items:
+        record = items.get(item.id) or {}
+        if item.answer == "place" and record.get("status") in AGREED:
+            return record.get("text")
+    return None
+
+
+def _placeholder_if_required(item: ConventionItem, title: str, hint: str) -> list[Clause]:
+    """A required subject nobody agreed on shows as a placeholder; an optional one is left out."""
+    return [Clause(item.id, title, None, MISSING, hint)] if item.required else []
+
+
+def mentions_personal_data(texts: Iterable[str]) -> bool:
+    """Whether what the users wrote speaks of personal data (contact lists, files...)."""
+    words = " ".join(normalise(text) for text in texts)
+    return any(word in words for word in PERSONAL_DATA_WORDS)
+
+
+def _with_personal_data(checklist, articles: list[Article], personal: bool, language: str):
+    """Adds the personal-data article (our proposal) before the disputes article."""
+    if not personal:
+        return articles
+    spec = checklist.personal_data
+    clause = Clause(
+        "personal_data", spec.title.in_(language), None, MISSING, standard="personal_data"
     )
+    article = Article("personal_data", spec.title.in_(language), (clause,))
+    before = next((i for i, a in enumerate(articles) if a.article_id == "disputes"), len(articles))
+    return [*articles[:before], article, *articles[before:]]
+
+
+def lawyer_notes(articles: list[Article], ours: Party, partner: Party) -> tuple[str, ...]:
+    """The clauses a lawyer should check, by what the draft holds."""
+    present = {c.item_id for a in articles for c in a.clauses}
+    proposals = any(
+        c.standard and not c.text and c.status != IN_PLACE for a in articles for c in a.clauses
+    )
+    notes = ["jurisdiction"]
+    notes += [key for key in ("vat", "non_compete", "personal_data") if key in present]
+    if "financial_means" in present:
+        notes.append("tax_receipt")
+    if proposals:
+        notes.append("proposals")
+    return tuple(notes)
+
+
+# -- parties, actions, steering from typed text ---------------------------------------------
+
+
+def party_from_text(name: str | None, text: str | None) -> Party:
+    """A party from its typed details: "legal form ; seat ; identifier ; representative", one
+    part per line or after a semicolon; what is not given stays empty."""
+    parts = _parts(text)
+    values = dict(zip(PARTY_FIELDS, parts + [None] * len(PARTY_FIELDS), strict=False))
+    return Party(name=name, **values)
+
+
+def actions_from_text(text: str | None) -> tuple[ActionRow, ...]:
+    """Action rows typed one per line: "what ; who ; when ; means ; indicator"."""
+    rows = []
+    for line in _lines(text):
+        parts = [p.strip() or None for p in line.split(";")]
+        values = dict(zip(ACTION_FIELDS, parts + [None] * len(ACTION_FIELDS), strict=False))
+        if values["what"]:
+            rows.append(ActionRow(**values))
+    return tuple(rows)
+
+
+def _parts(text: str | None) -> list[str | None]:
+    if not text or not text.strip():
+        return []
+    separator = ";" if ";" in text else "\n"
+    return [part.strip() or None for part in text.split(separator)][: len(PARTY_FIELDS)]
 
 
 def _lines(text: str | None) -> list[str]:
     return [line.strip(" •-\t") for line in (text or "").splitlines() if line.strip(" •-\t")]
 
 
-def _says_yes(answer: dict | None, *, default: bool) -> bool:
-    """A yes/no clause (confidentiality, non-compete): not applicable means no."""
-    if not answer:
-        return default
-    if answer.get("status") == NOT_APPLICABLE:
-        return False
-    words = (answer.get("text") or "").lower().replace(",", " ").split()
-    return not (words and words[0] in ("non", "no"))
-
-
-def status_question_id(item_id: str) -> str:
-    return f"s_{item_id}"
-
-
-def text_question_id(item_id: str) -> str:
-    return f"t_{item_id}"
-
-
-def checklist_questionnaire(checklist) -> Questionnaire:
-    """The checklist as a questionnaire: for each item, how far it is, then its text."""
-    questions = []
-    for item in checklist.items:
-        status_id = status_question_id(item.id)
-        prompt = Text(
-            fr=f"{item.title.fr} — {item.question.fr}", en=f"{item.title.en} — {item.question.en}"
-        )
-        questions.append(
-            Question(
-                id=status_id,
-                kind=QuestionKind.SINGLE,
-                prompt=prompt,
-                help=item.why,
-                source=item.source,
-                options=checklist.statuses,
-            )
-        )
-        questions.append(
-            Question(
-                id=text_question_id(item.id),
-                kind=QuestionKind.TEXT,
-                prompt=item.question,
-                source=item.source,
-                when=(Condition(question=status_id, any_of=(IN_PLACE, PARTIAL)),),
-            )
-        )
-    first = checklist.items[0].source
-    title = Text(fr="Contenu de la convention", en="Content of the agreement")
-    return Questionnaire(id="convention", title=title, source=first, questions=tuple(questions))
-
-
-def answers_by_item(checklist, flow_answers: dict) -> dict[str, dict]:
-    """From the questionnaire's answers to {item id: {"status", "text"}}."""
-    result = {}
-    for item in checklist.items:
-        status = flow_answers.get(status_question_id(item.id))
-        if status is not None:
-            result[item.id] = {
-                "status": status,
-                "text": flow_answers.get(text_question_id(item.id)),
-            }
-    return result
-
-
-def prefilled_answers(checklist, known: dict[str, str | None]) -> dict:
-    """What earlier steps already know, as answers the questionnaire will not ask again."""
-    answers = {}
-    for item in checklist.items:
-        value = known.get(item.prefill) if item.prefill else None
-        if value:
-            answers[status_question_id(item.id)] = IN_PLACE
-            answers[text_question_id(item.id)] = value
-    return answers
+def says_yes(record: dict | None) -> bool | None:
+    """A yes/no item's agreed answer, None when not agreed yet."""
+    if not record or record.get("status") not in AGREED:
+        return None
+    return bool(record.get("yes"))

@@ -1,9 +1,11 @@
 """Step 1, the self-diagnosis (auto-diagnostic): from the answers, a recommendation.
 
-The partnership types follow the "carré magique" (guide 001, part 2): each chosen
-objective, resource or expectation weighs towards one or more types, as declared
-on the options in `knowledge/data/diagnostic.yaml`. Readiness follows the three
-questions of article 004 that test whether a partnership is strategic at all.
+The stated objectives decide the partnership type (guide 001): each objective of the
+"carré magique" aims at one of four dimensions, and the typology serves each dimension
+with one type (`dimension` on the options of `knowledge/data/diagnostic.yaml`, the table
+in `method.yaml`). Other answers only order the chosen types. A local authority gets a
+role instead (facilitator, catalyst, partner), by a rule of our own. Readiness follows
+the three questions of article 004 that test whether a partnership is strategic at all.
 """
 
 from __future__ import annotations
@@ -11,13 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge import PARTNERSHIP_TYPES, Method, Question, Questionnaire
-from knowledge.models import RiskGroup
+from knowledge import Method, Option, Question, Questionnaire
+from knowledge.models import Dimension, RiskGroup, Source
 
-# The objectives of the carré magique are the main driver of the choice of type.
-OBJECTIVE_WEIGHT = 2
-# A second type is recommended when it comes close to the first.
-SECOND_TYPE_SHARE = 0.75
+LOCAL_AUTHORITY = "local_authority"
+FACILITATOR, CATALYST, PARTNER = "facilitator", "catalyst", "partner"
 STRATEGIC_QUESTIONS = ("needs_outside", "bandwidth", "admin_burden")
 STRATEGIC_POINTS = {"yes": 2, "partly": 1, "no": 0}
 # Below a few hours a month, a partnership cannot be steered (brake "moyens").
@@ -33,25 +33,56 @@ NOT_YET = "not_yet"
 
 @dataclass(frozen=True)
 class Reason:
-    """An answer that weighed towards a partnership type."""
+    """An answer that led to a recommendation, with the weight it adds when it refines one."""
 
     question: Question
     option_id: str
-    weight: int
+    weight: int = 0
+
+    @property
+    def position(self) -> int:
+        """The option's place in its question: the guide's order, whatever the click order."""
+        return [option.id for option in self.question.options].index(self.option_id)
 
 
 @dataclass(frozen=True)
-class TypeScore:
+class TypeRecommendation:
+    """A partnership type chosen by the user's objectives, and the answers that support it."""
+
     type_id: str
-    score: int
+    dimension: Dimension
+    objectives: tuple[Reason, ...]
+    refinements: tuple[Reason, ...]
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        """Objectives first, refinements after: no number of refinements outweighs one objective."""
+        return len(self.objectives), sum(reason.weight for reason in self.refinements)
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        return self.objectives + self.refinements
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Where the objective's square and the dimension's type come from."""
+        found = [reason.question.source for reason in self.objectives] + [self.dimension.source]
+        return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class RoleRecommendation:
+    """A role for a local authority (our advice), and the answers that point to it."""
+
+    role_id: str
     reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
 class Diagnosis:
     profile: str
-    recommended: tuple[TypeScore, ...]
-    scores: tuple[TypeScore, ...]
+    recommended: tuple[TypeRecommendation, ...]
+    roles: tuple[RoleRecommendation, ...]
     readiness: str
     readiness_reasons: tuple[str, ...]
     risk_groups: tuple[RiskGroup, ...]
@@ -59,34 +90,82 @@ class Diagnosis:
 
 
 def recommend_partnership_types(
-    questionnaire: Questionnaire, answers: dict[str, Any]
-) -> tuple[tuple[TypeScore, ...], tuple[TypeScore, ...]]:
-    """(recommended types, all four scored), best first."""
-    weighed: dict[str, list[Reason]] = {type_id: [] for type_id in PARTNERSHIP_TYPES}
-    for question in questionnaire.questions:
-        chosen = answers.get(question.id)
-        if chosen is None or not question.applies(answers):
-            continue
-        factor = OBJECTIVE_WEIGHT if question.id.startswith("objectives_") else 1
-        for option_id in chosen if isinstance(chosen, list) else [chosen]:
-            option = question.option(str(option_id))
-            for type_id, weight in (option.signals if option else {}).items():
-                weighed[type_id].append(Reason(question, option.id, weight * factor))
-    scores = [
-        TypeScore(
-            type_id,
-            sum(r.weight for r in reasons),
-            tuple(sorted(reasons, key=lambda r: -r.weight)),
+    questionnaire: Questionnaire, method: Method, answers: dict[str, Any]
+) -> tuple[TypeRecommendation, ...]:
+    """The types the chosen objectives lead to, best supported first.
+
+    For general-interest actors the guide mirrors the companies' square (001, Partie 2 –
+    carré magique des associations): funding is the socio-economic model, as economic
+    performance is; skills answer engaging employees; the partner's networks as a sounding
+    board answer the dialogue with stakeholders (positioning); innovating stays innovating.
+    The options' `dimension` carries that symmetry, so no profile needs a rule of its own.
+    """
+    chosen = _chosen(questionnaire, answers)
+    by_dimension: dict[str, list[Reason]] = {}
+    for reason in chosen:
+        if _option(reason).dimension is not None:
+            by_dimension.setdefault(_option(reason).dimension, []).append(reason)
+    # One type per dimension (method.yaml checks it), so a type is never counted twice.
+    dimensions = [method.dimension(dimension_id) for dimension_id in by_dimension]
+    recommended = [
+        TypeRecommendation(
+            dimension.partnership_type,
+            dimension,
+            tuple(by_dimension[dimension.id]),
+            _refinements(chosen, dimension.partnership_type),
         )
-        for type_id, reasons in weighed.items()
+        for dimension in dimensions
     ]
-    # Stable sort: on a tie, the guide's order of the types decides.
-    scores.sort(key=lambda s: -s.score)
-    best = scores[0].score
-    if best == 0:
-        return (), tuple(scores)
-    recommended = [scores[0]] + [s for s in scores[1:2] if s.score >= best * SECOND_TYPE_SHARE]
-    return tuple(recommended), tuple(scores)
+    # Ties fall back on the questionnaire's order of the objectives, not on click order.
+    recommended.sort(key=lambda r: (-r.rank[0], -r.rank[1], r.objectives[0].position))
+    return tuple(recommended)
+
+
+def recommend_authority_roles(
+    questionnaire: Questionnaire, answers: dict[str, Any]
+) -> tuple[RoleRecommendation, ...]:
+    """A local authority's role: our rule, since the guide gives the roles but no way to choose.
+
+    Committing means makes a partner in public–private alliances; network or time alone, a
+    facilitator, which is where the guide says an authority starts (001, Étape 2 – le
+    territoire, facilitateur). Objectives that rally many actors add territorial catalysis.
+    """
+    pointed: dict[str, list[Reason]] = {FACILITATOR: [], CATALYST: [], PARTNER: []}
+    for reason in _chosen(questionnaire, answers):
+        role = _option(reason).role
+        if role is not None:
+            pointed[role].append(reason)
+    main = PARTNER if pointed[PARTNER] else FACILITATOR
+    roles = [RoleRecommendation(main, tuple(pointed[main]))]
+    if pointed[CATALYST]:
+        roles.append(RoleRecommendation(CATALYST, tuple(pointed[CATALYST])))
+    return tuple(roles)
+
+
+def _chosen(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[Reason]:
+    """Every option chosen in a question that applies, in the questionnaire's order."""
+    chosen: list[Reason] = []
+    for question in questionnaire.questions:
+        value = answers.get(question.id)
+        if value is None or not question.applies(answers):
+            continue
+        values = {str(v) for v in (value if isinstance(value, list) else [value])}
+        chosen += [Reason(question, o.id) for o in question.options if o.id in values]
+    return chosen
+
+
+def _refinements(chosen: list[Reason], type_id: str) -> tuple[Reason, ...]:
+    """The answers other than objectives that weigh towards a type, heaviest first."""
+    weighed = [
+        Reason(reason.question, reason.option_id, _option(reason).signals[type_id])
+        for reason in chosen
+        if _option(reason).dimension is None and _option(reason).signals.get(type_id)
+    ]
+    return tuple(sorted(weighed, key=lambda reason: -reason.weight))
+
+
+def _option(reason: Reason) -> Option:
+    return reason.question.option(reason.option_id)
 
 
 def assess_readiness(answers: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
@@ -129,13 +208,18 @@ def brakes_to_watch(answers: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 def diagnose(questionnaire: Questionnaire, method: Method, answers: dict[str, Any]) -> Diagnosis:
-    recommended, scores = recommend_partnership_types(questionnaire, answers)
+    """The whole self-diagnosis: types (or a local authority's roles), readiness, risks, brakes."""
     readiness, readiness_reasons = assess_readiness(answers)
     profile = str(answers.get("profile", ""))
+    # The guide gives a local authority roles to play rather than one of the four types.
+    if profile == LOCAL_AUTHORITY:
+        recommended, roles = (), recommend_authority_roles(questionnaire, answers)
+    else:
+        recommended, roles = recommend_partnership_types(questionnaire, method, answers), ()
     return Diagnosis(
         profile=profile,
         recommended=recommended,
-        scores=scores,
+        roles=roles,
         readiness=readiness,
         readiness_reasons=readiness_reasons,
         risk_groups=method.risks_for(profile),

@@ -13,7 +13,7 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from flows.answers import Invalid, parse_answer
+from flows.answers import Invalid, is_validation, parse_answer
 from knowledge import Question, QuestionKind, Questionnaire
 
 DONE = "done"
@@ -29,6 +29,10 @@ class FlowState:
     state: str
     answers: dict[str, Any] = field(default_factory=dict)
     draft: list[str] = field(default_factory=list)
+    # What earlier steps or runs know: offered as the current answer, kept with one tap.
+    defaults: dict[str, Any] = field(default_factory=dict)
+    # Text questions marked with their flag ("only partly agreed").
+    flags: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,6 +44,8 @@ class FlowState:
             state=data["state"],
             answers=dict(data.get("answers") or {}),
             draft=list(data.get("draft") or []),
+            defaults=dict(data.get("defaults") or {}),
+            flags=list(data.get("flags") or []),
         )
 
     @property
@@ -51,7 +57,9 @@ class FlowState:
 class Outcome:
     """What the engine says after an input: ask a question, refuse, or end."""
 
-    kind: str  # "question", "invalid", "done", "cancelled", "first_question", "required"
+    # "question", "toggled" (a typed choice ticked, waiting for Validate), "invalid", "done",
+    # "cancelled", "first_question", "required"
+    kind: str
     question: Question | None = None
     invalid: Invalid | None = None
     answered: Question | None = None
@@ -143,9 +151,20 @@ class QuestionnaireFlow:
 
     # -- reading ---------------------------------------------------------------------
 
-    def start(self) -> FlowState:
+    def start(self, defaults: dict[str, Any] | None = None) -> FlowState:
+        """A new run; `defaults` are offered as current answers, each kept with one tap."""
         flow_state = FlowState(questionnaire=self.questionnaire.id, state=self.questions[0].id)
+        flow_state.defaults = {k: v for k, v in (defaults or {}).items() if v not in (None, "")}
+        flow_state.draft = self._draft_for(flow_state, self.questions[0])
         return flow_state
+
+    def offered(self, flow_state: FlowState, question: Question) -> tuple[bool, Any]:
+        """(whether the question has an answer to keep, that answer): given, else offered."""
+        if question.id in flow_state.answers:
+            return True, flow_state.answers[question.id]
+        if question.id in flow_state.defaults:
+            return True, flow_state.defaults[question.id]
+        return False, None
 
     def current(self, flow_state: FlowState) -> Question | None:
         return self.questionnaire.question(flow_state.state)
@@ -190,6 +209,8 @@ class QuestionnaireFlow:
         question = self.current(flow_state)
         if question is None:
             return self.ask(flow_state)
+        if question.kind == QuestionKind.MULTIPLE and isinstance(raw, str):
+            return self._typed_choice(flow_state, raw)
         value = parse_answer(question, raw)
         if isinstance(value, Invalid):
             return Outcome("invalid", question=question, invalid=value)
@@ -200,11 +221,20 @@ class QuestionnaireFlow:
         return self._after(flow_state, answered=question)
 
     def keep(self, flow_state: FlowState) -> Outcome:
-        """Moves on with the answer already given to the current question (after `back`)."""
+        """Moves on with the current answer: the one given before (after `back`), or the one
+        an earlier step offered."""
         question = self.current(flow_state)
-        if question is None or question.id not in flow_state.answers:
+        has_answer, value = self.offered(flow_state, question) if question else (False, None)
+        if not has_answer:
             return self.ask(flow_state)
+        if question.id not in flow_state.answers:
+            # An offered answer comes from elsewhere: it must still fit this question.
+            value = parse_answer(question, value)
+            if isinstance(value, Invalid):
+                return Outcome("invalid", question=question, invalid=value)
+        flow_state.answers[question.id] = value
         flow_state.draft = []
+        self._drop_answers_that_no_longer_apply(flow_state)
         self._trigger(flow_state, "next")
         return self._after(flow_state, answered=question)
 
@@ -225,6 +255,21 @@ class QuestionnaireFlow:
             draft.append(option_id)
         flow_state.draft = draft
         return Outcome("question", question=question)
+
+    def _typed_choice(self, flow_state: FlowState, raw: str) -> Outcome:
+        """Typed numbers or labels tick their options, as the buttons do; "valider" submits.
+        The screen says "several answers, then Validate": typing follows the same rule."""
+        if is_validation(raw):
+            return self.validate_draft(flow_state)
+        question = self.current(flow_state)
+        chosen = parse_answer(question, raw)
+        if isinstance(chosen, Invalid):
+            return Outcome("invalid", question=question, invalid=chosen)
+        for option_id in chosen:
+            outcome = self.toggle(flow_state, option_id)
+            if outcome.kind == "invalid":
+                return outcome
+        return Outcome("toggled", question=question)
 
     def validate_draft(self, flow_state: FlowState) -> Outcome:
         """Submits the options toggled so far as the answer to a multiple choice."""
@@ -252,8 +297,19 @@ class QuestionnaireFlow:
     def back(self, flow_state: FlowState) -> Outcome:
         if not self._trigger(flow_state, "back"):
             return Outcome("first_question", question=self.current(flow_state))
-        flow_state.draft = _as_list(flow_state.answers.get(flow_state.state))
+        flow_state.draft = self._draft_for(flow_state, self.current(flow_state))
         return Outcome("question", question=self.current(flow_state))
+
+    def toggle_flag(self, flow_state: FlowState) -> Outcome:
+        """Marks or unmarks the current question with its flag ("only partly agreed")."""
+        question = self.current(flow_state)
+        if question is None or question.flag is None:
+            return self.ask(flow_state)
+        flags = [f for f in flow_state.flags if f != question.id]
+        if question.id not in flow_state.flags:
+            flags.append(question.id)
+        flow_state.flags = flags
+        return Outcome("question", question=question)
 
     def cancel(self, flow_state: FlowState) -> Outcome:
         self._trigger(flow_state, "cancel")
@@ -263,8 +319,12 @@ class QuestionnaireFlow:
         if flow_state.state == DONE:
             return Outcome("done", answered=answered)
         current = self.current(flow_state)
-        flow_state.draft = _as_list(flow_state.answers.get(current.id)) if current else []
+        flow_state.draft = self._draft_for(flow_state, current) if current else []
         return Outcome("question", question=current, answered=answered)
+
+    def _draft_for(self, flow_state: FlowState, question: Question) -> list[str]:
+        """A multiple choice comes pre-ticked with its current answer."""
+        return _as_list(self.offered(flow_state, question)[1])
 
     def _drop_answers_that_no_longer_apply(self, flow_state: FlowState) -> None:
         # Dropping one answer can make a later question stop applying: repeat until stable.
@@ -275,6 +335,7 @@ class QuestionnaireFlow:
                 return
             for question_id in stale:
                 del flow_state.answers[question_id]
+            flow_state.flags = [f for f in flow_state.flags if f in applicable]
 
 
 def _as_list(value: Any) -> list[str]:

@@ -68,6 +68,10 @@ TRANSITIONS = [
 ]
 
 MOVES = ("advance", "back", "end", "renew", "modify")
+# Finishing the work of these stages moves the partnership on by itself. Dialogue and
+# implementation go on for months, and built drafts are not yet signed: from those stages
+# the move is proposed on the card, one button away.
+AUTO_ADVANCE_FROM = ("diagnosis", "partner_choice", "content")
 
 # Why an advance is refused, by the stage it starts from.
 MISSING = {

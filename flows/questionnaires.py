@@ -21,6 +21,7 @@ CANDIDATE = "candidate"  # a scored candidate partner (step 3)
 CONVENTION = "convention"  # the convention checklist's answers (steps 4-5)
 FOLLOWUP = "followup"  # referents, steering, cadence (step 6)
 MEETING_NOTE = "meeting_note"  # a dated note of a meeting (step 2)
+PARTNERSHIP_UPDATE = "partnership_update"  # a partnership's name and details, corrected
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class QuestionnaireSpec:
     produces: str
     # Runs on the user's active partnership, and needs the right to act on it.
     about_partnership: bool
+    # The questionnaire's data file, when another spec's is reused.
+    data: str | None = None
 
 
 QUESTIONNAIRES = (
@@ -38,6 +41,9 @@ QUESTIONNAIRES = (
     QuestionnaireSpec("convention", CONVENTION, about_partnership=True),
     QuestionnaireSpec("followup", FOLLOWUP, about_partnership=True),
     QuestionnaireSpec("note", MEETING_NOTE, about_partnership=True),
+    QuestionnaireSpec(
+        "edit_partnership", PARTNERSHIP_UPDATE, about_partnership=True, data="new_partnership"
+    ),
 )
 SPECS = {spec.id: spec for spec in QUESTIONNAIRES}
 
@@ -46,7 +52,21 @@ def load(spec: QuestionnaireSpec) -> Questionnaire:
     """The questionnaire's data; the convention's is built from its checklist."""
     if spec.produces == CONVENTION:
         return checklist_questionnaire(load_convention_checklist())
-    return load_questionnaire(spec.id)
+    return load_questionnaire(spec.data or spec.id)
+
+
+def partnership_defaults(partnership, territory: str | None, partner: bool = False) -> dict:
+    """What /nouveau offers: our organisation (and, to correct one, every field)."""
+    if partnership is None:
+        return {"territory": territory}
+    offered = {"our_organisation": partnership.our_organisation, "territory": territory}
+    if partner:
+        offered |= {
+            "name": partnership.name,
+            "partner": partnership.partner_name,
+            "theme": partnership.theme,
+        }
+    return offered
 
 
 def partnership_fields(answers: dict[str, Any]) -> dict[str, Any]:

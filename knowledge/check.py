@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -17,6 +18,8 @@ from knowledge.models import (
 )
 
 QUESTIONNAIRES = ("diagnostic", "new_partnership", "criteria", "followup", "note")
+PERCENTAGE = re.compile(r"\d\s?%")
+YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
 
 def check(data_dir: Path = DATA_DIR) -> list[str]:
@@ -32,7 +35,7 @@ def check(data_dir: Path = DATA_DIR) -> list[str]:
     if not card_files:
         problems.append("cards: no card file in cards/")
     for path in card_files:
-        problems += _try(lambda path=path: topics.append(parse(Topic, path)))
+        problems += _topic_problems(path, topics)
     synonyms: tuple = ()
     try:
         synonyms = load_synonyms(data_dir)
@@ -43,6 +46,29 @@ def check(data_dir: Path = DATA_DIR) -> list[str]:
             KnowledgeBase(topics=tuple(topics), synonyms=synonyms)
         except ValidationError as error:
             problems += [f"cards: {e['msg']}" for e in error.errors()]
+    return problems
+
+
+def _topic_problems(path: Path, topics: list[Topic]) -> list[str]:
+    """Loads one card file into `topics`, then checks what the schema cannot."""
+    try:
+        topic = parse(Topic, path)
+    except KnowledgeError as error:
+        return [str(error)]
+    topics.append(topic)
+    return _undated_figures(path.name, topic)
+
+
+def _undated_figures(file_name: str, topic: Topic) -> list[str]:
+    """A percentage is only as good as its study: each must say the year it was measured."""
+    problems = []
+    for card in topic.cards:
+        texts = [card.intro, *card.points, *card.our_advice]
+        for text in (t for t in texts if t is not None):
+            for language in ("fr", "en"):
+                line = text.in_(language)
+                if PERCENTAGE.search(line) and not YEAR.search(line):
+                    problems.append(f"{file_name}: {card.id}: a percentage with no year: {line}")
     return problems
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from functools import cached_property
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -21,6 +22,10 @@ PARTNERSHIP_TYPES = (
     "innovation_societale",
     "mecenat",
 )
+# The four sides of the "carré magique" an objective aims at (guide 001, part 2).
+DIMENSIONS = ("processes", "socio_economic_model", "value_proposition", "positioning")
+# What a local authority can be in partnerships, from facilitator to active participant.
+AUTHORITY_ROLES = ("facilitator", "catalyst", "partner")
 
 
 class Strict(BaseModel):
@@ -91,12 +96,20 @@ class Option(Strict):
     label: Text
     # Weights this choice gives to partnership types, used by the diagnosis.
     signals: dict[str, int] = Field(default_factory=dict)
+    # An objective's side of the carré magique: it alone decides the partnership type.
+    dimension: str | None = None
+    # The local-authority role this answer points to (our own rule, not the guide's).
+    role: str | None = None
 
     @model_validator(mode="after")
     def _known_types(self) -> Option:
         unknown = set(self.signals) - set(PARTNERSHIP_TYPES)
         if unknown:
             raise ValueError(f"option {self.id}: unknown partnership types {sorted(unknown)}")
+        if self.dimension is not None and self.dimension not in DIMENSIONS:
+            raise ValueError(f"option {self.id}: unknown dimension {self.dimension!r}")
+        if self.role is not None and self.role not in AUTHORITY_ROLES:
+            raise ValueError(f"option {self.id}: unknown local-authority role {self.role!r}")
         return self
 
 
@@ -113,6 +126,8 @@ class Question(Strict):
     minimum: float | None = None
     maximum: float | None = None
     max_length: int = 1000
+    # A text question may carry a flag the user ticks before typing ("only partly agreed").
+    flag: Text | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
@@ -121,6 +136,8 @@ class Question(Strict):
             raise ValueError(f"question {self.id}: a choice needs at least two options")
         if not has_options and self.options:
             raise ValueError(f"question {self.id}: only choices have options")
+        if self.flag is not None and self.kind != QuestionKind.TEXT:
+            raise ValueError(f"question {self.id}: only text questions carry a flag")
         ids = [option.id for option in self.options]
         if len(ids) != len(set(ids)):
             raise ValueError(f"question {self.id}: duplicate option ids")
@@ -205,15 +222,68 @@ class Brake(Strict):
     source: Source
 
 
+class Dimension(Strict):
+    """A side of the carré magique and the partnership type that serves it."""
+
+    id: str
+    name: Text
+    partnership_type: str
+    source: Source
+
+    @model_validator(mode="after")
+    def _known(self) -> Dimension:
+        if self.id not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {self.id!r}")
+        if self.partnership_type not in PARTNERSHIP_TYPES:
+            raise ValueError(f"dimension {self.id}: unknown type {self.partnership_type!r}")
+        return self
+
+
+class AuthorityRole(Strict):
+    """A part a local authority plays in partnerships: facilitator, catalyst or partner."""
+
+    id: str
+    name: Text
+    description: Text
+    # When Alliance suggests this role: our advice, since the guide gives no rule to choose.
+    our_advice: Text
+    sources: tuple[Source, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known(self) -> AuthorityRole:
+        if self.id not in AUTHORITY_ROLES:
+            raise ValueError(f"unknown local-authority role {self.id!r}")
+        return self
+
+
 class Method(Strict):
     """What the diagnosis draws on besides its questions."""
 
     partnership_types: tuple[PartnershipType, ...] = Field(min_length=4, max_length=4)
+    dimensions: tuple[Dimension, ...] = Field(min_length=4, max_length=4)
+    authority_roles: tuple[AuthorityRole, ...] = Field(min_length=3, max_length=3)
     risk_groups: tuple[RiskGroup, ...] = Field(min_length=1)
     brakes: tuple[Brake, ...] = Field(min_length=4, max_length=4)
 
+    @model_validator(mode="after")
+    def _one_type_per_dimension(self) -> Method:
+        # The typology pairs each dimension with its own type: no type twice, none left out.
+        if {d.id for d in self.dimensions} != set(DIMENSIONS):
+            raise ValueError(f"dimensions must be exactly {', '.join(DIMENSIONS)}")
+        if {d.partnership_type for d in self.dimensions} != set(PARTNERSHIP_TYPES):
+            raise ValueError("each partnership type must serve exactly one dimension")
+        if {r.id for r in self.authority_roles} != set(AUTHORITY_ROLES):
+            raise ValueError(f"local-authority roles must be exactly {', '.join(AUTHORITY_ROLES)}")
+        return self
+
     def partnership_type(self, type_id: str) -> PartnershipType:
         return next(t for t in self.partnership_types if t.id == type_id)
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        return next(d for d in self.dimensions if d.id == dimension_id)
+
+    def authority_role(self, role_id: str) -> AuthorityRole:
+        return next(r for r in self.authority_roles if r.id == role_id)
 
     def risks_for(self, profile: str) -> tuple[RiskGroup, ...]:
         return tuple(group for group in self.risk_groups if profile in group.profiles)
@@ -226,6 +296,14 @@ class Keywords(Strict):
     en: tuple[str, ...] = ()
 
 
+class OverviewItem(Strict):
+    """One card as its topic's overview lists it: the card, its title, its intro if short."""
+
+    card_id: str
+    title: Text
+    gist: Text | None = None
+
+
 class Card(Strict):
     """A short checklist card: a title, a line of context, the points to check."""
 
@@ -233,9 +311,22 @@ class Card(Strict):
     title: Text
     intro: Text | None = None
     points: tuple[Text, ...] = Field(min_length=1)
+    # Points of our own, not the guide's: shown apart, under "Alliance's advice", unsourced.
+    our_advice: tuple[Text, ...] = ()
     keywords: Keywords = Keywords()
     related: tuple[str, ...] = ()
     sources: tuple[Source, ...] = Field(min_length=1)
+    # Set on a topic's overview only: the cards it lists, each opened by a button.
+    items: tuple[OverviewItem, ...] = ()
+
+    @property
+    def is_overview(self) -> bool:
+        return bool(self.items)
+
+
+OVERVIEW_PREFIX = "overview_"
+# An intro this short (in both languages) is shown beside its card's title in the overview.
+GIST_MAX = 90
 
 
 class Topic(Strict):
@@ -244,7 +335,53 @@ class Topic(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]{2,24}$")
     title: Text
     order: int
+    # The words that name the topic as a whole ("contrat", "risques"): a query made of
+    # them lands on the topic's overview rather than on one of its cards.
+    keywords: Keywords
     cards: tuple[Card, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Topic:
+        if not (self.keywords.fr and self.keywords.en):
+            raise ValueError(f"topic {self.id}: keywords naming it are needed in fr and en")
+        for card in self.cards:
+            if card.id.startswith(OVERVIEW_PREFIX) or card.is_overview:
+                raise ValueError(f"card {card.id}: overviews are built, not written")
+        return self
+
+    @cached_property
+    def overview(self) -> Card:
+        """The whole topic on one card, built from its cards: nothing new to source."""
+        items = tuple(_overview_item(card) for card in self.cards)
+        return Card(
+            id=OVERVIEW_PREFIX + self.id,
+            title=self.title,
+            points=tuple(item.title for item in items),
+            keywords=self.keywords,
+            sources=self._chapters(),
+            items=items,
+        )
+
+    def _chapters(self) -> tuple[Source, ...]:
+        """The parts of the seeds the topic's cards cite ("Étape 4"); the cards name sections."""
+        chapters = (
+            Source(seed=source.seed, section=part.split(" – ")[0].strip())
+            for card in self.cards
+            for source in card.sources
+            for part in source.section.split(";")
+        )
+        return tuple(dict.fromkeys(chapters))
+
+    @property
+    def every_card(self) -> tuple[Card, ...]:
+        """The overview first, then the cards it lists."""
+        return (self.overview, *self.cards)
+
+
+def _overview_item(card: Card) -> OverviewItem:
+    intro = card.intro
+    short = intro is not None and max(len(intro.fr), len(intro.en)) <= GIST_MAX
+    return OverviewItem(card_id=card.id, title=card.title, gist=intro if short else None)
 
 
 class KnowledgeBase(Strict):
@@ -267,9 +404,9 @@ class KnowledgeBase(Strict):
         return self
 
     def cards(self) -> list[Card]:
-        return [
-            card for topic in sorted(self.topics, key=lambda t: t.order) for card in topic.cards
-        ]
+        """Every card, overviews included, topic by topic."""
+        ordered = sorted(self.topics, key=lambda t: t.order)
+        return [card for topic in ordered for card in topic.every_card]
 
     def card(self, card_id: str) -> Card | None:
         return next((card for card in self.cards() if card.id == card_id), None)
@@ -278,7 +415,7 @@ class KnowledgeBase(Strict):
         return next((topic for topic in self.topics if topic.id == topic_id), None)
 
     def topic_of(self, card_id: str) -> Topic | None:
-        return next((t for t in self.topics if any(c.id == card_id for c in t.cards)), None)
+        return next((t for t in self.topics if any(c.id == card_id for c in t.every_card)), None)
 
 
 # How a source reads to a user; file names are for the knowledge check.
@@ -292,8 +429,24 @@ SEED_TITLES = {
 
 
 class ConventionSection(Strict):
+    """A group of items asked together ("which of these are agreed?")."""
+
     id: str = Field(pattern=r"^[a-z0-9_]{2,20}$")
     title: Text
+
+
+class ConventionArticle(Strict):
+    """An article of the draft convention: one subject, whatever section asked it."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]{2,20}$")
+    title: Text
+
+
+class ItemField(Strict):
+    """One of several texts an item asks for (the referent of each party)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]{2,10}$")
+    question: Text
 
 
 class ConventionItem(Strict):
@@ -301,29 +454,67 @@ class ConventionItem(Strict):
 
     id: str = Field(pattern=r"^[a-z0-9_]{2,20}$")
     section: str
+    # The article it belongs to in the draft; None when it is not an article of its own.
+    article: str | None = None
     title: Text
+    # The clause's title in the draft, when the checklist's label is not one.
+    clause: Text | None = None
     question: Text
     why: Text
     required: bool = True
-    # Filled from earlier steps instead of asked: "territory", "theme", "objectives"...
+    # How it is answered: a text, a yes or no, or a place (the place of signature).
+    answer: Literal["text", "yes_no", "place"] = "text"
+    fields: tuple[ItemField, ...] = ()
+    # Wording key of the standard clause (for a yes, and for a no), used when the user
+    # writes nothing: a proposal to discuss.
+    standard: str | None = None
+    standard_no: str | None = None
+    # Whether the standard wording stands as our proposal while nothing is agreed (not for a
+    # point only the parties can decide, such as the conditions of payment).
+    proposed: bool = True
+    # Offered from earlier steps: "territory", "theme", "objectives", "resources_money"...
     prefill: str | None = None
     source: Source
 
 
+class PartiesQuestions(Strict):
+    """The two parties' details, asked once each."""
+
+    ours: Text
+    partner: Text
+    why: Text
+    source: Source
+
+
+class ArticleSpec(Strict):
+    title: Text
+    source: Source
+
+
 class ConventionChecklist(Strict):
-    statuses: tuple[Option, ...] = Field(min_length=4, max_length=4)
+    agreed_prompt: Text
+    agreed_help: Text
+    partly_flag: Text
+    yes_no: tuple[Option, ...] = Field(min_length=2, max_length=2)
+    parties: PartiesQuestions
     sections: tuple[ConventionSection, ...] = Field(min_length=1)
+    articles: tuple[ConventionArticle, ...] = Field(min_length=1)
+    # Added when the answers speak of personal data (our advice, not the guide's).
+    personal_data: ArticleSpec
     items: tuple[ConventionItem, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _references(self) -> ConventionChecklist:
         sections = {section.id for section in self.sections}
+        articles = {article.id for article in self.articles}
         ids = [item.id for item in self.items]
         if len(ids) != len(set(ids)):
             raise ValueError("duplicate convention item ids")
         for item in self.items:
             if item.section not in sections:
                 raise ValueError(f"item {item.id}: unknown section {item.section!r}")
+            if item.article is not None and item.article not in articles:
+                raise ValueError(f"item {item.id}: unknown article {item.article!r}")
         return self
 
     def item(self, item_id: str) -> ConventionItem | None:

@@ -1,7 +1,8 @@
 """The card index: built once at start, then a lookup is a few dictionary reads.
 
 Matching forgives what people type on a phone: accents, plurals, a typo or two,
-a word cut short, and synonyms ("contrat" finds the convention).
+a word cut short, and synonyms ("contrat" finds the convention). Words that name a whole
+topic ("convention", "risques") land on the topic's overview; a detail ("TVA") on its card.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from knowledge.text import terms
 TITLE, KEYWORD, TOPIC, BODY = 3.0, 3.0, 1.5, 1.0
 # A word reached by a typo, a prefix or a synonym counts a little less than the word itself.
 TYPO, PREFIX, SYNONYM = 0.8, 0.85, 0.6
+# What every card is about: these words neither name a topic nor keep a query from naming
+# one ("convention de partenariat" still names the convention).
+SUBJECT = frozenset(terms("partenariat partnership partenaire partner checklist fiche"))
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,13 @@ class CardIndex:
         self.rank = {card_id: position for position, card_id in enumerate(self.cards)}
         self.postings: dict[str, dict[str, float]] = defaultdict(dict)
         for topic in base.topics:
-            for card in topic.cards:
+            for card in topic.every_card:
                 self._add_card(card, topic.title.fr + " " + topic.title.en)
+        # The terms that name each topic, by its overview's id.
+        self.naming = {
+            topic.overview.id: frozenset(terms(" ".join(topic.keywords.fr + topic.keywords.en)))
+            for topic in base.topics
+        }
         df_total = len(self.cards)
         self.idf = {
             term: math.log(1 + df_total / len(cards)) for term, cards in self.postings.items()
@@ -48,15 +57,19 @@ class CardIndex:
         self.vocabulary = sorted(self.postings)
         self.synonyms = self._synonym_map(base.synonyms)
         self._expand = lru_cache(maxsize=4096)(self._expand_uncached)
+        self._names = lru_cache(maxsize=4096)(self._names_uncached)
 
     def _add_card(self, card: Card, topic_title: str) -> None:
-        """A term's weight in a card adds up the fields it appears in (title, keywords...)."""
-        body = [card.intro] if card.intro else []
+        """A term's weight in a card adds up the fields it appears in (title, keywords...).
+
+        An overview is found by its topic's words only: its items have cards of their own.
+        """
+        body = [] if card.is_overview else [card.intro, *card.points, *card.our_advice]
         fields = (
             (TITLE, card.title.fr + " " + card.title.en),
             (KEYWORD, " ".join(card.keywords.fr + card.keywords.en)),
             (TOPIC, topic_title),
-            (BODY, " ".join(t.fr + " " + t.en for t in [*body, *card.points])),
+            (BODY, " ".join(t.fr + " " + t.en for t in body if t is not None)),
         )
         for weight, text in fields:
             for term in set(terms(text)):
@@ -90,12 +103,27 @@ class CardIndex:
             for card_id, score in best.items():
                 scores[card_id] += score
                 matched[card_id] += 1
-        # Cards that match every word of the query come first.
+        # The overview of a topic the query names comes first, then the cards that match
+        # every word of the query.
+        named = self._named_overviews(query_terms)
         ranked = sorted(
             scores,
-            key=lambda c: (-matched[c], -scores[c], self.rank[c]),
+            key=lambda c: (c not in named, -matched[c], -scores[c], self.rank[c]),
         )
         return [Hit(self.cards[c], scores[c]) for c in ranked[:limit]]
+
+    def _named_overviews(self, query_terms: list[str]) -> frozenset[str]:
+        """Overviews of the topics that each word of the query names ("risques", "contrat")."""
+        words = [word for word in query_terms if word not in SUBJECT]
+        named = frozenset(self.naming) if words else frozenset()
+        for word in words:
+            named = named & self._names(word)
+        return named
+
+    def _names_uncached(self, word: str) -> frozenset[str]:
+        """The overviews of the topics a typed word names, through typos and synonyms too."""
+        reached = {term for term, _factor in self._expand(word)}
+        return frozenset(card_id for card_id, names in self.naming.items() if reached & names)
 
     def _expand_uncached(self, word: str) -> tuple[tuple[str, float], ...]:
         """The indexed terms a typed word stands for, each with how much it counts."""

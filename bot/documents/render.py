@@ -8,7 +8,6 @@ is escaped; missing items become visible placeholders (bold, highlighted in yell
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -22,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from flows.convention import NOT_APPLICABLE, Clause, ConventionDraft
+from flows.convention import IN_PLACE, PARTIAL, ActionRow, Clause, ConventionDraft, Party
 
 TEMPLATE = Path(__file__).with_name("template.docx")
 WORDING_DIR = Path(__file__).with_name("wording")
@@ -33,8 +32,6 @@ HEADER_PLACEHOLDER = "{draft_header}"
 STRONG = "Strong"
 ACTION_COLUMNS = ("col_action", "col_lead", "col_calendar", "col_means", "col_indicator")
 PLACEHOLDER_ACTIONS = 3
-PLACEHOLDER_SIGNATORIES = 2
-DISPUTE_STEPS = ("disputes_alert", "disputes_amicable", "disputes_court")
 
 Wording = dict[str, str]
 
@@ -55,51 +52,257 @@ def _template() -> bytes:
 
 
 def build_convention(draft: ConventionDraft) -> bytes:
-    """The draft partnership agreement: parties, preamble, numbered articles, signatures."""
+    """The draft partnership agreement: a review note, the parties, the preamble, one
+    numbered article per subject, the signatures of each party."""
     w = _wording(draft.language)
     doc = _new_document(w, w["convention_title"], draft.title)
+    _review_note(doc, w, draft)
     _parties(doc, w, draft)
     _preamble(doc, w, draft)
     doc.add_heading(w["agreed_heading"], level=1)
-    for number, section in enumerate(draft.sections, start=1):
-        _article(doc, w, number, section.title)
-        for index, clause in enumerate(section.clauses, start=1):
-            doc.add_heading(w["clause"].format(number=number, index=index, title=clause.title), 3)
-            _clause_text(doc, w, clause)
-        if not section.clauses:
-            _placeholder(doc.add_paragraph(), _missing(w, section.title))
-    for number, key in enumerate(_standard_articles(draft), start=len(draft.sections) + 1):
-        _article(doc, w, number, w[f"{key}_title"])
-        doc.add_paragraph(w[f"{key}_text"])
-        if key == "disputes":
-            for step in DISPUTE_STEPS:
-                doc.add_paragraph(w[step], style="List Number")
+    for number, article in enumerate(draft.articles, start=1):
+        doc.add_heading(w["article"].format(number=number, title=article.title), level=2)
+        alone = len(article.clauses) == 1
+        for index, clause in enumerate(article.clauses, start=1):
+            if not alone:
+                title = w["clause"].format(number=number, index=index, title=clause.title)
+                doc.add_heading(title, level=3)
+            _clause(doc, w, draft, clause)
     _signatures(doc, w, draft)
     return _save(doc)
 
 
 def build_action_plan(draft: ConventionDraft) -> bytes:
-    """The draft operational action plan: parties, objectives, actions table, steering."""
+    """The draft operational action plan: parties, the convention's frame, objectives, the
+    actions table, steering, monitoring and communication as /suivi set them."""
     w = _wording(draft.language)
     doc = _new_document(w, w["plan_title"], draft.title)
     doc.add_heading(w["plan_parties_heading"], level=1)
-    doc.add_paragraph(draft.our_organisation, style="List Bullet")
-    _value_or_placeholder(doc.add_paragraph(style="List Bullet"), draft.partner, w, "partner")
-    _frame(doc, w, draft)
+    for party in (draft.ours, draft.partner):
+        _name_or_placeholder(doc.add_paragraph(style="List Bullet"), party, w)
+    doc.add_heading(w["plan_frame_heading"], level=1)
+    doc.add_paragraph(w["plan_frame_intro"])
+    for clause in draft.frame:
+        doc.add_paragraph().add_run(clause.title, STRONG)
+        _clause(doc, w, draft, clause)
     doc.add_heading(w["plan_objectives_heading"], level=1)
     _objectives(doc, w, draft)
     doc.add_heading(w["plan_actions_heading"], level=1)
     doc.add_paragraph(w["plan_actions_intro"])
     _actions_table(doc, w, draft.actions)
     _steering(doc, w, draft)
-    for key in ("reporting", "plan_communication"):
-        doc.add_heading(w[f"{key}_heading"], level=1)
-        doc.add_paragraph(w[f"{key}_text"])
-        _field(doc, w[f"{key}_label"], None, _missing(w, *_titled(w, key)))
     return _save(doc)
 
 
+# -- the convention's parts -------------------------------------------------------------------
+
+
+def _review_note(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
+    """What a lawyer should check, ahead of everything (removed before signing)."""
+    if not draft.lawyer_notes:
+        return
+    doc.add_heading(w["review_heading"], level=1)
+    doc.add_paragraph(w["review_intro"])
+    for key in draft.lawyer_notes:
+        doc.add_paragraph(w[f"note_{key}"], style="List Bullet")
+
+
+def _parties(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
+    doc.add_heading(w["parties_heading"], level=1)
+    _party_block(doc.add_paragraph(), w, draft.ours, w["party_one_suffix"])
+    doc.add_paragraph(w["parties_and"])
+    _party_block(doc.add_paragraph(), w, draft.partner, w["party_two_suffix"])
+    doc.add_paragraph(w["parties_together"])
+
+
+def _party_block(paragraph: Paragraph, w: Wording, party: Party, suffix: str) -> None:
+    """ "Name, legal form, seat, number, represented by…": each missing part a placeholder."""
+    values = {
+        "name": party.name,
+        "legal_form": party.legal_form,
+        "seat": party.seat,
+        "identifier": party.identifier,
+        "representative": party.representative,
+    }
+    for literal, key in _template_parts(w["party_block"]):
+        if literal:
+            paragraph.add_run(literal)
+        if key is None:
+            continue
+        value = values[key]
+        if value:
+            paragraph.add_run(value, STRONG if key == "name" else None)
+        elif key == "name":
+            _placeholder(paragraph, _missing(w, *_titled(w, "partner")))
+        else:
+            _placeholder(paragraph, _missing(w, w[f"{key}_title"], w.get(f"{key}_hint", "")))
+    paragraph.add_run(suffix)
+
+
+def _template_parts(template: str) -> list[tuple[str, str | None]]:
+    """ "a {x} b {y}" as [("a ", "x"), (" b ", "y")]: literal text, then a field."""
+    parts = []
+    for chunk in template.split("{"):
+        if "}" in chunk:
+            key, literal = chunk.split("}", 1)
+            parts.append(("", key))
+            parts.append((literal, None))
+        else:
+            parts.append((chunk, None))
+    return parts
+
+
+def _preamble(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
+    doc.add_heading(w["preamble_heading"], level=1)
+    doc.add_paragraph(w["preamble_text"])
+    for key, value in (("theme", draft.theme), ("territory", draft.territory)):
+        _field(doc, w[f"{key}_label"], value, _missing(w, *_titled(w, key)))
+    doc.add_paragraph().add_run(w["objectives_label"], STRONG)
+    _objectives(doc, w, draft)
+
+
+def _clause(doc: DocxDocument, w: Wording, draft: ConventionDraft, clause: Clause) -> None:
+    """The user's words; else the standard wording, marked as our proposal unless agreed;
+    else a placeholder. Partly agreed points say so."""
+    if clause.text and clause.text.strip():
+        _paragraphs(doc, clause.text)
+    elif clause.standard:
+        if clause.status != IN_PLACE and clause.status != PARTIAL:
+            _marker(doc.add_paragraph(), w["proposal_marker"])
+        place = draft.signature_place or w["place_fallback"]
+        doc.add_paragraph(w[f"{clause.standard}_text"].format(place=place))
+    else:
+        _placeholder(doc.add_paragraph(), _missing(w, clause.title, clause.hint))
+    if clause.status == PARTIAL:
+        doc.add_paragraph(w["partial_marker"], style="Draft Notice")
+
+
+def _signatures(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
+    """Where it is signed, then one block per party: who signs for it, and room to sign."""
+    doc.add_heading(w["signatures_heading"], level=1)
+    place = draft.signature_place or w["signed_at_unknown"]
+    doc.add_paragraph(w["signed_at"].format(place=place), style="Signed At")
+    table = doc.add_table(rows=1, cols=2)
+    for cell, party in zip(table.rows[0].cells, (draft.ours, draft.partner), strict=True):
+        name = party.name or w["partner_fallback"]
+        cell.paragraphs[0].add_run(w["signature_for"].format(party=name), STRONG)
+        signatory = cell.add_paragraph(style="Signatory")
+        if party.representative:
+            signatory.add_run(party.representative)
+        else:
+            _placeholder(
+                signatory, _missing(w, w["representative_title"], w["representative_hint"])
+            )
+        cell.add_paragraph(w["signature_line"], style="Signature Line")
+    _keep_on_one_page(table.rows[0])
+
+
+# -- the action plan's parts ----------------------------------------------------------------
+
+
+def _actions_table(doc: DocxDocument, w: Wording, actions: tuple[ActionRow, ...]) -> None:
+    """A header row, then one row per action; a cell nobody filled in is a placeholder."""
+    table = doc.add_table(rows=1, cols=len(ACTION_COLUMNS))
+    table.style = "Table Grid"
+    for cell, key in zip(table.rows[0].cells, ACTION_COLUMNS, strict=True):
+        cell.paragraphs[0].add_run(w[key], STRONG)
+    for action in actions or [None] * PLACEHOLDER_ACTIONS:
+        cells = table.add_row().cells
+        if action is None:
+            _placeholder(cells[0], _missing(w, *_titled(w, "action")))
+            values = [None] * (len(ACTION_COLUMNS) - 1)
+        else:
+            cells[0].paragraphs[0].add_run(action.what)
+            values = [action.lead, action.when, action.means, action.indicator]
+        for cell, value in zip(cells[1:], values, strict=True):
+            if value:
+                cell.paragraphs[0].add_run(value)
+            else:
+                _placeholder(cell, w["cell_placeholder"])
+    for row in table.rows:
+        _keep_on_one_page(row)
+
+
+def _steering(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
+    """Referents, committee and rhythm, monitoring tools, communication plan."""
+    steering = draft.steering
+    doc.add_heading(w["steering_heading"], level=1)
+    referent = _missing(w, *_titled(w, "referent"))
+    sides = ((draft.ours, steering.referent_ours), (draft.partner, steering.referent_partner))
+    for party, name in sides:
+        label = w["referent_label"].format(party=party.name or w["partner_fallback"])
+        _field(doc, label, name, referent)
+    if steering.has_committee is False:
+        _field(doc, w["committee_label"], w["committee_none"], "")
+    else:
+        if steering.has_committee:
+            doc.add_paragraph(w["committee_text"])
+        _field(doc, w["committee_label"], steering.committee, _missing(w, *_titled(w, "committee")))
+    frequency = w.get(f"frequency_{steering.frequency}") or w["frequency_default"]
+    _field(doc, w["frequency_label"], frequency, "")
+    doc.add_heading(w["reporting_heading"], level=1)
+    tools = ", ".join(steering.tools) if steering.tools else None
+    _field(doc, w["reporting_label"], tools, _missing(w, *_titled(w, "reporting")))
+    doc.add_heading(w["plan_communication_heading"], level=1)
+    _field(
+        doc,
+        w["plan_communication_label"],
+        steering.communication,
+        _missing(w, *_titled(w, "plan_communication")),
+    )
+
+
 # -- building blocks ------------------------------------------------------------------------
+
+
+def _missing(w: Wording, title: str, hint: str = "") -> str:
+    if hint.strip():
+        return w["placeholder"].format(title=title, hint=hint.strip())
+    return w["placeholder_short"].format(title=title)
+
+
+def _titled(w: Wording, key: str) -> tuple[str, str]:
+    """The placeholder title and hint stored under `<key>_title` and `<key>_hint`."""
+    return w[f"{key}_title"], w[f"{key}_hint"]
+
+
+def _name_or_placeholder(paragraph: Paragraph, party: Party, w: Wording) -> None:
+    if party.name and party.name.strip():
+        paragraph.add_run(party.name.strip(), STRONG)
+    else:
+        _placeholder(paragraph, _missing(w, *_titled(w, "partner")))
+
+
+def _field(doc: DocxDocument, label: str, value: str | None, placeholder: str) -> None:
+    """`Label: value` on one line, the label bold; the placeholder when there is no value."""
+    paragraph = doc.add_paragraph()
+    paragraph.add_run(f"{label} ", STRONG)
+    if value and value.strip():
+        paragraph.add_run(value.strip())
+    else:
+        _placeholder(paragraph, placeholder)
+
+
+def _paragraphs(doc: DocxDocument, text: str) -> None:
+    """The user's words, one Word paragraph per non-empty line."""
+    for line in text.splitlines():
+        if line.strip():
+            doc.add_paragraph(line.strip())
+
+
+def _objectives(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
+    objectives = [objective for objective in draft.objectives if objective.strip()]
+    for objective in objectives:
+        doc.add_paragraph(objective.strip(), style="List Bullet")
+    if not objectives:
+        _placeholder(doc.add_paragraph(style="List Bullet"), _missing(w, *_titled(w, "objectives")))
+
+
+def _marker(paragraph: Paragraph, text: str) -> None:
+    """Our proposal's mark: bold on turquoise, unlike a placeholder's yellow."""
+    run = paragraph.add_run(text)
+    run.bold = True
+    run.font.highlight_color = WD_COLOR_INDEX.TURQUOISE
 
 
 def _new_document(w: Wording, kind: str, name: str) -> DocxDocument:
@@ -143,10 +346,6 @@ def _fill_header(doc: DocxDocument, text: str) -> None:
                 paragraph.text = paragraph.text.replace(HEADER_PLACEHOLDER, text)
 
 
-def _article(doc: DocxDocument, w: Wording, number: int, title: str) -> Paragraph:
-    return doc.add_heading(w["article"].format(number=number, title=title), level=2)
-
-
 def _placeholder(paragraph: Paragraph | _Cell, text: str) -> None:
     """A bold, yellow-highlighted run the reader cannot miss."""
     if isinstance(paragraph, _Cell):
@@ -154,147 +353,6 @@ def _placeholder(paragraph: Paragraph | _Cell, text: str) -> None:
     run = paragraph.add_run(text)
     run.bold = True
     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-
-
-def _missing(w: Wording, title: str, hint: str = "") -> str:
-    if hint.strip():
-        return w["placeholder"].format(title=title, hint=hint.strip())
-    return w["placeholder_short"].format(title=title)
-
-
-def _titled(w: Wording, key: str) -> tuple[str, str]:
-    """The placeholder title and hint stored under `<key>_title` and `<key>_hint`."""
-    return w[f"{key}_title"], w[f"{key}_hint"]
-
-
-def _value_or_placeholder(paragraph: Paragraph, value: str | None, w: Wording, key: str) -> None:
-    if value and value.strip():
-        paragraph.add_run(value.strip(), STRONG)
-    else:
-        _placeholder(paragraph, _missing(w, *_titled(w, key)))
-
-
-def _field(doc: DocxDocument, label: str, value: str | None, placeholder: str) -> None:
-    """`Label: value` on one line, the label bold; the placeholder when there is no value."""
-    paragraph = doc.add_paragraph()
-    paragraph.add_run(f"{label} ", STRONG)
-    if value and value.strip():
-        paragraph.add_run(value.strip())
-    else:
-        _placeholder(paragraph, placeholder)
-
-
-def _paragraphs(doc: DocxDocument, text: str) -> None:
-    """The user's words, one Word paragraph per non-empty line."""
-    for line in text.splitlines():
-        if line.strip():
-            doc.add_paragraph(line.strip())
-
-
-def _clause_text(doc: DocxDocument, w: Wording, clause: Clause) -> None:
-    if clause.status == NOT_APPLICABLE:
-        doc.add_paragraph(w["not_applicable"])
-    elif clause.text and clause.text.strip():
-        _paragraphs(doc, clause.text)
-    else:
-        _placeholder(doc.add_paragraph(), _missing(w, clause.title, clause.hint))
-
-
-# The convention's sections that the action plan recalls, so it can be read on its own.
-FRAME_SECTIONS = ("scope", "duration")
-
-
-def _frame(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
-    """The scope and the duration, renewal and termination terms of the convention."""
-    doc.add_heading(w["plan_frame_heading"], level=1)
-    doc.add_paragraph(w["plan_frame_intro"])
-    for section in draft.sections:
-        if section.section_id not in FRAME_SECTIONS:
-            continue
-        for clause in section.clauses:
-            doc.add_paragraph().add_run(clause.title, STRONG)
-            _clause_text(doc, w, clause)
-
-
-def _parties(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
-    doc.add_heading(w["parties_heading"], level=1)
-    ours = doc.add_paragraph()
-    ours.add_run(draft.our_organisation, STRONG)
-    ours.add_run(w["party_one_suffix"])
-    doc.add_paragraph(w["parties_and"])
-    theirs = doc.add_paragraph()
-    _value_or_placeholder(theirs, draft.partner, w, "partner")
-    theirs.add_run(w["party_two_suffix"])
-    doc.add_paragraph(w["parties_together"])
-
-
-def _preamble(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
-    doc.add_heading(w["preamble_heading"], level=1)
-    doc.add_paragraph(w["preamble_text"])
-    for key, value in (("theme", draft.theme), ("territory", draft.territory)):
-        _field(doc, w[f"{key}_label"], value, _missing(w, *_titled(w, key)))
-    doc.add_paragraph().add_run(w["objectives_label"], STRONG)
-    _objectives(doc, w, draft)
-
-
-def _objectives(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
-    objectives = [objective for objective in draft.objectives if objective.strip()]
-    for objective in objectives:
-        doc.add_paragraph(objective.strip(), style="List Bullet")
-    if not objectives:
-        _placeholder(doc.add_paragraph(style="List Bullet"), _missing(w, *_titled(w, "objectives")))
-
-
-def _steering(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
-    """The steering committee, its rhythm, and one referent per party."""
-    doc.add_heading(w["steering_heading"], level=1)
-    doc.add_paragraph(w["steering_text"])
-    doc.add_paragraph(w["steering_frequency"])
-    _field(doc, w["steering_members_label"], None, _missing(w, *_titled(w, "steering_members")))
-    referent = _missing(w, *_titled(w, "referent"))
-    for party in (draft.our_organisation, draft.partner or w["partner_fallback"]):
-        _field(doc, w["referent_label"].format(party=party), None, referent)
-
-
-def _standard_articles(draft: ConventionDraft) -> Iterable[str]:
-    """The wording keys of the articles every convention ends with, in order."""
-    yield from ("renewal", "non_renewal", "termination")
-    if draft.confidentiality:
-        yield "confidentiality"
-    if draft.non_compete:
-        yield "non_compete"
-    yield from ("communication", "disputes")
-
-
-def _signatures(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
-    doc.add_heading(w["signatures_heading"], level=1)
-    doc.add_paragraph(w["signed_at"], style="Signed At")
-    signatories = [name.strip() for name in draft.signatories if name.strip()]
-    for name in signatories:
-        doc.add_paragraph(style="Signatory").add_run(name, STRONG)
-        doc.add_paragraph(w["signature_line"], style="Signature Line")
-    for _ in range(0 if signatories else PLACEHOLDER_SIGNATORIES):
-        _placeholder(doc.add_paragraph(style="Signatory"), _missing(w, *_titled(w, "signatory")))
-        doc.add_paragraph(w["signature_line"], style="Signature Line")
-
-
-def _actions_table(doc: DocxDocument, w: Wording, actions: tuple[str, ...]) -> None:
-    """A header row, then one row per action; the cells nobody filled in are placeholders."""
-    table = doc.add_table(rows=1, cols=len(ACTION_COLUMNS))
-    table.style = "Table Grid"
-    for cell, key in zip(table.rows[0].cells, ACTION_COLUMNS, strict=True):
-        cell.paragraphs[0].add_run(w[key], STRONG)
-    rows = [action.strip() for action in actions if action.strip()]
-    for action in rows or [None] * PLACEHOLDER_ACTIONS:
-        first, *others = table.add_row().cells
-        if action:
-            first.paragraphs[0].add_run(action)
-        else:
-            _placeholder(first, _missing(w, *_titled(w, "action")))
-        for cell in others:
-            _placeholder(cell, w["cell_placeholder"])
-    for row in table.rows:
-        _keep_on_one_page(row)
 
 
 def _keep_on_one_page(row: _Row) -> None:

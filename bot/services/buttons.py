@@ -32,6 +32,7 @@ ACTIONS: dict[str, ButtonAction] = {
     "doc": ButtonAction(Right.READ, documents.resend, once=False),
     "tick": ButtonAction(Right.ACT, partnerships.tick, once=True),
     "note": ButtonAction(Right.ACT, partnerships.add_note, once=False),
+    "edit": ButtonAction(Right.ACT, partnerships.edit, once=False),
     "choose": ButtonAction(Right.ACT, partnerships.choose, once=True),
     "generate": ButtonAction(Right.ACT, documents.generate, once=True),
     "review": ButtonAction(Right.ACT, partnerships.review, once=False),

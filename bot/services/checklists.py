@@ -1,4 +1,8 @@
-"""The method's checklists: the topic menu, a lookup by words, a card, inline mode."""
+"""The method's checklists: the topic menu, a lookup by words, a card, inline mode.
+
+A topic opens on its overview (every card of the topic in one screen); words naming the
+topic ("/checklist convention") land there too, words naming a detail on its card.
+"""
 
 from __future__ import annotations
 
@@ -20,18 +24,18 @@ from storage import repository
 
 QUERY_LIMIT = 200
 INLINE_RESULTS = 10
-# What inline mode offers before anything is typed.
+# What inline mode offers before anything is typed: whole checklists, to share in a meeting.
 DEFAULT_INLINE_CARDS = (
-    "steps_overview",
-    "convention_duration",
-    "criteria_general_interest",
-    "risks_economic",
-    "evaluation_path",
+    "overview_convention",
+    "overview_steps",
+    "overview_criteria",
+    "overview_risks",
+    "overview_evaluation",
 )
 
 
 def lookup(work: Work, query: str = "") -> Result:
-    """/checklist [words]: the topic menu, or the card that best matches the words."""
+    """/checklist [words]: the topic menu, or the card (or overview) the words best match."""
     base = work.core.cards.base
     query = _clean(query)
     if not query:

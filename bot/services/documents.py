@@ -7,10 +7,10 @@ import re
 from bot.documents import build_action_plan, build_convention
 from bot.i18n import gettext_for
 from bot.services.access import notice
+from bot.services.drafts import draft_of
 from bot.services.results import Result, Say
 from bot.services.summaries import document_info
 from bot.services.work import Work
-from flows.convention import build_draft
 from storage import repository
 from storage.models import Partnership
 
@@ -19,16 +19,7 @@ BUILDERS = (("convention", build_convention), ("action_plan", build_action_plan)
 
 def generate(work: Work, partnership: Partnership, _role, _arg, _message_id) -> Result:
     """Builds both drafts (in the calling thread, off the event loop) and keeps them."""
-    draft = build_draft(
-        work.core.checklist,
-        partnership.convention,
-        language=work.language,
-        title=partnership.name,
-        our_organisation=partnership.our_organisation,
-        partner=partnership.partner_name,
-        territory=partnership.territory,
-        theme=partnership.theme,
-    )
+    draft = draft_of(work, partnership)
     result = Result(work.language, [Say("documents_ready")])
     for kind, build in BUILDERS:
         document = repository.add_document(
@@ -63,5 +54,6 @@ def file_name(kind: str, name: str, language: str) -> str:
     """The file name users see: the kind in their language, then the partnership's name."""
     _ = gettext_for(language)
     label = _("convention") if kind == "convention" else _("action-plan")
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")[:40] or "partenariat"
+    # Letters of any alphabet are kept (accents included); the rest becomes a hyphen.
+    slug = re.sub(r"[\W_]+", "-", name).strip("-")[:40] or "partenariat"
     return f"{label}-{slug}.docx"

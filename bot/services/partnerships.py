@@ -1,15 +1,14 @@
-"""Partnerships: create, list, open, the step questionnaires, stage moves, dialogue, choice."""
+"""Partnerships: create, list, open, correct, the step questionnaires, stage moves, dialogue,
+choice of the partner."""
 
 from __future__ import annotations
 
-from bot.services import questionnaires, summaries
+from bot.services import known, questionnaires, stages, summaries
 from bot.services.access import active_with_right, in_place, notice, summary
 from bot.services.results import DocumentsListed, PartnershipList, Result, Say
 from bot.services.work import Work
-from flows.convention import prefilled_answers, status_question_id, text_question_id
 from flows.criteria import choose as choose_candidate
 from flows.criteria import chosen_name
-from flows.lifecycle import facts_of
 from flows.roles import Right
 from storage import repository
 from storage.models import Partnership
@@ -17,7 +16,9 @@ from storage.models import Partnership
 
 def new_partnership(work: Work) -> Result:
     """/nouveau: name, organisations, theme and territory of a new partnership."""
-    return questionnaires.start_or_resume(work, "new_partnership", intro="new_partnership_intro")
+    return questionnaires.start_or_resume(
+        work, "new_partnership", intro="new_partnership_intro", defaults=known.new_partnership(work)
+    )
 
 
 def list_partnerships(work: Work) -> Result:
@@ -31,47 +32,47 @@ def list_partnerships(work: Work) -> Result:
 
 def criteria(work: Work) -> Result:
     """/criteres: score a candidate partner of the active partnership (step 3)."""
-    return _step(work, "criteria")
-
-
-def followup(work: Work) -> Result:
-    """/suivi: referents, steering committee, cadence, tools (step 6)."""
-    return _step(work, "followup")
-
-
-def _step(work: Work, flow_id: str) -> Result:
     found = active_with_right(work, Right.ACT)
     if isinstance(found, Result):
         return found
     return questionnaires.start_or_resume(
-        work, flow_id, intro=f"{flow_id}_intro", partnership_id=found[0].id
+        work, "criteria", intro="criteria_intro", partnership_id=found[0].id
+    )
+
+
+def followup(work: Work) -> Result:
+    """/suivi: referents, steering committee, cadence, tools, actions (step 6); what the
+    convention or an earlier run settled is offered as the current answer."""
+    found = active_with_right(work, Right.ACT)
+    if isinstance(found, Result):
+        return found
+    partnership = found[0]
+    return questionnaires.start_or_resume(
+        work,
+        "followup",
+        intro="followup_intro",
+        partnership_id=partnership.id,
+        defaults=known.followup(partnership),
     )
 
 
 def convention(work: Work, review: bool = False) -> Result:
-    """/convention: the checklist item by item, what earlier steps know already filled in."""
+    """/convention: per section, what is agreed, then what that needs; once answered, the
+    summary with the drafts, unless every point is reviewed again."""
     found = active_with_right(work, Right.ACT)
     if isinstance(found, Result):
         return found
     partnership, role = found
-    answered = partnership.convention
-    checklist = work.core.checklist
-    if not review and len(answered) == len(checklist.items):
+    if partnership.convention and not review:
         return Result(work.language, [summaries.convention(work, partnership, role)])
-    known = {
-        "territory": partnership.territory,
-        "theme": partnership.theme,
-        "objectives": _diagnosis_objectives(work),
-    }
-    prefill = prefilled_answers(checklist, known)
-    if not review:
-        prefill.update(_as_flow_answers(answered))
+    defaults, flags = known.convention(work, partnership)
     return questionnaires.start_or_resume(
         work,
         "convention",
-        intro="convention_intro",
+        intro="convention_review_intro" if review else "convention_intro",
         partnership_id=partnership.id,
-        prefill=prefill,
+        defaults=defaults,
+        flags=flags,
     )
 
 
@@ -103,16 +104,7 @@ def show_dialogue(work: Work, partnership: Partnership, role: str, _arg, message
 
 def move(trigger: str, work: Work, partnership: Partnership, role: str, _arg, message_id) -> Result:
     """A stage move, refused with its reason when what it needs is missing."""
-    facts = facts_of(
-        partnership,
-        work.core.checklist,
-        has_diagnosis=repository.last_done_flow(work.db, user_id=work.user.id, flow="diagnostic")
-        is not None,
-        has_draft_convention=repository.has_document(
-            work.db, partnership_id=partnership.id, kind="convention"
-        ),
-    )
-    moved = work.core.lifecycle.move(facts, trigger)
+    moved = work.core.lifecycle.move(stages.facts(work, partnership), trigger)
     if not moved.moved:
         # The reason, then the card again so its buttons stay at hand.
         refusal = Say("stage_refused", {"reason": moved.refusal})
@@ -143,8 +135,19 @@ def add_note(work: Work, partnership: Partnership, _role, _arg, _message_id) -> 
     )
 
 
+def edit(work: Work, partnership: Partnership, _role, _arg, _message_id) -> Result:
+    """Corrects the partnership's name and details: each offered as it is."""
+    return questionnaires.start_or_resume(
+        work,
+        "edit_partnership",
+        intro="edit_partnership_intro",
+        partnership_id=partnership.id,
+        defaults=known.editing(partnership),
+    )
+
+
 def choose(work: Work, partnership: Partnership, role: str, index, message_id) -> Result:
-    """Chooses a candidate as the partner (step 3)."""
+    """Chooses a candidate as the partner (step 3); the partnership moves on to the content."""
     chosen = choose_candidate(list(partnership.candidates), int(index)) if index else None
     if chosen is None:
         return notice(work)
@@ -152,25 +155,10 @@ def choose(work: Work, partnership: Partnership, role: str, index, message_id) -
     partnership.partner_name = chosen_name(chosen)
     repository.touch(partnership)
     work.db.add(partnership)
-    return in_place(work, message_id, summaries.candidates(partnership, role))
+    result = in_place(work, message_id, summaries.candidates(partnership, role))
+    stages.follow_the_work(work, partnership, result)
+    return result
 
 
 def review(work: Work, _partnership, _role, _arg, _message_id) -> Result:
     return convention(work, review=True)
-
-
-# -- helpers --------------------------------------------------------------------------------
-
-
-def _diagnosis_objectives(work: Work) -> str | None:
-    done = repository.last_done_flow(work.db, user_id=work.user.id, flow="diagnostic")
-    return done.state.get("answers", {}).get("expectations") if done else None
-
-
-def _as_flow_answers(answered: dict[str, dict]) -> dict:
-    flow_answers = {}
-    for item_id, answer in answered.items():
-        flow_answers[status_question_id(item_id)] = answer.get("status")
-        if answer.get("text"):
-            flow_answers[text_question_id(item_id)] = answer["text"]
-    return flow_answers

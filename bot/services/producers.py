@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from bot.services import summaries
+from bot.services import stages, summaries
 from bot.services.access import membership
 from bot.services.results import DiagnosisShown, FollowupShown, Result, Say
 from bot.services.work import Work
@@ -13,14 +12,15 @@ from flows import questionnaires as q
 from flows.convention import answers_by_item
 from flows.criteria import candidate_entry
 from flows.diagnostic import diagnose
+from flows.engine import FlowState
 from flows.roles import MEMBER, Right, may
 from storage import repository
 from storage.models import FlowSession, Partnership
 
-Producer = Callable[[Work, Partnership | None, str | None, dict[str, Any], Result], None]
+Producer = Callable[[Work, Partnership | None, str | None, FlowState, Result], None]
 
 
-def produce(work: Work, running: FlowSession, answers: dict[str, Any], result: Result) -> None:
+def produce(work: Work, running: FlowSession, flow_state: FlowState, result: Result) -> None:
     """Records what the finished run produces, and adds what to show."""
     spec = work.core.spec(running.flow)
     partnership, role = None, None
@@ -34,43 +34,62 @@ def produce(work: Work, running: FlowSession, answers: dict[str, Any], result: R
         # The revision moves before anything is drawn, so the new buttons act.
         repository.touch(partnership)
         work.db.add(partnership)
-    PRODUCERS[spec.produces](work, partnership, role, answers, result)
+    PRODUCERS[spec.produces](work, partnership, role, flow_state, result)
 
 
-def _diagnosis(work: Work, _p, _role, answers: dict[str, Any], result: Result) -> None:
+def _diagnosis(work: Work, _p, _role, flow_state: FlowState, result: Result) -> None:
     flow = work.core.flows["diagnostic"]
+    answers = flow_state.answers
     diagnosis = diagnose(flow.questionnaire, work.core.method, answers)
     result.shown.append(DiagnosisShown(flow.questionnaire, work.core.method, diagnosis, answers))
+    # The partnership waiting for this diagnosis moves on to the dialogue.
+    active = membership(work, work.user.active_partnership_id)
+    if active is not None and may(active[1], Right.ACT):
+        work.db.flush()
+        stages.follow_the_work(work, active[0], result)
 
 
-def _partnership(work: Work, _p, _role, answers: dict[str, Any], result: Result) -> None:
+def _partnership(work: Work, _p, _role, flow_state: FlowState, result: Result) -> None:
     created = repository.create_partnership(
-        work.db, user=work.user, **q.partnership_fields(answers)
+        work.db, user=work.user, **q.partnership_fields(flow_state.answers)
     )
+    work.db.flush()
     result.shown.append(Say("partnership_created"))
+    stages.follow_the_work(work, created, result)
     result.shown.append(summaries.card(work, created, MEMBER))
 
 
-def _candidate(work: Work, partnership, role, answers: dict[str, Any], result: Result) -> None:
-    entry = candidate_entry(work.core.criteria, answers)
+def _partnership_update(work: Work, partnership, role, flow_state: FlowState, result) -> None:
+    for key, value in q.partnership_fields(flow_state.answers).items():
+        setattr(partnership, key, value)
+    result.shown.append(Say("partnership_updated"))
+    result.shown.append(summaries.card(work, partnership, role))
+
+
+def _candidate(work: Work, partnership, role, flow_state: FlowState, result: Result) -> None:
+    entry = candidate_entry(work.core.criteria, flow_state.answers)
     partnership.candidates = [*partnership.candidates, entry]
     result.shown.append(summaries.candidates(partnership, role))
 
 
-def _convention(work: Work, partnership, role, answers: dict[str, Any], result: Result) -> None:
-    partnership.convention = answers_by_item(work.core.checklist, answers)
+def _convention(work: Work, partnership, role, flow_state: FlowState, result: Result) -> None:
+    partnership.convention = answers_by_item(
+        work.core.checklist, flow_state.answers, flow_state.flags
+    )
+    work.db.flush()
+    stages.follow_the_work(work, partnership, result)
     result.shown.append(summaries.convention(work, partnership, role))
 
 
-def _followup(work: Work, partnership, role, answers: dict[str, Any], result: Result) -> None:
-    partnership.followup = dict(answers)
-    result.shown.append(FollowupShown(dict(answers)))
+def _followup(work: Work, partnership, role, flow_state: FlowState, result: Result) -> None:
+    partnership.followup = dict(flow_state.answers)
+    result.shown.append(FollowupShown(dict(flow_state.answers)))
+    result.shown.append(summaries.card(work, partnership, role))
 
 
-def _meeting_note(work: Work, partnership, role, answers: dict[str, Any], result: Result) -> None:
-    repository.add_note(
-        work.db, partnership_id=partnership.id, user_id=work.user.id, text=answers["text"]
-    )
+def _meeting_note(work: Work, partnership, role, flow_state: FlowState, result: Result) -> None:
+    text = flow_state.answers["text"]
+    repository.add_note(work.db, partnership_id=partnership.id, user_id=work.user.id, text=text)
     work.db.flush()
     result.shown.append(summaries.dialogue(work, partnership, role))
 
@@ -78,6 +97,7 @@ def _meeting_note(work: Work, partnership, role, answers: dict[str, Any], result
 PRODUCERS: dict[str, Producer] = {
     q.DIAGNOSIS: _diagnosis,
     q.PARTNERSHIP: _partnership,
+    q.PARTNERSHIP_UPDATE: _partnership_update,
     q.CANDIDATE: _candidate,
     q.CONVENTION: _convention,
     q.FOLLOWUP: _followup,

@@ -21,6 +21,7 @@ from bot.services.results import (
     WhyShown,
 )
 from bot.services.work import Work
+from flows.answers import clean
 from flows.engine import DONE, FlowState, Outcome, QuestionnaireFlow
 from storage import repository
 from storage.models import FlowSession
@@ -39,19 +40,16 @@ def start_or_resume(
     *,
     intro: str,
     partnership_id: int | None = None,
-    prefill: dict[str, Any] | None = None,
+    defaults: dict[str, Any] | None = None,
+    flags: list[str] | None = None,
 ) -> Result:
-    """Resumes the user's run of that questionnaire (for that partnership), or starts one."""
+    """Resumes the user's run of that questionnaire (for that partnership), or starts one;
+    `defaults` (what earlier steps know) are offered as current answers."""
     running = repository.active_flow_session(work.db, user_id=work.user.id, flow=flow_id)
     if running is not None and running.partnership_id == partnership_id:
         return _ask(work, Say("resume"), running, FlowState.from_dict(running.state))
-    flow = work.core.flows[flow_id]
-    flow_state = flow.start()
-    if prefill:
-        # Answers already known are not asked again: the flow skips to the first gap.
-        flow_state.answers.update(prefill)
-        if flow.current(flow_state).id in prefill:
-            flow.keep(flow_state)
+    flow_state = work.core.flows[flow_id].start(defaults)
+    flow_state.flags = list(flags or [])
     previous = repository.active_flow_session(work.db, user_id=work.user.id)
     running = repository.start_flow_session(
         work.db,
@@ -72,7 +70,7 @@ def answer_text(work: Work, text: str) -> Result:
     if running is None:
         return Result(work.language, [Say("no_flow")])
     flow_state = FlowState.from_dict(running.state)
-    outcome = work.core.flows[running.flow].answer(flow_state, text)
+    outcome = work.core.flows[running.flow].answer(flow_state, clean(text))
     return _after(work, running, flow_state, outcome, message_id=None)
 
 
@@ -94,7 +92,7 @@ def press(work: Work, data: object, message_id: int | None) -> Result:
     outcome = _apply(flow, flow_state, button)
     if outcome is None:
         return notice(work)
-    redraw = button.action == "toggle" and outcome.kind == "question"
+    redraw = button.action in ("toggle", "flag") and outcome.kind == "question"
     return _after(work, running, flow_state, outcome, message_id, redraw)
 
 
@@ -117,7 +115,8 @@ def cancel(work: Work) -> Result:
     repository.save_flow_state(
         work.db, flow_session=running, state=flow_state.to_dict(), status="cancelled"
     )
-    result = Result(work.language, [Say("cancelled", {"flow": running.flow})])
+    title = work.core.flows[running.flow].questionnaire.title.in_(work.language)
+    result = Result(work.language, [Say("cancelled", {"flow": running.flow, "title": title})])
     result.closes = running.question_message_id
     return result
 
@@ -141,6 +140,7 @@ def _apply(flow: QuestionnaireFlow, flow_state: FlowState, button: ButtonData) -
         move = flow.answer if button.action == "answer" else flow.toggle
         return move(flow_state, button.option_id)
     actions = {
+        "flag": flow.toggle_flag,
         "validate": flow.validate_draft,
         "back": flow.back,
         "skip": flow.skip,
@@ -171,6 +171,8 @@ def _after(
     )
     result = Result(work.language)
     acted_on = message_id or running.question_message_id
+    if outcome.kind == "toggled":
+        return _redraw_typed_choice(work, running, flow_state, result)
     if outcome.kind in ("invalid", "required", "first_question") and message_id is not None:
         # A refused press keeps its message; a short notice says why.
         result.notice = _refusal(outcome)
@@ -191,9 +193,21 @@ def _after(
     else:
         result.closes = acted_on
     if outcome.kind == "done":
-        producers.produce(work, running, flow_state.answers, result)
+        producers.produce(work, running, flow_state, result)
     else:
         _append_question(work, result, running, flow_state)
+    return result
+
+
+def _redraw_typed_choice(
+    work: Work, running: FlowSession, flow_state: FlowState, result: Result
+) -> Result:
+    """Typed choices are ticked on the question itself, which waits for Validate."""
+    if running.question_message_id is None:
+        _append_question(work, result, running, flow_state)
+    else:
+        result.in_place = question_shown(work, running, flow_state)
+        result.in_place_of = running.question_message_id
     return result
 
 
@@ -207,16 +221,18 @@ def question_shown(work: Work, running: FlowSession, flow_state: FlowState) -> Q
     flow = work.core.flows[running.flow]
     question = flow.current(flow_state)
     position, total = flow.progress(flow_state)
+    answered, current = flow.offered(flow_state, question)
     return QuestionShown(
         session_id=running.id,
         title=flow.questionnaire.title,
         question=question,
         position=position,
         total=total,
-        current=flow_state.answers.get(question.id),
-        answered=question.id in flow_state.answers,
+        current=current,
+        answered=answered,
         draft=tuple(flow_state.draft),
         can_go_back=position > 1,
+        flagged=question.id in flow_state.flags,
     )
 
 

@@ -35,10 +35,13 @@ class QuestionShown:
     position: int
     total: int
     current: Any = None
-    # Answered before (possibly skipped, then `current` is None): it can be kept.
+    # Answered before (possibly skipped, then `current` is None) or offered by an earlier
+    # step: it can be kept in one tap.
     answered: bool = False
     draft: tuple[str, ...] = ()
     can_go_back: bool = False
+    # The question's flag is ticked ("only partly agreed").
+    flagged: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ class PartnershipCard:
     history: tuple[StageChange, ...]
     # The stage moves the lifecycle offers from this stage.
     moves: tuple[str, ...]
+    # What the next step needs is done: moving on is one button away.
+    ready: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,10 @@ class CandidatesShown:
 @dataclass(frozen=True)
 class ConventionStatus:
     partnership: PartnershipSummary
+    # Required points not agreed that the draft shows as points to complete.
     missing: tuple[ConventionItem, ...]
+    # Points not agreed that the draft fills with our standard wording, as proposals.
+    proposals: tuple[ConventionItem, ...] = ()
 
 
 @dataclass(frozen=True)

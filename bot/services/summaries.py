@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.services import stages
 from bot.services.access import summary
 from bot.services.results import (
     CandidatesShown,
@@ -29,6 +30,7 @@ def card(work: Work, partnership: Partnership, role: str) -> PartnershipCard:
         members=len(members),
         history=tuple(StageChange(m.dest, aware(m.moved_at)) for m in history[-HISTORY_SHOWN:]),
         moves=work.core.lifecycle.moves_from(partnership.stage),
+        ready=stages.can_advance(work, partnership),
     )
 
 
@@ -48,8 +50,11 @@ def candidates(partnership: Partnership, role: str) -> CandidatesShown:
 
 
 def convention(work: Work, partnership: Partnership, role: str) -> ConventionStatus:
+    """What is agreed, what the draft proposes, what is left to complete."""
     missing = missing_items(work.core.checklist, partnership.convention)
-    return ConventionStatus(summary(partnership, role), tuple(missing))
+    proposed = tuple(item for item in missing if item.standard)
+    placeholders = tuple(item for item in missing if not item.standard)
+    return ConventionStatus(summary(partnership, role), placeholders, proposed)
 
 
 def document_info(document: GeneratedDocument) -> DocumentInfo:

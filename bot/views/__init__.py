@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.commands import COMMANDS
+from bot.commands import COMMANDS, restarting
 from bot.i18n import gettext_for, render
 from bot.services import results as r
 from bot.views import cards, partnerships, questions
@@ -19,22 +19,37 @@ from bot.views.screens import Button, Reply, Screen, plain
 __all__ = ["Button", "Presenter", "Reply", "Screen", "plain"]
 
 
-def _help_context(language: str) -> dict[str, Any]:
-    """The help lists the commands of the command table, as this language spells them."""
+def _help_context(language: str, _params: dict, channel: str) -> dict[str, Any]:
+    """The help lists the commands of the command table, as this language spells them, and
+    how to answer on this channel (buttons, or keys in the terminal)."""
     _ = gettext_for(language)
-    return {"commands": [(c.shown_as(language), _(c.help)) for c in COMMANDS if c.help]}
+    commands = [(c.shown_as(language), _(c.help)) for c in COMMANDS if c.help]
+    return {"commands": commands, "channel": channel}
+
+
+def _cancelled_context(language: str, params: dict, _channel: str) -> dict[str, Any]:
+    """Which questionnaire stopped, and the command that starts it again."""
+    command = restarting(params.get("flow", ""))
+    return {"restart": "/" + command.shown_as(language) if command else None}
 
 
 # Extra context of some messages, computed when shown.
-SAY_CONTEXT: dict[str, Callable[[str], dict[str, Any]]] = {"help": _help_context}
+SAY_CONTEXT: dict[str, Callable[[str, dict, str], dict[str, Any]]] = {
+    "help": _help_context,
+    "cancelled": _cancelled_context,
+}
 
 
 class Presenter:
     """Renders results as screens."""
 
-    def __init__(self, zone: ZoneInfo, invitation_link: Callable[[str], str]):
+    def __init__(
+        self, zone: ZoneInfo, invitation_link: Callable[[str], str], channel: str = "telegram"
+    ):
         self.zone = zone
         self.invitation_link = invitation_link
+        # "telegram" or "terminal": some texts speak of buttons, others of keys.
+        self.channel = channel
 
     def reply(self, result: r.Result) -> Reply:
         language = result.language
@@ -55,7 +70,7 @@ class Presenter:
         """The screen of one view of a result."""
         zone = self.zone
         if isinstance(view, r.Say):
-            extra = SAY_CONTEXT.get(view.what, lambda _language: {})(language)
+            extra = SAY_CONTEXT.get(view.what, lambda *_: {})(language, view.params, self.channel)
             return Screen(render(f"{view.what}.j2", language, **view.params, **extra))
         if isinstance(view, r.InvitationCreated):
             link = self.invitation_link(view.token)

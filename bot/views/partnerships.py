@@ -63,6 +63,7 @@ def card_screen(card: PartnershipCard, language: str, zone: ZoneInfo) -> Screen:
         role=p.role,
         members=card.members,
         history=[(change.dest, local_date(change.at, zone)) for change in card.history],
+        ready=card.ready,
     )
     rows: list[tuple[Button, ...]] = []
     if Right.ACT in p.rights:
@@ -76,6 +77,8 @@ def card_screen(card: PartnershipCard, language: str, zone: ZoneInfo) -> Screen:
     if Right.INVITE in p.rights:
         tools.append(_button(p, _("Invite"), "invite"))
     rows.append(tuple(tools))
+    if Right.ACT in p.rights:
+        rows.append((_button(p, _("Correct the details"), "edit"),))
     return Screen(text, tuple(rows))
 
 
@@ -127,6 +130,7 @@ def convention_screen(status: ConventionStatus, language: str, zone: ZoneInfo) -
         "convention_summary.j2",
         language,
         missing=[(item.title.in_(language), item.why.in_(language)) for item in status.missing],
+        proposals=[item.title.in_(language) for item in status.proposals],
     )
     rows = (
         (_button(p, _("Build the draft documents"), "generate"),),

@@ -17,7 +17,9 @@ from bot.services.results import (
     WhyShown,
 )
 from bot.views.screens import Button, Screen
-from knowledge import Question, QuestionKind
+from flows.diagnostic import RoleRecommendation, TypeRecommendation
+from knowledge import Method, Question, QuestionKind
+from knowledge.models import Source
 
 # Labels longer than this get a row of their own, so they stay readable on a phone.
 SHORT_LABEL = 18
@@ -91,6 +93,9 @@ def _navigation_row(shown: QuestionShown, language: str) -> tuple[Button, ...]:
         return ButtonData(action, shown.session_id, question.id).encode()
 
     row = []
+    if question.flag is not None:
+        box = "☑ " if shown.flagged else "☐ "
+        row.append(Button(box + question.flag.in_(language), data("flag")))
     if shown.can_go_back:
         row.append(Button(_("← Back"), data("back")))
     if shown.answered:
@@ -155,6 +160,7 @@ def why_screen(shown: WhyShown, language: str) -> Screen:
 
 
 def diagnosis_screen(shown: DiagnosisShown, language: str) -> Screen:
+    """The diagnosis in one message: types (or roles), why, readiness, risks, brakes."""
     questionnaire, method, diagnosis = shown.questionnaire, shown.method, shown.diagnosis
 
     def label(question_id: str) -> str:
@@ -162,14 +168,6 @@ def diagnosis_screen(shown: DiagnosisShown, language: str) -> Screen:
         value = shown.answers.get(question_id)
         return answer_label(question, value, language) if question else ""
 
-    recommended = [
-        {
-            "name": method.partnership_type(score.type_id).name.in_(language),
-            "definition": method.partnership_type(score.type_id).definition.in_(language),
-            "reasons": _reason_labels(score.reasons, language),
-        }
-        for score in diagnosis.recommended
-    ]
     brakes = {brake.id: brake for brake in method.brakes}
     return Screen(
         render(
@@ -177,7 +175,8 @@ def diagnosis_screen(shown: DiagnosisShown, language: str) -> Screen:
             language,
             profile=label("profile"),
             territory=label("territory"),
-            recommended=recommended,
+            recommended=[_type_item(method, r, language) for r in diagnosis.recommended],
+            roles=[_role_item(method, r, language) for r in diagnosis.roles],
             readiness=diagnosis.readiness,
             readiness_reasons=diagnosis.readiness_reasons,
             risk_groups=[
@@ -192,6 +191,31 @@ def diagnosis_screen(shown: DiagnosisShown, language: str) -> Screen:
     )
 
 
+def _type_item(method: Method, recommended: TypeRecommendation, language: str) -> dict:
+    """A recommended type as the screen shows it: what it is, the objective, the source."""
+    partnership_type = method.partnership_type(recommended.type_id)
+    return {
+        "name": partnership_type.name.in_(language),
+        "definition": partnership_type.definition.in_(language),
+        "objectives": _reason_labels(recommended.objectives, language),
+        "dimension": recommended.dimension.name.in_(language).lower(),
+        "refinements": _reason_labels(recommended.refinements, language),
+        "citation": _citation(recommended.sources),
+    }
+
+
+def _role_item(method: Method, recommended: RoleRecommendation, language: str) -> dict:
+    """A local authority's role as the screen shows it, with our advice kept apart."""
+    role = method.authority_role(recommended.role_id)
+    return {
+        "name": role.name.in_(language),
+        "description": role.description.in_(language),
+        "advice": role.our_advice.in_(language),
+        "answers": _reason_labels(recommended.reasons, language),
+        "citation": _citation(role.sources),
+    }
+
+
 def _reason_labels(reasons, language: str, limit: int = 3) -> list[str]:
     labels: list[str] = []
     for reason in reasons:
@@ -199,3 +223,11 @@ def _reason_labels(reasons, language: str, limit: int = 3) -> list[str]:
         if text not in labels:
             labels.append(text)
     return labels[:limit]
+
+
+def _citation(sources: tuple[Source, ...]) -> dict[str, str]:
+    """One "title, section ; section" per seed: the sources of one recommendation are short."""
+    sections: dict[str, list[str]] = {}
+    for source in sources:
+        sections.setdefault(source.title, []).append(source.section)
+    return {title: " ; ".join(parts) for title, parts in sections.items()}

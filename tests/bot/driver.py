@@ -20,8 +20,9 @@ async def type_text(
     sends, edited = _count(api, chat, SENDS), _count(api, chat, EDITS)
     api.send_text(chat, text, **kwargs)
     await api.wait_for(
-        lambda a: _count(a, chat, SENDS) >= sends + replies
-        and _count(a, chat, EDITS) >= edited + edits
+        lambda a: (
+            _count(a, chat, SENDS) >= sends + replies and _count(a, chat, EDITS) >= edited + edits
+        )
     )
 
 

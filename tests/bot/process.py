@@ -20,7 +20,8 @@ async def start_bot(api: FakeBotApi, database_url: str) -> asyncio.subprocess.Pr
         "ALLIANCE_POLLING_TIMEOUT": "1",
         "ALLIANCE_CHAT_MESSAGES_PER_SECOND": "1000",
     }
-    polls = len(api.sent(method="getUpdates"))
+    # A killed process's last long poll may still be answered: wait for this one's getMe.
+    started = len(api.calls)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -30,8 +31,14 @@ async def start_bot(api: FakeBotApi, database_url: str) -> asyncio.subprocess.Pr
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
-    await api.wait_for(lambda a: len(a.sent(method="getUpdates")) > polls, timeout=60)
+    await api.wait_for(lambda a: _polling_since(a, started), timeout=60)
     return process
+
+
+def _polling_since(api: FakeBotApi, start: int) -> bool:
+    """A new process said hello (getMe), then polled for updates."""
+    methods = [call.method for call in api.calls[start:]]
+    return "getMe" in methods and "getUpdates" in methods[methods.index("getMe") :]
 
 
 async def kill(process: asyncio.subprocess.Process) -> None:

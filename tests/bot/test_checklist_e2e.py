@@ -1,6 +1,10 @@
 """End to end: checklists by menu and by words, inline mode, and the language choice."""
 
+from bot.services import checklists
+from knowledge.loader import load_knowledge_base
 from tests.bot.driver import last_text, type_text
+
+CONVENTION = load_knowledge_base().topic("convention")
 
 
 def buttons(api, chat):
@@ -17,11 +21,31 @@ async def test_checklist_menu_then_a_topic_then_a_card(api, bot):
     before = len(api.sent(chat_id=chat, method="editMessageText"))
     api.press(chat, convention)
     await api.wait_for(lambda a: len(a.sent(chat_id=chat, method="editMessageText")) > before)
+    overview = api.sent(chat_id=chat, method="editMessageText")[-1].params["text"]
+    assert "La convention de partenariat" in overview
+    assert "Convention : règlement des litiges" in overview, "a topic opens on its overview"
     card_button = next(data for _, data in buttons(api, chat) if data == "v1:c:convention_duration")
     api.press(chat, card_button)
     await api.wait_for(lambda a: len(a.sent(chat_id=chat, method="editMessageText")) > before + 1)
     text = api.sent(chat_id=chat, method="editMessageText")[-1].params["text"]
     assert "Source" in text and "•" in text
+
+
+async def test_checklist_convention_shows_the_whole_checklist_then_a_card_in_full(api, bot):
+    chat = 4008
+    await type_text(api, chat, "/checklist convention")
+    overview = last_text(api, chat)
+    assert overview.startswith("<b>La convention de partenariat</b>")
+    assert overview.count("•") == len(CONVENTION.cards)
+    data = [data for _, data in buttons(api, chat)]
+    assert data == [f"v1:c:{card.id}" for card in CONVENTION.cards] + ["v1:m:all"]
+    before = len(api.sent(chat_id=chat, method="editMessageText"))
+    api.press(chat, "v1:c:convention_disputes")
+    await api.wait_for(lambda a: len(a.sent(chat_id=chat, method="editMessageText")) > before)
+    card = api.sent(chat_id=chat, method="editMessageText")[-1].params["text"]
+    assert "Convention : règlement des litiges" in card and "médiation" in card
+    back = [data for _, data in buttons(api, chat)]
+    assert "v1:m:convention" in back, "a card leads back to its topic's overview"
 
 
 async def test_checklist_with_words_finds_the_card_despite_typos(api, bot):
@@ -52,9 +76,10 @@ async def test_inline_query_lists_matching_cards_ready_to_post(api, bot):
     results = api.sent(method="answerInlineQuery")[-1].params["results"]
     assert 1 <= len(results) <= 10
     assert all(r["type"] == "article" for r in results)
-    assert any("onvention" in r["title"] for r in results)
+    assert results[0]["id"] == "overview_convention", "the whole checklist first"
     posted = results[0]["input_message_content"]
-    assert posted["parse_mode"] == "HTML" and "•" in posted["message_text"]
+    assert posted["parse_mode"] == "HTML"
+    assert posted["message_text"].count("•") == len(CONVENTION.cards)
 
 
 async def test_english_speaking_user_gets_english_cards(api, bot):
@@ -79,3 +104,11 @@ async def test_language_choice_is_stored_and_used(api, bot):
     # The Telegram client still says French; the stored choice wins.
     await type_text(api, chat, "/aide", language_code="fr")
     assert "What I can do" in last_text(api, chat)
+
+
+async def test_inline_mode_offers_whole_checklists_before_anything_is_typed(api, bot):
+    api.inline_query(4009, "")
+    await api.wait_for(lambda a: a.sent(method="answerInlineQuery"))
+    results = api.sent(method="answerInlineQuery")[-1].params["results"]
+    assert [r["id"] for r in results] == list(checklists.DEFAULT_INLINE_CARDS)
+    assert all(r["id"].startswith("overview_") for r in results)

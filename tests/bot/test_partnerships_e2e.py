@@ -50,6 +50,24 @@ async def score_candidate(api, chat, name, level):
     await follow_plan(api, chat, [("a", "guard_rails", "yes")])
 
 
+async def answer_convention(api, chat, typed: dict[str, str]) -> None:
+    """Ticks every point of each section, says yes to yes-or-no points, types the texts."""
+    while "Points de la convention" not in last_text(api, chat):
+        question = current_question(api, chat)
+        if question.startswith("c_"):
+            unticked = [
+                data.split(":")[4]
+                for row in api.last_keyboard(chat)
+                for label, data in row
+                if data.startswith("v1:t:") and label.startswith("☐")
+            ]
+            await follow_plan(api, chat, [("m", question, unticked)])
+        elif question.startswith("y_"):
+            await follow_plan(api, chat, [("a", question, "yes")])
+        else:
+            await type_text(api, chat, typed.get(question, f"Texte pour {question}"), edits=1)
+
+
 async def test_from_creation_to_two_docx_drafts(api, bot):
     await create_partnership(api, OWNER)
     await score_candidate(api, OWNER, "Fragile SA", 2)
@@ -65,12 +83,7 @@ async def test_from_creation_to_two_docx_drafts(api, bot):
         "t_beneficiaries": "Jeunes des quartiers prioritaires",
         "t_termination": "Résiliation par lettre recommandée, préavis de trois mois",
     }
-    while "Points de la convention" not in last_text(api, OWNER):
-        question = current_question(api, OWNER)
-        if question.startswith("s_"):
-            await follow_plan(api, OWNER, [("a", question, "in_place")])
-        else:
-            await type_text(api, OWNER, typed.get(question, f"Texte pour {question}"))
+    await answer_convention(api, OWNER, typed)
     generate = next(d for row in api.last_keyboard(OWNER) for _, d in row if d.endswith("generate"))
     await press_data(api, OWNER, generate, method="sendDocument")
     await api.wait_for(lambda a: len(a.sent(chat_id=OWNER, method="sendDocument")) == 2)

@@ -77,7 +77,10 @@ def test_questions_follow_the_conditions(flow):
     flow.answer(state, "company")
     assert state.state == "company_goal"
     assert flow.progress(state) == (2, 4)
-    flow.answer(state, "1, 3")
+    # Typed numbers tick their options; the answer is given by validating, as on screen.
+    assert flow.answer(state, "1, 3").kind == "toggled"
+    assert state.draft == ["hr", "innovation"] and "company_goal" not in state.answers
+    flow.answer(state, "Valider")
     assert state.answers["company_goal"] == ["hr", "innovation"]
     assert state.state == "note"
 
@@ -101,6 +104,7 @@ def test_typed_label_is_accepted_without_accents_or_case(flow):
     state = flow.start()
     flow.answer(state, "company")
     flow.answer(state, "marche")
+    flow.answer(state, "ok")
     assert state.answers["company_goal"] == ["market"]
 
 
@@ -131,6 +135,7 @@ def test_back_then_new_answer_keeps_later_answers_that_still_apply(flow):
     state = flow.start()
     flow.answer(state, "company")
     flow.answer(state, "hr")
+    flow.answer(state, "v")
     flow.answer(state, "une note")
     assert flow.back(state).question.id == "note"
     assert flow.back(state).question.id == "company_goal"
@@ -180,3 +185,36 @@ def test_state_survives_a_json_round_trip_and_resumes(flow):
     assert resumed.draft == ["market"]
     assert other.validate_draft(resumed).kind == "question"
     assert resumed.state == "note"
+
+
+def test_offered_answers_are_asked_with_the_current_answer_and_kept_in_one_tap():
+    flow = build()
+    state = flow.start(defaults={"profile": "company", "company_goal": ["hr"], "hours": 12})
+    assert flow.offered(state, flow.current(state)) == (True, "company")
+    flow.keep(state)
+    assert state.answers == {"profile": "company"} and state.state == "company_goal"
+    # A multiple choice comes pre-ticked with what was offered; it can be changed.
+    assert state.draft == ["hr"]
+    flow.toggle(state, "market")
+    flow.validate_draft(state)
+    assert state.answers["company_goal"] == ["hr", "market"]
+    flow.skip(state)  # note
+    assert flow.keep(state).kind == "done" and state.answers["hours"] == 12
+    # Nothing offered: keep does nothing.
+    fresh = flow.start()
+    assert flow.keep(fresh).kind == "question" and fresh.answers == {}
+
+
+def test_an_offered_answer_that_does_not_fit_is_refused_not_kept():
+    flow = build()
+    state = flow.start(defaults={"profile": "astronaut"})
+    outcome = flow.keep(state)
+    assert outcome.kind == "invalid" and state.answers == {}
+
+
+def test_offered_answers_and_flags_survive_a_json_round_trip():
+    flow = build()
+    state = flow.start(defaults={"hours": 3})
+    state.flags = ["note"]
+    again = FlowState.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert again.defaults == {"hours": 3} and again.flags == ["note"]

@@ -74,3 +74,27 @@ def test_the_command_fails_with_a_clear_message(data_copy, monkeypatch):
     assert result.returncode == 1
     assert "no_such_card" in result.stderr
     assert "1 problem(s)" in result.stderr
+
+
+def edit_topic(data_dir: Path, change) -> None:
+    path = data_dir / "cards" / "figures.yaml"
+    topic = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(topic)
+    path.write_text(yaml.safe_dump(topic, allow_unicode=True), encoding="utf-8")
+
+
+def test_a_percentage_without_its_year_is_reported(data_copy):
+    undated = {"fr": "84 % des associations lancent leurs partenariats", "en": "84% start them"}
+    edit_topic(data_copy, lambda topic: topic["cards"][0]["points"].append(undated))
+    problems = check(data_copy)
+    assert any("figures.yaml" in p and "no year" in p and "84 %" in p for p in problems), problems
+
+
+def test_a_topic_must_declare_the_words_that_name_it(data_copy):
+    edit_topic(data_copy, lambda topic: topic["keywords"].update(en=[]))
+    assert any("figures.yaml" in p and "keywords naming it" in p for p in check(data_copy))
+
+
+def test_an_overview_is_built_not_written(data_copy):
+    edit_topic(data_copy, lambda topic: topic["cards"][0].update(id="overview_figures"))
+    assert any("overviews are built" in p for p in check(data_copy))

@@ -1,4 +1,8 @@
-"""Search quality: what people type, in both languages, and the card that must come first."""
+"""Search quality: what people type, in both languages, and the card that must come first.
+
+Words that name a whole topic open its overview (the checklist itself); words that name a
+detail open the detail's card.
+"""
 
 import pytest
 
@@ -70,6 +74,79 @@ EXPECTED = [
 ]
 
 
+# The words that name a topic, as typed: accents or not, plurals, typos, both languages.
+TOPIC_WORDS = [
+    ("convention", "convention"),
+    ("Convention", "convention"),
+    ("la convention", "convention"),
+    ("convention de partenariat", "convention"),
+    ("conventions", "convention"),
+    ("convension", "convention"),
+    ("contrat", "convention"),
+    ("contrats", "convention"),
+    ("cntrat", "convention"),
+    ("accord", "convention"),
+    ("l'accord", "convention"),
+    ("accords", "convention"),
+    ("critères", "criteria"),
+    ("criteres", "criteria"),
+    ("critère", "criteria"),
+    ("critres", "criteria"),
+    ("critères de sélection", "criteria"),
+    ("risques", "risks"),
+    ("risque", "risks"),
+    ("risqes", "risks"),
+    ("évaluation", "evaluation"),
+    ("evaluation", "evaluation"),
+    ("évaluations", "evaluation"),
+    ("evalution", "evaluation"),
+    ("pilotage", "steering"),
+    ("pilotgae", "steering"),
+    ("étapes", "steps"),
+    ("etapes", "steps"),
+    ("étape", "steps"),
+    ("types", "types"),
+    ("type", "types"),
+    ("tipes", "types"),
+    ("types de partenariat", "types"),
+    ("typologie", "types"),
+    # English.
+    ("agreement", "convention"),
+    ("agreements", "convention"),
+    ("agrement", "convention"),
+    ("contract", "convention"),
+    ("criteria", "criteria"),
+    ("critera", "criteria"),
+    ("selection criteria", "criteria"),
+    ("risks", "risks"),
+    ("risk", "risks"),
+    ("evaluation", "evaluation"),
+    ("evaluaton", "evaluation"),
+    ("steering", "steering"),
+    ("steerng", "steering"),
+    ("steps", "steps"),
+    ("types", "types"),
+    ("typology", "types"),
+]
+# A detail still lands on its own card, even next to a word that names its topic.
+DETAIL_WORDS = [
+    ("résiliation", "convention_duration"),
+    ("convention résiliation", "convention_duration"),
+    ("tva", "convention_means"),
+    ("TVA convention", "convention_means"),
+    ("médiation", "convention_disputes"),
+    ("mediation", "convention_disputes"),
+    ("VAT", "convention_means"),
+    ("early termination", "convention_duration"),
+    ("critères ONG", "criteria_ngo_2012"),
+    ("risques syndicats", "risks_unions"),
+    ("freins", "brakes"),
+    ("étape 4", "step_4_content"),
+    ("vocabulaire de l'évaluation", "evaluation_vocabulary"),
+    ("steering committee", "steering_elements"),
+]
+
+
 @pytest.fixture(scope="module")
 def index():
     return CardIndex(load_knowledge_base())
@@ -80,6 +157,28 @@ def test_the_expected_card_comes_first(index, query, card_id):
     hits = index.search(query)
     assert hits, f"nothing found for {query!r}"
     assert hits[0].card.id == card_id, [hit.card.id for hit in hits]
+
+
+@pytest.mark.parametrize(("query", "topic_id"), TOPIC_WORDS)
+def test_a_word_naming_a_topic_opens_its_overview(index, query, topic_id):
+    hits = index.search(query)
+    assert hits and hits[0].card.id == f"overview_{topic_id}", [hit.card.id for hit in hits]
+
+
+@pytest.mark.parametrize(("query", "card_id"), DETAIL_WORDS)
+def test_a_detail_opens_its_own_card_not_the_overview(index, query, card_id):
+    hits = index.search(query)
+    assert hits and hits[0].card.id == card_id, [hit.card.id for hit in hits]
+
+
+def test_every_topic_is_named_by_its_own_keywords(index):
+    for topic in index.base.topics:
+        for word in topic.keywords.fr + topic.keywords.en:
+            assert index.search(word)[0].card.id == topic.overview.id, (topic.id, word)
+
+
+def test_words_every_card_shares_name_no_topic(index):
+    assert not index.search("partenariat")[0].card.is_overview
 
 
 def test_at_least_forty_queries_in_both_languages():

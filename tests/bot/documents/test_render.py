@@ -13,67 +13,74 @@ from docx.shared import Cm
 
 from bot.documents import build_action_plan, build_convention
 from bot.documents.render import TEMPLATE, _fill_header, _wording
-from flows.convention import (
-    IN_PLACE,
-    MISSING,
-    NOT_APPLICABLE,
-    PARTIAL,
-    Clause,
-    ConventionDraft,
-    DraftSection,
-)
+from flows.convention import ActionRow, ConventionDraft, Steering, build_draft, party_from_text
+from knowledge.loader import load_convention_checklist
 
+CHECKLIST = load_convention_checklist()
 SCOPE_TEXT = "Le partenariat couvre le 8e arrondissement de Lyon & la R&D <pilote>."
 TERMINATION_TEXT = "Chaque partie peut mettre fin à la convention avec un préavis de deux mois."
-BENEFICIARIES_HINT = "Qui bénéficie de l'action (salariés, habitants, publics ciblés…) ?"
+OURS = (
+    "association loi 1901 ; 12 rue de la Paix, 69008 Lyon ; W691234567 ; Claire Durand, présidente"
+)
+THEIRS = "SAS ; 3 place Bellecour, 69002 Lyon ; 812 345 678 ; Marc Martin, gérant"
 
 
-def _sections(*, complete: bool) -> tuple[DraftSection, ...]:
-    beneficiaries = (
-        Clause("beneficiaries", "Bénéficiaires", "Jeunes de 16 à 25 ans.", IN_PLACE)
-        if complete
-        else Clause("beneficiaries", "Bénéficiaires", None, MISSING, BENEFICIARIES_HINT)
-    )
-    renewal = (
-        Clause("renewal", "Renouvellement", "Par avenant signé avant le terme.", PARTIAL)
-        if complete
-        else Clause("renewal", "Renouvellement", None, NOT_APPLICABLE, "À quelles conditions ?")
-    )
-    alert = Clause("alert", "Procédure d'alerte", None if not complete else "Courriel au référent.")
-    return (
-        DraftSection(
-            "scope",
-            "Périmètre",
-            (Clause("geography", "Périmètre géographique", SCOPE_TEXT, IN_PLACE), beneficiaries),
-        ),
-        DraftSection(
-            "duration",
-            "Durée et calendrier",
-            (
-                Clause("duration", "Durée", "Trois ans à compter de la signature.", IN_PLACE),
-                renewal,
-                Clause("termination", "Résiliation anticipée", TERMINATION_TEXT, IN_PLACE),
-            ),
-        ),
-        DraftSection("disputes", "Règlement des litiges", (alert,)),
-    )
+def _agreed(text: str, **extra) -> dict:
+    return {"status": "in_place", "text": text, **extra}
 
 
-def _draft(*, complete: bool = True, **changes) -> ConventionDraft:
+def _answers(*, complete: bool) -> dict:
+    """Every item agreed with a text (complete), or only a few (incomplete)."""
+    if not complete:
+        return {
+            "geography": _agreed(SCOPE_TEXT),
+            "termination": _agreed(TERMINATION_TEXT),
+            "confidentiality": {"status": "missing"},
+        }
+    answers = {item.id: _agreed(f"Texte convenu : {item.id}.") for item in CHECKLIST.items}
+    answers |= {
+        "geography": _agreed(SCOPE_TEXT),
+        "termination": _agreed(TERMINATION_TEXT),
+        "objectives": _agreed("Accompagner 20 jeunes vers l'emploi\nCréer 5 postes"),
+        "vat": {"status": "in_place", "yes": False},
+        "confidentiality": {"status": "in_place", "yes": True},
+        "non_compete": {"status": "in_place", "yes": False},
+        "signature_place": _agreed("Lyon"),
+        "referents": _agreed("", fields={"ours": "Claire", "partner": "Marc"}),
+    }
+    return answers
+
+
+def _draft(*, complete: bool = True, language: str = "fr", answers=None, **changes):
     values = dict(
-        language="fr",
+        language=language,
         title="Alliance pour l'emploi local",
-        our_organisation="Association Tremplin",
-        partner="Boulangeries Martin SAS" if complete else None,
+        ours=party_from_text("Association Tremplin", OURS if complete else None),
+        partner=party_from_text(
+            "Boulangeries Martin SAS" if complete else None, THEIRS if complete else None
+        ),
         territory="Lyon 8e" if complete else None,
         theme="Insertion professionnelle",
-        objectives=("Accompagner 20 jeunes vers l'emploi", "Créer 5 postes") if complete else (),
-        sections=_sections(complete=complete),
-        signatories=("Claire Durand, présidente", "Marc Martin, gérant") if complete else (),
-        actions=("Ateliers découverte des métiers", "Stages en boulangerie") if complete else (),
+        steering=Steering(
+            referent_ours="Claire",
+            referent_partner="Marc",
+            has_committee=False,
+            frequency="quarterly",
+            tools=("Tableau de bord",),
+            communication="Une lettre par an",
+        )
+        if complete
+        else None,
+        actions=(
+            ActionRow("Ateliers", "Claire", "janvier", "salle", "20 jeunes"),
+            ActionRow("Stages en boulangerie"),
+        )
+        if complete
+        else (),
     )
     values.update(changes)
-    return ConventionDraft(**values)
+    chosen = answers if answers is not None else _answers(complete=complete)
+    return build_draft(CHECKLIST, chosen, **values)
 
 
 def _open(data: bytes):
@@ -96,87 +103,96 @@ def _styled(document, style: str) -> list[str]:
     return [p.text for p in document.paragraphs if p.style.name == style]
 
 
-def _placeholders(document) -> list[str]:
-    """The highlighted runs, in document order; each must also be bold."""
+def _highlighted(document, colour) -> list[str]:
+    """The runs highlighted in that colour, in document order; each must also be bold."""
     runs = [run for p in _paragraphs(document) for run in p.runs]
-    marked = [run for run in runs if run.font.highlight_color == WD_COLOR_INDEX.YELLOW]
+    marked = [run for run in runs if run.font.highlight_color == colour]
     assert all(run.bold for run in marked)
     return [run.text for run in marked]
 
 
-def test_convention_names_the_parties_and_keeps_the_typed_words():
+def _placeholders(document) -> list[str]:
+    return _highlighted(document, WD_COLOR_INDEX.YELLOW)
+
+
+def test_each_party_has_its_block_and_its_signature():
     document = _open(build_convention(_draft()))
     text = _text(document)
     assert _styled(document, "Title") == ["Convention de partenariat"]
-    assert "Alliance pour l'emploi local" in text
-    for words in ("Association Tremplin", "Boulangeries Martin SAS", SCOPE_TEXT, TERMINATION_TEXT):
-        assert words in text
-    assert "Insertion professionnelle" in text and "Lyon 8e" in text
-    assert "Créer 5 postes" in _styled(document, "List Bullet")
-    assert "Claire Durand, présidente" in text and "Marc Martin, gérant" in text
+    assert (
+        "Association Tremplin, association loi 1901, dont le siège est situé 12 rue de la Paix, "
+        "69008 Lyon, immatriculée sous le numéro W691234567, représentée par Claire Durand, "
+        "présidente, d’une part," in text
+    )
+    assert "Boulangeries Martin SAS, SAS, dont le siège est situé 3 place Bellecour" in text
+    assert "Fait à Lyon, le" in text
+    (signatures,) = document.tables
+    cells = [cell.text for cell in signatures.rows[0].cells]
+    assert "Pour Association Tremplin" in cells[0] and "Claire Durand, présidente" in cells[0]
+    assert "Pour Boulangeries Martin SAS" in cells[1] and "Marc Martin, gérant" in cells[1]
 
 
-def test_articles_are_numbered_in_order_sections_first_then_standard_articles():
+def test_articles_are_numbered_one_per_subject_in_the_checklist_order():
     document = _open(build_convention(_draft()))
     articles = _styled(document, "Heading 2")
     numbers = [int(re.match(r"Article (\d+) – ", title).group(1)) for title in articles]
     assert numbers == list(range(1, len(articles) + 1))
-    assert articles[:3] == [
-        "Article 1 – Périmètre",
-        "Article 2 – Durée et calendrier",
-        "Article 3 – Règlement des litiges",
-    ]
-    titles = [title.split(" – ", 1)[1] for title in articles[3:]]
+    titles = [title.split(" – ", 1)[1] for title in articles]
     assert titles == [
-        "Renouvellement",
-        "Non-renouvellement",
-        "Résiliation anticipée",
+        "Objet et périmètre",
+        "Objectifs et actions",
+        "Moyens et engagements des parties",
+        "Durée, renouvellement et fin",
+        "Pilotage, mise en œuvre et évaluation",
         "Confidentialité",
         "Communication et usage des noms et logos",
         "Règlement des différends",
     ]
-    assert "1.1 Périmètre géographique" in _styled(document, "Heading 3")
-    steps = _styled(document, "List Number")
-    assert [step.split(" :")[0] for step in steps] == [
-        "Alerte",
-        "Règlement amiable",
-        "Juridiction compétente",
-    ]
-    assert "lieu de signature" in steps[-1]
+    clauses = _styled(document, "Heading 3")
+    assert "1.1 Périmètre géographique" in clauses
+    assert "3.2 Versement de la dotation" in clauses
+    assert "8.3 Juridiction compétente" in clauses
+    # Each subject once.
+    assert len({c.split(" ", 1)[1] for c in clauses}) == len(clauses)
 
 
-def test_a_complete_convention_has_no_placeholder():
+def test_a_complete_convention_has_no_placeholder_and_no_proposal():
     document = _open(build_convention(_draft()))
     assert _placeholders(document) == []
-    assert "[À compléter" not in _text(document)
-
-
-def test_placeholders_appear_exactly_for_the_missing_items():
-    document = _open(build_convention(_draft(complete=False)))
-    assert _placeholders(document) == [
-        "[À compléter : Partenaire — dénomination, forme juridique et siège de la structure "
-        "partenaire]",
-        "[À compléter : Territoire — territoire sur lequel le partenariat agit]",
-        "[À compléter : Objectifs — objectifs réalistes que les parties se fixent ensemble]",
-        f"[À compléter : Bénéficiaires — {BENEFICIARIES_HINT}]",
-        "[À compléter : Procédure d'alerte]",
-        "[À compléter : Signataire — nom, fonction et structure du représentant légal]",
-        "[À compléter : Signataire — nom, fonction et structure du représentant légal]",
-    ]
+    assert _highlighted(document, WD_COLOR_INDEX.TURQUOISE) == []
     text = _text(document)
-    assert text.count("[À compléter") == 7
+    assert "[À compléter" not in text and "Proposition d’Alliance" not in text
     assert SCOPE_TEXT in text and TERMINATION_TEXT in text
-    assert "Insertion professionnelle" in text
-    # Not applicable is said plainly, never as a placeholder.
-    assert "Sans objet." in [p.text for p in document.paragraphs]
-    assert "Renouvellement — À quelles conditions" not in text
+    assert "trente jours" not in text  # the standard termination gave way to the typed one
+
+
+def test_missing_points_are_placeholders_or_our_proposals_and_optional_ones_are_left_out():
+    document = _open(build_convention(_draft(complete=False)))
+    placeholders = _placeholders(document)
+    assert "[À compléter : Partenaire — dénomination de la structure partenaire]" in placeholders
+    assert (
+        "[À compléter : Bénéficiaires — Qui bénéficie de l’action (salariés, habitants, "
+        "publics ciblés…) ?]" in placeholders
+    )
+    proposals = _highlighted(document, WD_COLOR_INDEX.TURQUOISE)
+    # Renewal, non-renewal, confidentiality, communication, alert, amicable step, court.
+    assert len(proposals) == 7
+    text = _text(document)
+    assert TERMINATION_TEXT in text and "trente jours" not in text
+    assert "au moins trois mois" in text  # our non-renewal notice, marked as a proposal
+    titles = " ".join(_styled(document, "Heading 3") + _styled(document, "Heading 2"))
+    for optional in ("Moyens matériels", "Fin de projet", "Non-concurrence", "Comité"):
+        assert optional not in titles
 
 
 @pytest.mark.parametrize("confidentiality", [True, False])
 @pytest.mark.parametrize("non_compete", [True, False])
-def test_confidentiality_and_non_compete_follow_the_flags(confidentiality, non_compete):
-    draft = _draft(confidentiality=confidentiality, non_compete=non_compete)
-    document = _open(build_convention(draft))
+def test_yes_or_no_points_bring_their_clause_or_none(confidentiality, non_compete):
+    answers = _answers(complete=True) | {
+        "confidentiality": {"status": "in_place", "yes": confidentiality},
+        "non_compete": {"status": "in_place", "yes": non_compete},
+    }
+    document = _open(build_convention(_draft(answers=answers)))
     titles = [title.split(" – ", 1)[1] for title in _styled(document, "Heading 2")]
     assert ("Confidentialité" in titles) is confidentiality
     assert ("Non-concurrence" in titles) is non_compete
@@ -185,15 +201,25 @@ def test_confidentiality_and_non_compete_follow_the_flags(confidentiality, non_c
     assert ("concurrente" in text) is non_compete
 
 
-def test_action_plan_has_a_header_row_and_one_row_per_action():
+def test_a_partly_agreed_point_is_marked_as_such():
+    answers = _answers(complete=True) | {"calendar": {"status": "partial", "text": "Janvier"}}
+    text = _text(_open(build_convention(_draft(answers=answers))))
+    assert "Janvier\n(Point convenu en partie : à finaliser entre les parties.)" in text
+
+
+def test_the_review_note_names_what_a_lawyer_should_check():
+    document = _open(build_convention(_draft()))
+    assert _styled(document, "Heading 1")[0] == "Note de relecture (à retirer avant signature)"
+    notes = _styled(document, "List Bullet")
+    assert any("juridiction compétente" in note for note in notes)
+    assert any("TVA" in note for note in notes)
+
+
+def test_the_action_plan_takes_the_actions_and_the_steering_as_given():
     draft = _draft()
     document = _open(build_action_plan(draft))
-    assert _styled(document, "Title") == ["Plan d'action opérationnel"]
-    text = _text(document)
-    assert "Association Tremplin" in text and "Boulangeries Martin SAS" in text
-    assert "Accompagner 20 jeunes vers l'emploi" in _styled(document, "List Bullet")
+    assert _styled(document, "Title") == ["Plan d’action opérationnel"]
     (table,) = document.tables
-    assert len(table.rows) == 1 + len(draft.actions)
     assert [cell.text for cell in table.rows[0].cells] == [
         "Action",
         "Pilote / référent",
@@ -201,55 +227,51 @@ def test_action_plan_has_a_header_row_and_one_row_per_action():
         "Moyens",
         "Indicateur",
     ]
-    assert [row.cells[0].text for row in table.rows[1:]] == list(draft.actions)
-    assert all(cell.text == "[À compléter]" for row in table.rows[1:] for cell in row.cells[1:])
-    headings = _styled(document, "Heading 1")
-    assert headings[-3:] == ["Pilotage", "Suivi et compte rendu", "Communication"]
-    assert "une fois par trimestre" in text and "une fois par semestre" in text
-    assert "Référent pour Boulangeries Martin SAS :" in text
+    assert [cell.text for cell in table.rows[1].cells] == [
+        "Ateliers",
+        "Claire",
+        "janvier",
+        "salle",
+        "20 jeunes",
+    ]
+    assert [cell.text for cell in table.rows[2].cells][1:] == ["[À compléter]"] * 4
+    text = _text(document)
+    for words in (
+        "Référent pour Association Tremplin : Claire",
+        "Pas de comité de pilotage",
+        "une fois par trimestre",
+        "Tableau de bord",
+        "Une lettre par an",
+    ):
+        assert words in text
+    assert SCOPE_TEXT in text and TERMINATION_TEXT in text  # the frame, recalled
 
 
-def test_action_plan_without_actions_has_three_placeholder_rows():
+def test_an_action_plan_without_actions_has_three_placeholder_rows():
     document = _open(build_action_plan(_draft(complete=False)))
     (table,) = document.tables
     assert len(table.rows) == 1 + 3
-    placeholders = _placeholders(document)
     action = "[À compléter : Action — action concrète menée ensemble]"
-    assert placeholders.count(action) == 3
-    partner = "[À compléter : Partenaire — dénomination, forme juridique et siège de la structure "
-    assert partner + "partenaire]" in placeholders
-    assert "Référent pour la structure partenaire :" in _text(document)
+    assert _placeholders(document).count(action) == 3
 
 
 def test_english_wording_when_the_draft_is_in_english():
-    draft = _draft(complete=False, language="en", non_compete=True)
-    convention = _open(build_convention(draft))
+    convention = _open(build_convention(_draft(complete=False, language="en")))
     assert _styled(convention, "Title") == ["Partnership agreement"]
-    articles = _styled(convention, "Heading 2")
-    assert articles[3:] == [
-        "Article 4 – Renewal",
-        "Article 5 – Non-renewal",
-        "Article 6 – Early termination",
-        "Article 7 – Confidentiality",
-        "Article 8 – Non-compete",
-        "Article 9 – Communication and use of names and logos",
-        "Article 10 – Dispute resolution",
-    ]
+    titles = [t.split(" – ", 1)[1] for t in _styled(convention, "Heading 2")]
+    assert titles[0] == "Purpose and scope" and titles[-1] == "Dispute resolution"
     text = _text(convention)
-    assert "[To be completed: Partner — " in text
-    assert f"[To be completed: Bénéficiaires — {BENEFICIARIES_HINT}]" in text
-    assert "Not applicable." in text
-    assert "À compléter" not in text and "Sans objet" not in text
-    plan = _open(build_action_plan(draft))
+    assert "[To be completed: Partner — " in text and "[Alliance's proposal" in text
+    assert "À compléter" not in text and "Proposition" not in text
+    plan = _open(build_action_plan(_draft(complete=False, language="en")))
     assert _styled(plan, "Title") == ["Operational action plan"]
-    assert [cell.text for cell in plan.tables[0].rows[0].cells][1] == "Lead / referent"
-    assert "quarterly at first, then half-yearly" in _text(plan)
+    assert "quarterly at first" in _text(plan) or "once a quarter at first" in _text(plan)
     assert "À compléter" not in _text(plan)
 
 
 def test_an_unknown_language_falls_back_to_french():
-    document = _open(build_convention(_draft(language="de")))
-    assert _styled(document, "Title") == ["Convention de partenariat"]
+    draft = ConventionDraft(**{**_draft().__dict__, "language": "de"})
+    assert _styled(_open(build_convention(draft)), "Title") == ["Convention de partenariat"]
 
 
 def test_both_languages_have_the_same_wording_keys():
@@ -306,7 +328,7 @@ def test_the_title_is_the_first_paragraph(build):
     assert document.paragraphs[0].style.name == "Title"
     assert document.paragraphs[0].text in (
         "Convention de partenariat",
-        "Plan d'action opérationnel",
+        "Plan d’action opérationnel",
     )
 
 

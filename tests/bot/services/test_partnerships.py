@@ -1,9 +1,7 @@
 """Partnerships through the service on SQLite: lifecycle, candidates, convention, invitations."""
 
 from datetime import timedelta
-from io import BytesIO
 
-import docx
 import pytest
 
 from bot.services import Actor, Services
@@ -120,34 +118,6 @@ def test_two_candidates_are_scored_ranked_and_one_chosen(service):
     with session_scope(service.engine) as db:
         chosen = repository.partnership_for(db, user_id=1, partnership_id=pid)[0]
     assert chosen.partner_name == "Solide SA"
-
-
-def test_convention_checklist_then_documents_with_the_typed_clauses(service):
-    pid = create(service)
-    service.convention(OWNER)
-    typed = {
-        "t_beneficiaries": "Jeunes des quartiers prioritaires",
-        "t_termination": "Résiliation par lettre recommandée avec trois mois de préavis",
-    }
-    answer_all(
-        service,
-        OWNER,
-        lambda q: "1" if q.startswith("s_") else typed.get(q, f"Texte saisi pour {q}"),
-    )
-    summary = service.convention(OWNER).messages[0]
-    assert "Tous les points indispensables sont en place" in summary.text
-    reply = service.partnership_button(OWNER, summary.buttons[0][0].data, 9)
-    assert len(reply.documents) == 2
-    for _name, content in service.files(reply):
-        text = "\n".join(p.text for p in docx.Document(BytesIO(content)).paragraphs)
-        assert "Association Rebond" in text
-        assert "Métropole de Lyon" in text  # the territory, filled in from /nouveau
-        assert typed["t_beneficiaries"] in text and typed["t_termination"] in text
-    listing = service.documents(OWNER).messages[0]
-    assert len(listing.buttons) == 2
-    again = service.partnership_button(OWNER, listing.buttons[0][0].data, None)
-    assert again.documents and service.files(again)[0][0].endswith(".docx")
-    assert pid
 
 
 def invite(service, pid, role="partner"):

@@ -9,18 +9,25 @@ from storage.models import Partnership
 TEXT = "Texte convenu entre les parties."
 
 
-def partnership_ready_for_drafts(database_url: str, chat: int) -> tuple[int, int]:
-    """A partnership of Telegram user `chat` whose convention checklist is complete:
-    (partnership id, revision)."""
+def partnership_ready_for_drafts(
+    database_url: str,
+    chat: int | None = None,
+    *,
+    external_id: str | None = None,
+    name: str = "Alliance Emploi",
+) -> tuple[int, int]:
+    """A partnership of Telegram user `chat` (or of `external_id`) whose convention checklist
+    is complete: (partnership id, revision)."""
     from knowledge.loader import load_convention_checklist
 
     engine = make_engine(database_url)
     with session_scope(engine) as db:
-        user = repository.get_or_create_user(db, external_id=f"tg:{chat}", language="fr")
+        external_id = external_id or f"tg:{chat}"
+        user = repository.get_or_create_user(db, external_id=external_id, language="fr")
         partnership = repository.create_partnership(
             db,
             user=user,
-            name="Alliance Emploi",
+            name=name,
             our_organisation="Association Rebond",
             partner_name="Boulangeries Martin",
             theme="Insertion",

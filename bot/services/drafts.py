@@ -1,0 +1,67 @@
+"""The draft convention and action plan of a partnership, from everything the steps recorded."""
+
+from __future__ import annotations
+
+from bot.services.work import Work
+from flows.convention import (
+    AGREED,
+    ConventionDraft,
+    Steering,
+    actions_from_text,
+    build_draft,
+    party_from_text,
+)
+from storage.models import Partnership
+
+
+def draft_of(work: Work, partnership: Partnership) -> ConventionDraft:
+    """The convention's answers, the parties' details, /suivi's steering and actions."""
+    answers = partnership.convention or {}
+    parties = answers.get("_parties") or {}
+    followup = partnership.followup or {}
+    return build_draft(
+        work.core.checklist,
+        answers,
+        language=work.language,
+        title=partnership.name,
+        ours=party_from_text(partnership.our_organisation, parties.get("ours")),
+        partner=party_from_text(partnership.partner_name, parties.get("partner")),
+        territory=partnership.territory,
+        theme=partnership.theme,
+        steering=steering_of(work, partnership),
+        actions=actions_from_text(followup.get("actions")),
+    )
+
+
+def steering_of(work: Work, partnership: Partnership) -> Steering:
+    """/suivi's answers first; what the convention agreed fills the gaps."""
+    items = partnership.convention or {}
+    followup = partnership.followup or {}
+    referents = _agreed(items, "referents").get("fields") or {}
+    committee = followup.get("committee_members") or _agreed(items, "steering_committee").get(
+        "text"
+    )
+    has_committee = (
+        followup["steering_committee"] == "yes" if "steering_committee" in followup else None
+    )
+    return Steering(
+        referent_ours=followup.get("referent_ours") or referents.get("ours"),
+        referent_partner=followup.get("referent_partner") or referents.get("partner"),
+        committee=committee,
+        has_committee=has_committee if has_committee is not None else (bool(committee) or None),
+        frequency=followup.get("frequency"),
+        tools=_tool_labels(work, followup.get("reporting_tools") or []),
+        communication=followup.get("communication_plan")
+        or _agreed(items, "communication").get("text"),
+    )
+
+
+def _agreed(items: dict, item_id: str) -> dict:
+    record = items.get(item_id) or {}
+    return record if record.get("status") in AGREED else {}
+
+
+def _tool_labels(work: Work, tools: list[str]) -> tuple[str, ...]:
+    question = work.core.flows["followup"].questionnaire.question("reporting_tools")
+    options = (question.option(tool) for tool in tools)
+    return tuple(option.label.in_(work.language) for option in options if option)

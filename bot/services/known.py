@@ -1,0 +1,101 @@
+"""What earlier steps know, offered as current answers so that nothing is asked twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.services.work import Work
+from flows.convention import flow_defaults
+from flows.questionnaires import partnership_defaults
+from knowledge import QuestionKind
+from storage import repository
+from storage.models import Partnership
+
+# Resources committed in the diagnosis, by the convention item they tick.
+RESOURCES_OF = {
+    "money": ("money",),
+    "people": ("staff_time", "skills"),
+    "material": ("material",),
+}
+
+
+def diagnosis_answers(work: Work) -> dict[str, Any]:
+    done = repository.last_done_flow(work.db, user_id=work.user.id, flow="diagnostic")
+    return dict(done.state.get("answers", {})) if done else {}
+
+
+def label_of(work: Work, flow_id: str, question_id: str, value: Any) -> str | None:
+    """An answer as its label reads in the user's language (the territory "Région")."""
+    question = work.core.flows[flow_id].questionnaire.question(question_id)
+    if question is None or value is None:
+        return None
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        option = question.option(str(value))
+        return option.label.in_(work.language) if option else None
+    return str(value)
+
+
+def new_partnership(work: Work) -> dict[str, Any]:
+    """/nouveau: our organisation as in the user's last partnership, the territory of the
+    diagnosis."""
+    rows = repository.partnerships_of(work.db, user_id=work.user.id)
+    ours = [p for p, role in rows if role == "member"]
+    territory = label_of(work, "diagnostic", "territory", diagnosis_answers(work).get("territory"))
+    return partnership_defaults(ours[-1] if ours else None, territory)
+
+
+def editing(partnership: Partnership) -> dict[str, Any]:
+    """Correcting a partnership: every field offered as it is."""
+    return partnership_defaults(partnership, partnership.territory, partner=True)
+
+
+def convention(work: Work, partnership: Partnership, *, previous: bool = True):
+    """(defaults, flags) of the convention questionnaire: the previous run's answers, then
+    the partnership, the diagnosis and the follow-up."""
+    diagnosis = diagnosis_answers(work)
+    resources = set(diagnosis.get("resources") or [])
+    followup = partnership.followup or {}
+    known: dict[str, Any] = {
+        "territory": partnership.territory,
+        "theme": partnership.theme,
+        "objectives": diagnosis.get("expectations"),
+        "referents": {
+            "ours": followup.get("referent_ours"),
+            "partner": followup.get("referent_partner"),
+        }
+        if followup.get("referent_ours")
+        else None,
+        "committee": followup.get("committee_members"),
+        "communication": followup.get("communication_plan"),
+        "party_ours": our_details(work, partnership),
+    }
+    known |= {key: bool(resources.intersection(kinds)) for key, kinds in RESOURCES_OF.items()}
+    answers = partnership.convention if previous else {}
+    return flow_defaults(work.core.checklist, answers, known)
+
+
+def our_details(work: Work, partnership: Partnership) -> str | None:
+    """Our organisation's details as typed for another partnership of the same organisation."""
+    for other, role in reversed(repository.partnerships_of(work.db, user_id=work.user.id)):
+        if other.id == partnership.id or other.our_organisation != partnership.our_organisation:
+            continue
+        details = (other.convention or {}).get("_parties", {}).get("ours")
+        if role == "member" and details:
+            return details
+    return None
+
+
+def followup(partnership: Partnership) -> dict[str, Any]:
+    """/suivi: the previous answers, else what the convention settled."""
+    items = partnership.convention or {}
+    referents = (items.get("referents") or {}).get("fields") or {}
+    committee = (items.get("steering_committee") or {}).get("text")
+    offered = {
+        "referent_ours": referents.get("ours"),
+        "referent_partner": referents.get("partner"),
+        "steering_committee": "yes" if committee else None,
+        "committee_members": committee,
+        "communication_plan": (items.get("communication") or {}).get("text"),
+        "actions": (items.get("actions") or {}).get("text"),
+    }
+    return {k: v for k, v in offered.items() if v} | dict(partnership.followup or {})

@@ -1,0 +1,42 @@
+"""The stage follows the work: the facts the lifecycle checks, and moving on when a step's
+work is done."""
+
+from __future__ import annotations
+
+from bot.services.results import Result, Say
+from bot.services.work import Work
+from flows.lifecycle import AUTO_ADVANCE_FROM, STAGES, PartnershipFacts, facts_of
+from storage import repository
+from storage.models import Partnership
+
+
+def facts(work: Work, partnership: Partnership) -> PartnershipFacts:
+    """What the stage machine needs to know about this partnership."""
+    diagnosed = repository.last_done_flow(work.db, user_id=work.user.id, flow="diagnostic")
+    return facts_of(
+        partnership,
+        work.core.checklist,
+        has_diagnosis=diagnosed is not None,
+        has_draft_convention=repository.has_document(
+            work.db, partnership_id=partnership.id, kind="convention"
+        ),
+    )
+
+
+def can_advance(work: Work, partnership: Partnership) -> bool:
+    return work.core.lifecycle.move(facts(work, partnership), "advance").moved
+
+
+def follow_the_work(work: Work, partnership: Partnership, result: Result) -> None:
+    """Moves the partnership one step on when the work of its stage is done, and says so."""
+    if partnership.stage not in AUTO_ADVANCE_FROM:
+        return
+    moved = work.core.lifecycle.move(facts(work, partnership), "advance")
+    if not moved.moved:
+        return
+    repository.record_move(
+        work.db, partnership=partnership, user_id=work.user.id, trigger="advance", dest=moved.dest
+    )
+    work.db.add(partnership)
+    step = STAGES.index(moved.dest) + 1
+    result.shown.append(Say("stage_moved", {"stage": moved.dest, "step": step}))
