@@ -70,6 +70,8 @@ def _party_question(checklist: ConventionChecklist, side: str) -> Question:
         prompt=getattr(parties, side),
         help=parties.why,
         source=parties.source,
+        # Not known yet? The draft shows each missing detail as a point to complete.
+        required=False,
         max_length=600,
     )
 

@@ -45,13 +45,14 @@ def rank(candidates: list[CandidateScore]) -> list[CandidateScore]:
 
 
 def candidate_entry(questionnaire: Questionnaire, answers: dict[str, Any]) -> dict[str, Any]:
-    """A scored candidate as the partnership keeps it."""
+    """A scored candidate as the partnership keeps it, each red flag with its score."""
     score = score_candidate(questionnaire, answers)
     return {
         "name": score.name,
         "profile": score.profile,
         "score": score.score,
         "red_flags": list(score.red_flags),
+        "flag_scores": {flag: answers[flag] for flag in score.red_flags if flag in answers},
         "chosen": False,
     }
 

@@ -117,6 +117,8 @@ class Question(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
     kind: QuestionKind
     prompt: Text
+    # A short name for summaries ("Confiance"), where the prompt is too long.
+    label: Text | None = None
     help: Text | None = None
     source: Source
     required: bool = True

@@ -155,7 +155,7 @@ def choose(work: Work, partnership: Partnership, role: str, index, message_id) -
     partnership.partner_name = chosen_name(chosen)
     repository.touch(partnership)
     work.db.add(partnership)
-    result = in_place(work, message_id, summaries.candidates(partnership, role))
+    result = in_place(work, message_id, summaries.candidates(work, partnership, role))
     stages.follow_the_work(work, partnership, result)
     return result
 

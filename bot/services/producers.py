@@ -69,7 +69,7 @@ def _partnership_update(work: Work, partnership, role, flow_state: FlowState, re
 def _candidate(work: Work, partnership, role, flow_state: FlowState, result: Result) -> None:
     entry = candidate_entry(work.core.criteria, flow_state.answers)
     partnership.candidates = [*partnership.candidates, entry]
-    result.shown.append(summaries.candidates(partnership, role))
+    result.shown.append(summaries.candidates(work, partnership, role))
 
 
 def _convention(work: Work, partnership, role, flow_state: FlowState, result: Result) -> None:

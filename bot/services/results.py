@@ -128,6 +128,8 @@ class CandidatesShown:
     partnership: PartnershipSummary
     # (position in the partnership's list, candidate), best first.
     ranked: tuple[tuple[int, dict[str, Any]], ...]
+    # The criteria questionnaire, to name each red flag.
+    criteria: Questionnaire | None = None
 
 
 @dataclass(frozen=True)

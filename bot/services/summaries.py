@@ -44,9 +44,9 @@ def dialogue(work: Work, partnership: Partnership, role: str) -> DialogueShown:
     )
 
 
-def candidates(partnership: Partnership, role: str) -> CandidatesShown:
+def candidates(work: Work, partnership: Partnership, role: str) -> CandidatesShown:
     ranked = tuple(ranked_entries(list(partnership.candidates)))
-    return CandidatesShown(summary(partnership, role), ranked)
+    return CandidatesShown(summary(partnership, role), ranked, work.core.criteria)
 
 
 def convention(work: Work, partnership: Partnership, role: str) -> ConventionStatus:

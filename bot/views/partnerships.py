@@ -113,13 +113,26 @@ def candidates_screen(shown: CandidatesShown, language: str, zone: ZoneInfo) -> 
     """Step 3: the candidates ranked, with their red flags and a button to choose one."""
     _ = gettext_for(language)
     p = shown.partnership
-    text = render("candidates.j2", language, ranked=[c for _i, c in shown.ranked])
+    ranked = [{**c, "flags": _flags(c, shown.criteria, language)} for _i, c in shown.ranked]
+    text = render("candidates.j2", language, ranked=ranked)
     rows = tuple(
         (_button(p, _("Choose %(name)s") % {"name": c["name"][:40]}, "choose", i),)
         for i, c in shown.ranked
         if not c.get("chosen") and Right.ACT in p.rights
     )
     return Screen(text, rows)
+
+
+def _flags(candidate: dict, criteria, language: str) -> list[tuple[str, int | None]]:
+    """Each red flag named: (criterion, score out of 5); None for the power rule."""
+    scores = candidate.get("flag_scores") or {}
+    named = []
+    for flag in candidate.get("red_flags") or []:
+        question = criteria.question(flag) if criteria else None
+        if question is not None:
+            label = (question.label or question.prompt).in_(language)
+            named.append((label, scores.get(flag)))
+    return named
 
 
 def convention_screen(status: ConventionStatus, language: str, zone: ZoneInfo) -> Screen:

@@ -56,6 +56,11 @@ def question_screen(shown: QuestionShown, language: str) -> Screen:
         selected=answer_label(question, list(shown.draft), language),
     )
     rows = _choice_rows(shown, language)
+    if question.flag is not None:
+        # A flag of its own row, ticked before typing ("only partly agreed").
+        box = "☑ " if shown.flagged else "☐ "
+        data = ButtonData("flag", shown.session_id, question.id).encode()
+        rows.append((Button(box + question.flag.in_(language), data),))
     rows.append(_navigation_row(shown, language))
     return Screen(text, tuple(row for row in rows if row))
 
@@ -93,9 +98,6 @@ def _navigation_row(shown: QuestionShown, language: str) -> tuple[Button, ...]:
         return ButtonData(action, shown.session_id, question.id).encode()
 
     row = []
-    if question.flag is not None:
-        box = "☑ " if shown.flagged else "☐ "
-        row.append(Button(box + question.flag.in_(language), data("flag")))
     if shown.can_go_back:
         row.append(Button(_("← Back"), data("back")))
     if shown.answered:

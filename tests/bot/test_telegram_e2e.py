@@ -8,6 +8,7 @@ from tests.bot.driver import (
     follow_plan,
     last_text,
     start_diagnostic,
+    type_text,
 )
 
 
@@ -69,3 +70,17 @@ async def test_user_text_comes_back_escaped(api, bot):
     await follow_plan(api, chat, ASSOCIATION_PLAN[:7])
     echoed = [c.params["text"] for c in api.sent(chat_id=chat, method="editMessageText")]
     assert any("&lt;b&gt;urgentes&lt;/b&gt;" in text for text in echoed)
+
+
+async def test_a_typed_choice_ticks_the_question_in_place_and_waits(api, bot):
+    chat = 1006
+    await start_diagnostic(api, chat)
+    await follow_plan(api, chat, COMPANY_PLAN[:2])
+    edits = len(api.calls_of("editMessageText", chat))
+    api.send_text(chat, "3")
+    await api.wait_for(lambda a: len(a.calls_of("editMessageText", chat)) > edits)
+    # The question itself shows the tick; no new question yet.
+    assert "☑ Gagner en performance" in str(api.last_keyboard(chat))
+    assert "Question 3/" in last_text(api, chat)
+    await type_text(api, chat, "valider", edits=1)
+    assert "Question 4/" in last_text(api, chat)
