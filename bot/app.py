@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -19,6 +21,7 @@ from telegram.request import HTTPXRequest
 
 from bot.commands import COMMANDS
 from bot.i18n import gettext_for
+from bot.scheduler import dispatch_once
 from bot.services import Core, Services
 from bot.settings import Settings
 from bot.telegram import handlers
@@ -40,6 +43,8 @@ ALLOWED_UPDATES = [
 ]
 # Concurrent Bot API calls; sending is paced by the rate limiter anyway.
 CONNECTIONS = 256
+# The check-in dispatcher runs every minute.
+DISPATCH_SECONDS = 60
 
 
 def file_url(base_url: str) -> str:
@@ -48,14 +53,11 @@ def file_url(base_url: str) -> str:
     return f"{root}/file/bot" if root else base_url
 
 
-def build_application(settings: Settings, services: Services | None = None) -> Application:
-    if services is None:
-        services = Services(make_engine(settings.database_url), Core(settings.alliance_timezone))
-    inbox = Inbox(services.engine)
-    locks = ChatLocks()
+def bot_options(settings: Settings) -> dict:
+    """How every bot of Alliance talks to the Bot API: base URL, time-outs, HTML, limits."""
     timeout = settings.alliance_api_timeout
-    bot = InboxBot(
-        settings.telegram_bot_token,
+    return dict(
+        token=settings.telegram_bot_token,
         base_url=settings.telegram_api_base_url,
         base_file_url=file_url(settings.telegram_api_base_url),
         request=HTTPXRequest(
@@ -69,8 +71,15 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         rate_limiter=ChatRateLimiter(
             settings.alliance_max_messages_per_second, settings.alliance_chat_messages_per_second
         ),
-        inbox=inbox,
     )
+
+
+def build_application(settings: Settings, services: Services | None = None) -> Application:
+    if services is None:
+        services = Services(make_engine(settings.database_url), Core(settings.alliance_timezone))
+    inbox = Inbox(services.engine)
+    locks = ChatLocks()
+    bot = InboxBot(**bot_options(settings), inbox=inbox)
     application = (
         ApplicationBuilder()
         .bot(bot)
@@ -149,6 +158,15 @@ def schedule_delivery(application: Application) -> None:
 
     sender.schedule = schedule
     jobs.run_repeating(sweep, interval=SWEEP_SECONDS, first=SWEEP_SECONDS, name="outbox:sweep")
+
+    async def dispatch_checkins(_context: ContextTypes.DEFAULT_TYPE) -> None:
+        adapter: TelegramAdapter = application.bot_data["telegram"]
+        done = await asyncio.to_thread(dispatch_once, adapter.services, adapter.presenter)
+        await sender.flush_chats(sorted(done.chats))
+
+    jobs.run_repeating(
+        dispatch_checkins, interval=DISPATCH_SECONDS, first=DISPATCH_SECONDS, name="checkins"
+    )
 
 
 async def set_command_menus(application: Application) -> None:

@@ -21,6 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     db.add_subparsers(dest="db_command", required=True).add_parser(
         "upgrade", help="apply the migrations"
     )
+    checkins = commands.add_parser("checkins", help="evaluation check-ins")
+    checkins_run = checkins.add_subparsers(dest="checkins_command", required=True).add_parser(
+        "run", help="send the check-ins and reminders due at that time, once, and exit"
+    )
+    checkins_run.add_argument(
+        "--at", type=_moment, default=None, help="the time to dispatch at (ISO 8601)"
+    )
     knowledge = commands.add_parser("knowledge", help="knowledge base")
     knowledge_check = knowledge.add_subparsers(dest="knowledge_command", required=True).add_parser(
         "check", help="validate the knowledge files"
@@ -40,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_console(settings, args.user)
     if args.command == "db":
         return upgrade(settings)
+    if args.command == "checkins":
+        return run_checkins(settings, args.at)
     if args.command == "knowledge":
         return check_knowledge(args.data)
     return 2
@@ -86,6 +95,32 @@ def run_console(settings: Settings, user: str | None) -> int:
     services = Services(make_engine(settings.database_url), Core(settings.alliance_timezone))
     Console(services, actor, sys.stdout, settings.alliance_documents_dir).run(sys.stdin)
     return 0
+
+
+def run_checkins(settings: Settings, at) -> int:
+    from bot import checkins_cli
+    from storage.migrate import upgrade as apply_migrations
+
+    apply_migrations(settings.database_url)
+    done = checkins_cli.run(settings, at)
+    print(
+        f"Check-ins: {done.opened} partnership(s) with a new round, {done.closed} round(s) "
+        f"closed, {done.messages} message(s) recorded for {len(done.chats)} chat(s)."
+    )
+    if not settings.telegram_bot_token:
+        print("TELEGRAM_BOT_TOKEN is not set: the messages wait in the outbox for the bot.")
+    return 0
+
+
+def _moment(text: str):
+    """An ISO 8601 moment; without a zone, UTC."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date and time: {text}") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def check_knowledge(data: str | None) -> int:

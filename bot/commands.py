@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.i18n import N_, register_commands
-from bot.services import basics, checklists, partnerships, questionnaires
+from bot.services import basics, checkins, checklists, partnerships, questionnaires
 from knowledge import LANGUAGES
 
 
@@ -84,6 +84,13 @@ COMMANDS = (
         N_("referents, steering committee and meeting cadence (step 6)."),
         partnerships.followup,
         starts="followup",
+    ),
+    Command(
+        "evaluation",
+        None,
+        N_("Evaluation check-ins (step 7)"),
+        N_("the check-ins answered by both partners, their results, who answers, what comes next."),
+        checkins.evaluation,
     ),
     Command(
         "documents",

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from bot import commands
 from bot.callback_data import parse
-from bot.services import Actor, Services, buttons, checklists, questionnaires
+from bot.services import Actor, Services, buttons, checkins, checklists, questionnaires
 from bot.services.results import Result
 from bot.views import Presenter, Reply, Screen, plain
 from storage.db import session_scope
@@ -112,6 +112,8 @@ class Console:
         """Routes a button as Telegram's handlers do, by the shape of its data."""
         if data.startswith("v1:p:"):
             self.run_use_case(buttons.press, data, None)
+        elif data.startswith("v1:e:"):
+            self.run_use_case(checkins.answer, data, None)
         elif data[:5] in ("v1:c:", "v1:m:", "v1:l:"):
             self.run_use_case(checklists.browse, data, None)
         else:

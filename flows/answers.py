@@ -108,6 +108,21 @@ def _scale(question: Question, raw: Any) -> int | Invalid:
     return int(text)
 
 
+RATING = re.compile(r"^\s*(?P<score>\d+)\s*(?:[-–—:,.;/)]\s*)?(?P<comment>.*)$", re.DOTALL)
+
+
+def _rating(question: Question, raw: Any) -> dict[str, Any] | Invalid:
+    """A score, and what the user typed after it as a comment: {"score", "comment"}."""
+    found = RATING.match(str(raw))
+    score = _scale(question, found["score"] if found else raw)
+    if isinstance(score, Invalid):
+        return score
+    comment = found["comment"].strip() if found else ""
+    if len(comment) > question.max_length:
+        return Invalid("text_too_long", {"maximum": question.max_length, "length": len(comment)})
+    return {"score": score, "comment": comment or None}
+
+
 def _text(question: Question, raw: Any) -> str | Invalid:
     text = str(raw).strip()
     if not text:
@@ -146,6 +161,7 @@ PARSERS = {
     QuestionKind.MULTIPLE: _multiple,
     QuestionKind.NUMBER: _number,
     QuestionKind.SCALE: _scale,
+    QuestionKind.RATING: _rating,
     QuestionKind.TEXT: _text,
     QuestionKind.DATE: _date,
 }

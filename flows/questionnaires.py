@@ -22,6 +22,7 @@ CONVENTION = "convention"  # the convention checklist's answers (steps 4-5)
 FOLLOWUP = "followup"  # referents, steering, cadence (step 6)
 MEETING_NOTE = "meeting_note"  # a dated note of a meeting (step 2)
 PARTNERSHIP_UPDATE = "partnership_update"  # a partnership's name and details, corrected
+CHECKIN_ANSWER = "checkin_answer"  # a respondent's answers to an evaluation round (step 7)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ QUESTIONNAIRES = (
     QuestionnaireSpec(
         "edit_partnership", PARTNERSHIP_UPDATE, about_partnership=True, data="new_partnership"
     ),
+    QuestionnaireSpec("pulse", CHECKIN_ANSWER, about_partnership=True),
+    QuestionnaireSpec("review", CHECKIN_ANSWER, about_partnership=True),
 )
 SPECS = {spec.id: spec for spec in QUESTIONNAIRES}
 

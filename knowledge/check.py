@@ -17,7 +17,8 @@ from knowledge.models import (
     Topic,
 )
 
-QUESTIONNAIRES = ("diagnostic", "new_partnership", "criteria", "followup", "note")
+# The data files that are not questionnaires; every other top-level file is one.
+NOT_QUESTIONNAIRES = ("method", "convention", "dialogue", "synonyms")
 PERCENTAGE = re.compile(r"\d\s?%")
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
@@ -25,8 +26,9 @@ YEAR = re.compile(r"\b(19|20)\d{2}\b")
 def check(data_dir: Path = DATA_DIR) -> list[str]:
     """Every problem found: schema, ids, translations, cross-references, sources."""
     problems: list[str] = []
-    for name in QUESTIONNAIRES:
-        problems += _try(lambda name=name: parse(Questionnaire, data_dir / f"{name}.yaml"))
+    for path in sorted(data_dir.glob("*.yaml")):
+        if path.stem not in NOT_QUESTIONNAIRES:
+            problems += _try(lambda path=path: parse(Questionnaire, path))
     problems += _try(lambda: parse(Method, data_dir / "method.yaml"))
     problems += _try(lambda: parse(ConventionChecklist, data_dir / "convention.yaml"))
     problems += _try(lambda: parse(Dialogue, data_dir / "dialogue.yaml"))

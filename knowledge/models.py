@@ -67,6 +67,8 @@ class QuestionKind(StrEnum):
     SINGLE = "single"
     MULTIPLE = "multiple"
     SCALE = "scale"
+    # A score on a scale, with an optional comment typed after it ("4 meetings too rare").
+    RATING = "rating"
     TEXT = "text"
     NUMBER = "number"
     DATE = "date"
@@ -119,6 +121,8 @@ class Question(Strict):
     prompt: Text
     # A short name for summaries ("Confiance"), where the prompt is too long.
     label: Text | None = None
+    # The part of the questionnaire it belongs to (the full review's four analyses).
+    part: Text | None = None
     help: Text | None = None
     source: Source
     required: bool = True

@@ -9,7 +9,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from storage.models import FlowSession, Inbound, OutboxMessage
+from storage.models import FlowSession, Inbound, OutboxMessage, User
 
 PENDING = "pending"
 SENT = "sent"
@@ -133,6 +133,12 @@ def chats_due(session: Session, *, now: datetime, limit: int = 100) -> list[int]
     return list(session.exec(query))
 
 
+def earliest_pending(session: Session) -> datetime | None:
+    """When the soonest message waiting may be tried again."""
+    query = select(OutboxMessage.next_attempt_at).where(OutboxMessage.status == PENDING)
+    return session.exec(query.order_by(OutboxMessage.next_attempt_at).limit(1)).first()
+
+
 def mark_sent(session: Session, *, outbox_id: int, message_id: int | None, at: datetime) -> None:
     """Marks a message sent; a question's message id is remembered on its flow session."""
     message = session.get(OutboxMessage, outbox_id)
@@ -162,8 +168,15 @@ def mark_dropped(session: Session, *, outbox_id: int) -> None:
     )
 
 
-def drop_chat(session: Session, *, chat_id: int) -> int:
-    """Gives up what waits for a chat that blocked the bot; the answers themselves are kept."""
+def drop_chat(session: Session, *, chat_id: int, at: datetime | None = None) -> int:
+    """Gives up what waits for a chat that blocked the bot, and marks its user unreachable
+    (check-ins then skip them, and members are told); the answers themselves are kept."""
+    if at is not None and chat_id > 0:
+        session.execute(
+            update(User)
+            .where(User.external_id == f"tg:{chat_id}", User.unreachable_at.is_(None))
+            .values(unreachable_at=at)
+        )
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING)

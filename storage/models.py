@@ -34,6 +34,11 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=64, unique=True, index=True)
     language: str = Field(default="fr", max_length=8)
+    # The name the channel gives (Telegram's first and last name), to tell members apart.
+    display_name: str | None = Field(default=None, max_length=128)
+    # Set when Telegram refused a message because the user blocked the bot (403): check-ins
+    # are not sent to an unreachable user, and the partnership's members are told.
+    unreachable_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     # The partnership the user works on; commands such as /convention apply to it.
     active_partnership_id: int | None = Field(default=None)
     created_at: datetime = _timestamp()
@@ -54,6 +59,8 @@ class FlowSession(SQLModel, table=True):
     partnership_id: int | None = Field(default=None, index=True)
     # The Telegram message that shows the current question, edited once answered.
     question_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    # The check-in round a run answers (step 7), None for every other questionnaire.
+    round_id: int | None = Field(default=None, index=True)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -109,6 +116,8 @@ class Membership(SQLModel, table=True):
     partnership_id: int = Field(foreign_key="partnership.id", index=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)
     role: str = Field(max_length=16)
+    # Asked to answer the evaluation check-ins (both organisations' members by default).
+    respondent: bool = Field(default=True)
     joined_at: datetime = _timestamp()
 
 
@@ -119,7 +128,8 @@ class StageMove(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     partnership_id: int = Field(foreign_key="partnership.id", index=True)
-    user_id: int = Field(foreign_key="app_user.id")
+    # None when the evaluation moved it (the decision of a full review).
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
     trigger: str = Field(max_length=16)
     source: str = Field(max_length=32)
     dest: str = Field(max_length=32)
@@ -210,3 +220,43 @@ class OutboxMessage(SQLModel, table=True):
     message_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = _timestamp()
     sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class CheckInRound(SQLModel, table=True):
+    """One evaluation check-in of a partnership (step 7): a pulse or a full review, asked of
+    every respondent of both organisations, open until all answered or 14 days."""
+
+    __tablename__ = "checkin_round"
+    __table_args__ = (
+        UniqueConstraint("partnership_id", "kind", "due_at"),
+        Index("ix_checkin_round_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    partnership_id: int = Field(foreign_key="partnership.id", index=True)
+    kind: str = Field(max_length=16)  # "pulse" or "review"
+    due_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    # "schedule", or "manual" (/evaluation)
+    origin: str = Field(default="schedule", max_length=16)
+    status: str = Field(default="open", max_length=16)  # "open", "closed"
+    opened_at: datetime = _timestamp()
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # The report, computed once when the round closes: {"decision", "scores", ...}.
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CheckInInvite(SQLModel, table=True):
+    """A respondent asked to answer a round; each message to them is claimed once."""
+
+    __tablename__ = "checkin_invite"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="checkin_round.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    side: str = Field(max_length=16)  # "ours" or "partner"
+    invited_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    reminded_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    reminders: int = Field(default=0)
+    answered_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    unreachable_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -24,13 +24,20 @@ from storage.models import (
 )
 
 ACTIVE = "active"
+# A run left for another one; its command or button takes it up again.
+PAUSED = "paused"
 
 
-def get_or_create_user(session: Session, *, external_id: str, language: str) -> User:
+def get_or_create_user(
+    session: Session, *, external_id: str, language: str, name: str | None = None
+) -> User:
     user = session.exec(select(User).where(User.external_id == external_id)).first()
     if user is not None:
+        if name and user.display_name != name:
+            user.display_name = name
+            session.add(user)
         return user
-    user = User(external_id=external_id, language=language)
+    user = User(external_id=external_id, language=language, display_name=name)
     try:
         with session.begin_nested():
             session.add(user)
@@ -65,19 +72,56 @@ def start_flow_session(
     flow: str,
     state: dict[str, Any],
     partnership_id: int | None = None,
+    round_id: int | None = None,
 ) -> FlowSession:
-    """Opens a new run; any other active run of the user is closed as cancelled."""
-    previous = active_flow_session(session, user_id=user_id)
-    if previous is not None:
-        previous.status = "cancelled"
-        previous.updated_at = utcnow()
-        session.add(previous)
+    """Opens a new run; the run the user was in is paused, to be resumed later."""
+    pause_active(session, user_id=user_id)
     flow_session = FlowSession(
-        user_id=user_id, flow=flow, state=state, partnership_id=partnership_id
+        user_id=user_id, flow=flow, state=state, partnership_id=partnership_id, round_id=round_id
     )
     session.add(flow_session)
     session.flush()
     return flow_session
+
+
+def pause_active(session: Session, *, user_id: int) -> None:
+    previous = active_flow_session(session, user_id=user_id)
+    if previous is not None:
+        previous.status = PAUSED
+        previous.updated_at = utcnow()
+        session.add(previous)
+
+
+def resumable_flow_session(
+    session: Session,
+    *,
+    user_id: int,
+    flow: str,
+    partnership_id: int | None,
+    round_id: int | None = None,
+) -> FlowSession | None:
+    """The user's unfinished run of that questionnaire (for that partnership and round)."""
+    query = select(FlowSession).where(
+        FlowSession.user_id == user_id,
+        FlowSession.flow == flow,
+        FlowSession.status.in_((ACTIVE, PAUSED)),
+        FlowSession.partnership_id == partnership_id
+        if partnership_id is not None
+        else FlowSession.partnership_id.is_(None),
+        FlowSession.round_id == round_id
+        if round_id is not None
+        else FlowSession.round_id.is_(None),
+    )
+    return session.exec(query.order_by(FlowSession.id.desc())).first()
+
+
+def resume_flow_session(session: Session, *, flow_session: FlowSession) -> None:
+    """Makes a paused run the active one again (the active one is paused)."""
+    if flow_session.status != ACTIVE:
+        pause_active(session, user_id=flow_session.user_id)
+        flow_session.status = ACTIVE
+        flow_session.updated_at = utcnow()
+        session.add(flow_session)
 
 
 def save_flow_state(
@@ -165,6 +209,24 @@ def members_of(session: Session, *, partnership_id: int) -> list[tuple[User, str
     return list(session.exec(query))
 
 
+def memberships_of(session: Session, *, partnership_id: int) -> list[Membership]:
+    query = select(Membership).where(Membership.partnership_id == partnership_id)
+    return list(session.exec(query.order_by(Membership.id)))
+
+
+def toggle_respondent(session: Session, *, partnership_id: int, user_id: int) -> bool:
+    """Asks a member to answer the check-ins, or stops; False if they are not a member."""
+    query = select(Membership).where(
+        Membership.partnership_id == partnership_id, Membership.user_id == user_id
+    )
+    membership = session.exec(query).first()
+    if membership is None or membership.role == "observer":
+        return False
+    membership.respondent = not membership.respondent
+    session.add(membership)
+    return True
+
+
 def add_member(session: Session, *, partnership_id: int, user: User, role: str) -> None:
     session.add(Membership(partnership_id=partnership_id, user_id=user.id, role=role))
     user.active_partnership_id = partnership_id
@@ -172,7 +234,7 @@ def add_member(session: Session, *, partnership_id: int, user: User, role: str) 
 
 
 def record_move(
-    session: Session, *, partnership: Partnership, user_id: int, trigger: str, dest: str
+    session: Session, *, partnership: Partnership, user_id: int | None, trigger: str, dest: str
 ) -> None:
     """Moves the stage and keeps the history: who, when, from, to."""
     session.add(

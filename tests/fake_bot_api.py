@@ -578,6 +578,7 @@ class FakeBotApi:
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_reply_markup,
             "deleteMessage": self._delete_message,
+            "sendPhoto": self._send_photo,
             "sendDocument": self._send_document,
             "getFile": self._get_file,
             "setMyCommands": self._set_my_commands,
@@ -936,6 +937,20 @@ class FakeBotApi:
         _check_caption(params)
         extra = {"caption": params["caption"]} if params.get("caption") else {}
         return self._bot_message(params, document=self._document(file_id), **extra)
+
+    def _send_photo(self, params: dict[str, Any], files: Files) -> dict[str, Any]:
+        """sendPhoto: keep the uploaded picture, answer with a photo message."""
+        photo = params.get("photo")
+        if "photo" in files:
+            file_id = self._keep_file(*files["photo"])
+        elif isinstance(photo, str) and photo.startswith("attach://"):
+            file_id = self._keep_file(*files[photo.removeprefix("attach://")])
+        else:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        size = {"file_id": file_id, "file_unique_id": f"AgAD{file_id[-6:]}", "width": 1200,
+                "height": 900, "file_size": len(self.files[file_id][1])}
+        extra = {"caption": params["caption"]} if params.get("caption") else {}
+        return self._bot_message(params, photo=[size], **extra)
 
     def _keep_file(self, filename: str, data: bytes) -> str:
         """Store an uploaded file and return its new file_id."""

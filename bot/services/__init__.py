@@ -52,14 +52,31 @@ class Services:
         """One use case in one transaction; `once` names the input, handled at most once."""
         with session_scope(self.engine) as db:
             user = repository.get_or_create_user(
-                db, external_id=actor.external_id, language=language_of(actor.language_code)
+                db,
+                external_id=actor.external_id,
+                language=language_of(actor.language_code),
+                name=actor.name,
             )
             now = self.clock()
+            if user.unreachable_at is not None:
+                # They write again: they have unblocked the bot.
+                user.unreachable_at = None
+                db.add(user)
             if once is not None and not delivery.claim_input(db, key=once, at=now):
                 return Result(user.language, duplicate=True)
             result = use_case(Work(db, user, now, self.core), *args)
             if then is not None:
                 then(db, user, result)
+            return result
+
+    def run_system(
+        self, use_case: Callable[..., Any], *args: Any, then: AfterUseCase | None = None
+    ) -> Any:
+        """A use case no person started (the scheduler), in one transaction."""
+        with session_scope(self.engine) as db:
+            result = use_case(Work(db, None, self.clock(), self.core), *args)
+            if then is not None:
+                then(db, None, result)
             return result
 
     def transaction(self) -> Any:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from bot.callback_data import parse_partnership
-from bot.services import documents, invitations, partnerships
+from bot.services import checkins, documents, invitations, partnerships
 from bot.services.access import membership, notice
 from bot.services.results import Result
 from bot.services.work import Work
@@ -39,6 +39,9 @@ ACTIONS: dict[str, ButtonAction] = {
     "invite": ButtonAction(Right.INVITE, invitations.menu, once=False),
     "role": ButtonAction(Right.INVITE, invitations.create, once=True),
     "revoke": ButtonAction(Right.INVITE, invitations.revoke, once=True),
+    "evaluation": ButtonAction(Right.READ, checkins.show, once=False),
+    "round": ButtonAction(Right.ACT, checkins.start_round, once=True),
+    "respondent": ButtonAction(Right.ACT, checkins.toggle_respondent, once=True),
 } | {
     trigger: ButtonAction(Right.ACT, partial(partnerships.move, trigger), once=True)
     for trigger in MOVES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.services import stages, summaries
+from bot.services import rounds, stages, summaries
 from bot.services.access import membership
 from bot.services.results import DiagnosisShown, FollowupShown, Result, Say
 from bot.services.work import Work
@@ -17,7 +17,7 @@ from flows.roles import MEMBER, Right, may
 from storage import repository
 from storage.models import FlowSession, Partnership
 
-Producer = Callable[[Work, Partnership | None, str | None, FlowState, Result], None]
+Producer = Callable[[Work, FlowSession, Partnership | None, str | None, FlowState, Result], None]
 
 
 def produce(work: Work, running: FlowSession, flow_state: FlowState, result: Result) -> None:
@@ -34,10 +34,10 @@ def produce(work: Work, running: FlowSession, flow_state: FlowState, result: Res
         # The revision moves before anything is drawn, so the new buttons act.
         repository.touch(partnership)
         work.db.add(partnership)
-    PRODUCERS[spec.produces](work, partnership, role, flow_state, result)
+    PRODUCERS[spec.produces](work, running, partnership, role, flow_state, result)
 
 
-def _diagnosis(work: Work, _p, _role, flow_state: FlowState, result: Result) -> None:
+def _diagnosis(work: Work, _running, _p, _role, flow_state: FlowState, result: Result) -> None:
     flow = work.core.flows["diagnostic"]
     answers = flow_state.answers
     diagnosis = diagnose(flow.questionnaire, work.core.method, answers)
@@ -49,7 +49,7 @@ def _diagnosis(work: Work, _p, _role, flow_state: FlowState, result: Result) -> 
         stages.follow_the_work(work, active[0], result)
 
 
-def _partnership(work: Work, _p, _role, flow_state: FlowState, result: Result) -> None:
+def _partnership(work: Work, _running, _p, _role, flow_state: FlowState, result: Result) -> None:
     created = repository.create_partnership(
         work.db, user=work.user, **q.partnership_fields(flow_state.answers)
     )
@@ -59,20 +59,26 @@ def _partnership(work: Work, _p, _role, flow_state: FlowState, result: Result) -
     result.shown.append(summaries.card(work, created, MEMBER))
 
 
-def _partnership_update(work: Work, partnership, role, flow_state: FlowState, result) -> None:
+def _partnership_update(
+    work: Work, _running, partnership, role, flow_state: FlowState, result
+) -> None:
     for key, value in q.partnership_fields(flow_state.answers).items():
         setattr(partnership, key, value)
     result.shown.append(Say("partnership_updated"))
     result.shown.append(summaries.card(work, partnership, role))
 
 
-def _candidate(work: Work, partnership, role, flow_state: FlowState, result: Result) -> None:
+def _candidate(
+    work: Work, _running, partnership, role, flow_state: FlowState, result: Result
+) -> None:
     entry = candidate_entry(work.core.criteria, flow_state.answers)
     partnership.candidates = [*partnership.candidates, entry]
     result.shown.append(summaries.candidates(work, partnership, role))
 
 
-def _convention(work: Work, partnership, role, flow_state: FlowState, result: Result) -> None:
+def _convention(
+    work: Work, _running, partnership, role, flow_state: FlowState, result: Result
+) -> None:
     partnership.convention = answers_by_item(
         work.core.checklist, flow_state.answers, flow_state.flags
     )
@@ -81,17 +87,25 @@ def _convention(work: Work, partnership, role, flow_state: FlowState, result: Re
     result.shown.append(summaries.convention(work, partnership, role))
 
 
-def _followup(work: Work, partnership, role, flow_state: FlowState, result: Result) -> None:
+def _followup(
+    work: Work, _running, partnership, role, flow_state: FlowState, result: Result
+) -> None:
     partnership.followup = dict(flow_state.answers)
     result.shown.append(FollowupShown(dict(flow_state.answers)))
     result.shown.append(summaries.card(work, partnership, role))
 
 
-def _meeting_note(work: Work, partnership, role, flow_state: FlowState, result: Result) -> None:
+def _meeting_note(
+    work: Work, _running, partnership, role, flow_state: FlowState, result: Result
+) -> None:
     text = flow_state.answers["text"]
     repository.add_note(work.db, partnership_id=partnership.id, user_id=work.user.id, text=text)
     work.db.flush()
     result.shown.append(summaries.dialogue(work, partnership, role))
+
+
+def _checkin_answer(work: Work, running, partnership, role, flow_state, result) -> None:
+    rounds.answered(work, partnership, running.round_id, result)
 
 
 PRODUCERS: dict[str, Producer] = {
@@ -102,4 +116,5 @@ PRODUCERS: dict[str, Producer] = {
     q.CONVENTION: _convention,
     q.FOLLOWUP: _followup,
     q.MEETING_NOTE: _meeting_note,
+    q.CHECKIN_ANSWER: _checkin_answer,
 }

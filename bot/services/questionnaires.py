@@ -42,23 +42,39 @@ def start_or_resume(
     partnership_id: int | None = None,
     defaults: dict[str, Any] | None = None,
     flags: list[str] | None = None,
+    round_id: int | None = None,
+    context: Any = None,
 ) -> Result:
-    """Resumes the user's run of that questionnaire (for that partnership), or starts one;
-    `defaults` (what earlier steps know) are offered as current answers."""
-    running = repository.active_flow_session(work.db, user_id=work.user.id, flow=flow_id)
-    if running is not None and running.partnership_id == partnership_id:
-        return _ask(work, Say("resume"), running, FlowState.from_dict(running.state))
+    """Resumes the user's run of that questionnaire (for that partnership and round), or
+    starts one; `defaults` (what earlier steps know) are offered as current answers, and
+    `context` is shown before the first question (what Alliance already knows)."""
+    previous = repository.active_flow_session(work.db, user_id=work.user.id)
+    running = repository.resumable_flow_session(
+        work.db,
+        user_id=work.user.id,
+        flow=flow_id,
+        partnership_id=partnership_id,
+        round_id=round_id,
+    )
+    if running is not None:
+        repository.resume_flow_session(work.db, flow_session=running)
+        result = _ask(work, Say("resume"), running, FlowState.from_dict(running.state))
+        if previous is not None and previous.id != running.id:
+            result.closes = previous.question_message_id
+        return result
     flow_state = work.core.flows[flow_id].start(defaults)
     flow_state.flags = list(flags or [])
-    previous = repository.active_flow_session(work.db, user_id=work.user.id)
     running = repository.start_flow_session(
         work.db,
         user_id=work.user.id,
         flow=flow_id,
         state=flow_state.to_dict(),
         partnership_id=partnership_id,
+        round_id=round_id,
     )
     result = _ask(work, Say(intro), running, flow_state)
+    if context is not None:
+        result.shown.insert(1, context)
     # The question of a run just replaced loses its buttons too.
     result.closes = previous.question_message_id if previous else None
     return result

@@ -213,6 +213,88 @@ class InlineCards:
     cards: tuple[Card, ...]
 
 
+# -- evaluation check-ins (step 7) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    id: int
+    kind: str  # "pulse" or "review"
+    due_at: datetime
+    status: str  # "open", "closed"
+    answered: int
+    invited: int
+    decision: str | None = None
+    # The user is asked and has not answered yet.
+    to_answer: bool = False
+
+
+@dataclass(frozen=True)
+class RespondentInfo:
+    user_id: int
+    name: str
+    side: str  # "ours" or "partner"
+    respondent: bool
+    unreachable: bool
+
+
+@dataclass(frozen=True)
+class EvaluationShown:
+    """/evaluation: the rounds, who answers, what comes next."""
+
+    partnership: PartnershipSummary
+    rounds: tuple[RoundInfo, ...]
+    respondents: tuple[RespondentInfo, ...]
+    next_due: datetime | None
+    next_kind: str | None
+    # In implementation or evaluation: check-ins are scheduled.
+    evaluated: bool
+
+
+@dataclass(frozen=True)
+class CheckInInvitation:
+    """A respondent is asked to answer a round (or reminded to)."""
+
+    partnership_name: str
+    round_id: int
+    kind: str
+    reminder: int  # 0 for the invitation, then 1, 2
+
+
+@dataclass(frozen=True)
+class CheckInIntro:
+    """What Alliance already knows of the partnership, shown before the questions."""
+
+    kind: str
+    partnership_name: str
+    facts: tuple[tuple[str, str], ...]  # (what, value): objectives, actions, means, referents
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    """A closed round: both organisations' views, for one member."""
+
+    report: Any  # flows.evaluation.EvaluationReport
+    partnership_name: str
+    organisations: tuple[str, str]  # ours, the partner's
+    closed_on: Any  # date, local
+    role: str
+    # The stage the decision moved the partnership to, if it did.
+    moved_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Messages for someone other than the user acting: a respondent, every member."""
+
+    external_id: str
+    language: str
+    views: tuple[Any, ...]
+    documents: tuple[DocumentInfo, ...] = ()
+    # A fan-out: sent after interactive messages, which it never holds up.
+    bulk: bool = False
+
+
 # -- the result of a use case ---------------------------------------------------------------
 
 
@@ -239,6 +321,8 @@ class Result:
     asking: int | None = None
     # The input had been handled already: nothing to do, nothing to show.
     duplicate: bool = False
+    # Messages for other people, recorded with this result.
+    deliveries: list[Delivery] = field(default_factory=list)
 
     def show(self, *views: Any) -> Result:
         self.shown.extend(views)

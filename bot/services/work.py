@@ -18,6 +18,8 @@ class Actor:
 
     external_id: str
     language_code: str | None = None
+    # The name the channel gives, shown to the other members.
+    name: str | None = None
 
 
 @dataclass
@@ -25,10 +27,11 @@ class Work:
     """One use case's transaction: the session, the user it acts for, the time, the method."""
 
     db: Session
-    user: User
+    # None when no person acts (the scheduler).
+    user: User | None
     now: datetime
     core: Core
 
     @property
     def language(self) -> str:
-        return self.user.language
+        return self.user.language if self.user else "fr"

@@ -27,7 +27,7 @@ TOAST_LIMIT = 200
 
 def actor_of(update: Update) -> Actor:
     user = update.effective_user
-    return Actor(f"tg:{user.id}", user.language_code)
+    return Actor(f"tg:{user.id}", user.language_code, user.full_name)
 
 
 class TelegramAdapter:
@@ -37,6 +37,8 @@ class TelegramAdapter:
         self.services = services
         self.presenter = presenter
         self.sender = sender
+        # Flushes of other people's chats under way (kept so they are not collected).
+        self._background: set[asyncio.Future] = set()
 
     async def handle(
         self, update: Update, use_case: Callable[..., Any], *args: Any, once: bool = True
@@ -48,20 +50,18 @@ class TelegramAdapter:
         query = update.callback_query
         acted = query.message.message_id if query is not None and query.message else None
         notices: list[str | None] = []
+        others: list[int] = []
 
         def record(db: Session, _user: User, result: Result) -> None:
             if result.duplicate:
                 return
             reply = self.presenter.reply(result)
             notices.append(reply.notice)
+            at = self.services.clock()
             outbox.record(
-                db,
-                chat.id,
-                reply,
-                acted_message_id=acted,
-                toast=query is not None,
-                at=self.services.clock(),
+                db, chat.id, reply, acted_message_id=acted, toast=query is not None, at=at
             )
+            others.extend(outbox.record_deliveries(db, self.presenter, result.deliveries, at=at))
 
         key = update_key(update.update_id) if once else None
         await asyncio.to_thread(
@@ -69,6 +69,11 @@ class TelegramAdapter:
         )
         # Each call stands alone: a failed toast does not stop the next question.
         toast = self._answer(query, notices[0] if notices else None) if query else _nothing()
+        # Other people's messages go out on their own, each in its chat's order.
+        for other in {c for c in others if c != chat.id}:
+            task = asyncio.ensure_future(self.sender.flush_locked(other))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
         await asyncio.gather(self.sender.flush(chat.id), toast)
 
     async def _answer(self, query: CallbackQuery, notice: str | None) -> None:

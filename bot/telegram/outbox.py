@@ -32,17 +32,42 @@ from storage.models import GeneratedDocument, utcnow
 
 log = logging.getLogger(__name__)
 
-SEND, EDIT, CLOSE, DOCUMENT = "send", "edit", "close", "document"
+SEND, EDIT, CLOSE, DOCUMENT, PHOTO = "send", "edit", "close", "document", "photo"
 # Must reach the user: retried until Telegram takes them, in order.
-MUST_DELIVER = (SEND, DOCUMENT)
+MUST_DELIVER = (SEND, DOCUMENT, PHOTO)
 # Seconds before the next attempt, by attempts made; then the last one, again and again.
 BACKOFF = (0.5, 1, 2, 5, 10, 30, 60, 120, 300)
 # A best-effort edit is given up after this many attempts.
 EDIT_ATTEMPTS = 3
 SWEEP_SECONDS = 30
+# Marks a call as part of a fan-out for the rate limiter.
+BULK = {"bulk": True}
+# Chats flushed at once in a fan-out (about a second of Telegram's overall rate), and read
+# from the database at a time.
+FAN_OUT = 30
+CHATS_A_SWEEP = 500
 
 
 # -- recording, inside the use case's transaction -------------------------------------------
+
+
+def chat_of(external_id: str) -> int | None:
+    """The Telegram chat of a user ("tg:<id>"), None for users of other channels."""
+    prefix, _, number = external_id.partition(":")
+    return int(number) if prefix == "tg" and number.lstrip("-").isdigit() else None
+
+
+def record_deliveries(db: Session, presenter, deliveries, *, at: datetime) -> list[int]:
+    """Records the messages a result has for other people; returns their chats."""
+    chats = []
+    for message in deliveries:
+        chat_id = chat_of(message.external_id)
+        if chat_id is None:
+            continue
+        reply = presenter.reply_in(message.language, message.views, message.documents)
+        record(db, chat_id, reply, acted_message_id=None, toast=False, at=at, bulk=message.bulk)
+        chats.append(chat_id)
+    return chats
 
 
 def record(
@@ -53,18 +78,34 @@ def record(
     acted_message_id: int | None,
     toast: bool,
     at: datetime,
+    bulk: bool = False,
 ) -> None:
-    """Records a rendered reply as outbox rows: the edit, then new messages, then files.
+    """Records a rendered reply as outbox rows: the edit, then pictures, new messages, files.
 
-    `toast`: the notice is shown by answering the button press, not as a message."""
+    `toast`: the notice is shown by answering the button press, not as a message. `bulk`: a
+    fan-out (check-ins), which yields to interactive messages at the rate limiter."""
+    extra = {"bulk": True} if bulk else {}
+
+    def add(kind: str, payload: dict, flow_session_id: int | None = None) -> None:
+        delivery.add_outbox(
+            db,
+            chat_id=chat_id,
+            kind=kind,
+            payload=payload | extra,
+            flow_session_id=flow_session_id,
+            at=at,
+        )
+
     edit_target = reply.edit_target or acted_message_id
     if reply.edit is not None and edit_target is not None:
-        delivery.add_outbox(
-            db, chat_id=chat_id, kind=EDIT, payload=_edit(reply.edit, edit_target), at=at
-        )
+        add(EDIT, _edit(reply.edit, edit_target))
     close = acted_message_id if reply.close_acted else reply.close_target
     if close is not None and not (reply.edit is not None and close == edit_target):
-        delivery.add_outbox(db, chat_id=chat_id, kind=CLOSE, payload={"message_id": close}, at=at)
+        add(CLOSE, {"message_id": close})
+    photos = [d for d in reply.documents if d.kind.endswith("_chart")]
+    files = [d for d in reply.documents if not d.kind.endswith("_chart")]
+    for photo in photos:
+        add(PHOTO, {"document_id": photo.id, "file_name": _file_name(photo)})
     messages = list(reply.messages)
     if reply.notice and not toast:
         messages.insert(0, Screen(reply.notice))
@@ -76,17 +117,13 @@ def record(
         chunks = split_html(screen.text)
         for position, chunk in enumerate(chunks):
             last = position == len(chunks) - 1
-            delivery.add_outbox(
-                db,
-                chat_id=chat_id,
-                kind=SEND,
-                payload={"text": chunk, "buttons": _buttons(screen) if last else []},
-                flow_session_id=reply.question_session_id if question and last else None,
-                at=at,
+            add(
+                SEND,
+                {"text": chunk, "buttons": _buttons(screen) if last else []},
+                reply.question_session_id if question and last else None,
             )
-    for document in reply.documents:
-        payload = {"document_id": document.id, "file_name": _file_name(document)}
-        delivery.add_outbox(db, chat_id=chat_id, kind=DOCUMENT, payload=payload, at=at)
+    for document in files:
+        add(DOCUMENT, {"document_id": document.id, "file_name": _file_name(document)})
 
 
 def _edit(screen: Screen, message_id: int) -> dict[str, Any]:
@@ -176,8 +213,21 @@ class Sender:
 
     async def sweep(self) -> None:
         """Sends whatever is due in every chat (at start, then now and then)."""
-        chats = await asyncio.to_thread(self._chats_due)
-        await asyncio.gather(*(self.flush_locked(chat) for chat in chats))
+        while chats := await asyncio.to_thread(self._chats_due):
+            await self.flush_chats(chats)
+            if len(chats) < CHATS_A_SWEEP:
+                return
+
+    async def flush_chats(self, chats, concurrency: int = FAN_OUT) -> None:
+        """Flushes many chats, a few at a time: a chat's lock is held only while its turn at
+        the rate limiter is near, so its user's own updates are not kept waiting."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(chat: int) -> None:
+            async with gate:
+                await self.flush_locked(chat)
+
+        await asyncio.gather(*(one(chat) for chat in chats))
 
     async def _send_chain(self, chat_id: int, chain: list[Entry], now: datetime, settle) -> None:
         """Sends in order and stops at the first message that must wait."""
@@ -244,13 +294,17 @@ class Sender:
     async def _call(self, chat_id: int, entry: Entry) -> int | None:
         payload = entry.payload
         markup = _markup(payload.get("buttons") or [])
+        # A fan-out yields to interactive messages at the rate limiter.
+        limits = {"rate_limit_args": BULK} if payload.get("bulk") else {}
         if entry.kind == SEND:
             if payload.get("plain"):
                 # An explicit None overrides the HTML default.
                 text, options = plain(payload["text"]), {"parse_mode": None}
             else:
                 text, options = payload["text"], {}
-            message = await self.bot.send_message(chat_id, text, reply_markup=markup, **options)
+            message = await self.bot.send_message(
+                chat_id, text, reply_markup=markup, **options, **limits
+            )
             return message.message_id
         if entry.kind == EDIT:
             await self.bot.edit_message_text(
@@ -258,6 +312,7 @@ class Sender:
                 chat_id=chat_id,
                 message_id=payload["message_id"],
                 reply_markup=markup,
+                **limits,
             )
             return payload["message_id"]
         if entry.kind == CLOSE:
@@ -265,10 +320,15 @@ class Sender:
                 chat_id=chat_id, message_id=payload["message_id"]
             )
             return payload["message_id"]
+        if entry.kind == PHOTO:
+            message = await self.bot.send_photo(
+                chat_id, InputFile(entry.content or b"", filename=payload["file_name"]), **limits
+            )
+            return message.message_id
         # A document: show that it is coming; that notice may fail on its own.
         asyncio.ensure_future(self._chat_action(chat_id))
         message = await self.bot.send_document(
-            chat_id, InputFile(entry.content or b"", filename=payload["file_name"])
+            chat_id, InputFile(entry.content or b"", filename=payload["file_name"]), **limits
         )
         return message.message_id
 
@@ -288,7 +348,7 @@ class Sender:
                 for row in rows
             ]
             for entry in entries:
-                if entry.kind == DOCUMENT:
+                if entry.kind in (DOCUMENT, PHOTO):
                     document = db.get(GeneratedDocument, entry.payload["document_id"])
                     entry.content = document.content if document else None
             return entries
@@ -307,11 +367,11 @@ class Sender:
                 elif outcome.status == "dropped":
                     delivery.mark_dropped(db, outbox_id=entry_id)
                 else:
-                    delivery.drop_chat(db, chat_id=chat_id)
+                    delivery.drop_chat(db, chat_id=chat_id, at=now)
 
     def _chats_due(self) -> list[int]:
         with session_scope(self.engine) as db:
-            return delivery.chats_due(db, now=self.clock())
+            return delivery.chats_due(db, now=self.clock(), limit=CHATS_A_SWEEP)
 
     def _reschedule(
         self, chat_id: int, entries: list[Entry], outcomes: list[Outcome], now: datetime

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.commands import COMMANDS, restarting
 from bot.i18n import gettext_for, render
 from bot.services import results as r
-from bot.views import cards, partnerships, questions
+from bot.views import cards, evaluation, partnerships, questions
 from bot.views.screens import Button, Reply, Screen, plain
 
 __all__ = ["Button", "Presenter", "Reply", "Screen", "plain"]
@@ -66,6 +66,10 @@ class Presenter:
         reply.question_session_id = result.asking
         return reply
 
+    def reply_in(self, language: str, views, documents=()) -> Reply:
+        """Views and files for someone other than the user acting, in their language."""
+        return self.reply(r.Result(language, list(views), documents=list(documents)))
+
     def screen(self, view: Any, language: str) -> Screen:
         """The screen of one view of a result."""
         zone = self.zone
@@ -96,6 +100,9 @@ PLAIN_VIEWS: dict[type, Callable[[Any, str], Screen]] = {
     r.TopicsShown: cards.topics_screen,
     r.TopicShown: cards.topic_screen,
     r.NoCardFound: cards.no_result_screen,
+    r.CheckInInvitation: evaluation.invitation_screen,
+    r.CheckInIntro: evaluation.intro_screen,
+    r.RoundReport: evaluation.round_report_screen,
 }
 # Views that show dates, in the configured time zone.
 DATED_VIEWS: dict[type, Callable[[Any, str, ZoneInfo], Screen]] = {
@@ -107,4 +114,5 @@ DATED_VIEWS: dict[type, Callable[[Any, str, ZoneInfo], Screen]] = {
     r.FollowupShown: partnerships.followup_screen,
     r.DocumentsListed: partnerships.documents_screen,
     r.InviteMenu: partnerships.invite_menu_screen,
+    r.EvaluationShown: evaluation.evaluation_screen,
 }

@@ -73,7 +73,7 @@ def card_screen(card: PartnershipCard, language: str, zone: ZoneInfo) -> Screen:
         for moves in (forward, backward):
             if moves:
                 rows.append(tuple(_button(p, _(MOVE_LABELS[m]), m) for m in moves))
-    tools = [_button(p, _("Dialogue"), "dialogue")]
+    tools = [_button(p, _("Dialogue"), "dialogue"), _button(p, _("Evaluation"), "evaluation")]
     if Right.INVITE in p.rights:
         tools.append(_button(p, _("Invite"), "invite"))
     rows.append(tuple(tools))

@@ -33,6 +33,9 @@ def answer_label(question: Question, value: Any, language: str) -> str:
         values = value if isinstance(value, list) else [value]
         labels = [question.option(v).label.in_(language) for v in values if question.option(v)]
         return ", ".join(labels)
+    if question.kind == QuestionKind.RATING and isinstance(value, dict):
+        comment = value.get("comment")
+        return f"{value.get('score')} — {comment}" if comment else str(value.get("score"))
     if question.kind == QuestionKind.DATE and isinstance(value, str):
         # Kept as ISO; read back as people write it ("15 janvier 2027").
         return format_date(date.fromisoformat(value), format="long", locale=language)
@@ -71,7 +74,7 @@ def _choice_rows(shown: QuestionShown, language: str) -> list[tuple[Button, ...]
     def data(action: str, option: str | None = None) -> str:
         return ButtonData(action, shown.session_id, question.id, option).encode()
 
-    if question.kind == QuestionKind.SCALE:
+    if question.kind in (QuestionKind.SCALE, QuestionKind.RATING):
         low, high = int(question.minimum or 1), int(question.maximum or 5)
         return [tuple(Button(str(v), data("answer", str(v))) for v in range(low, high + 1))]
     if question.kind == QuestionKind.SINGLE:

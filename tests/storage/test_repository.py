@@ -61,7 +61,7 @@ def test_a_session_is_only_found_by_its_owner(engine):
         assert repository.owned_flow_session(db, session_id=run_id, user_id=stranger_id) is None
 
 
-def test_starting_again_closes_the_previous_run(engine):
+def test_starting_another_run_pauses_the_previous_one(engine):
     with session_scope(engine) as db:
         user = repository.get_or_create_user(db, external_id="tg:5", language="fr")
         first = repository.start_flow_session(db, user_id=user.id, flow="diagnostic", state={})
@@ -71,4 +71,4 @@ def test_starting_again_closes_the_previous_run(engine):
         active = repository.active_flow_session(db, user_id=user_id, flow="diagnostic")
         closed = repository.owned_flow_session(db, session_id=first_id, user_id=user_id)
     assert active.id == second_id
-    assert closed.status == "cancelled"
+    assert closed.status == "paused"

@@ -214,6 +214,8 @@ def test_followup_is_offered_what_the_convention_settled(service):
         OWNER,
         {
             "steering_committee": "Non",
+            "signature_date": "skip",
+            "end_date": "skip",
             "frequency": "Chaque trimestre",
             "reporting_tools": [1, 2],
             "communication_plan": "Une lettre par an",
@@ -234,6 +236,8 @@ def test_the_action_plan_holds_the_followup_answers(service):
         OWNER,
         {
             "steering_committee": "Oui",
+            "signature_date": "15/01/2027",
+            "end_date": "skip",
             "committee_members": "Les deux référents et la directrice",
             "frequency": "Chaque semestre",
             "reporting_tools": [1, 2],

@@ -222,6 +222,6 @@ def test_an_observer_sees_no_button_that_would_act(service):
     service.start(GUEST, invite(service, pid, role="observer"))
     card = service.partnership_button(GUEST, service.button(pid, "open"), 2).edit
     actions = [button.data.split(":")[4] for row in card.buttons for button in row]
-    assert actions == ["dialogue"]
+    assert actions == ["dialogue", "evaluation"]
     dialogue = service.partnership_button(GUEST, service.button(pid, "dialogue"), 2).edit
     assert dialogue.buttons == () and "☐" in dialogue.text

@@ -1,0 +1,755 @@
+"""The evaluation report of a check-in round as a chart (PNG), a Word file and a PDF.
+
+Pure functions, safe in worker threads: an `EvaluationReport`, the partnership's and the two
+organisations' names, the round's date and a language in, bytes out. The content is decided once,
+as blocks (headings, paragraphs, tables, the chart), then laid out twice: on the convention's
+Word template, by style name only, and with fpdf2 in the same styles. Every word shown lives in
+`wording/evaluation_<language>.yaml`. matplotlib is used through `Figure` only, never pyplot.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from io import BytesIO
+from pathlib import Path
+
+import matplotlib
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from docx.document import Document as DocxDocument
+from docx.shared import Emu
+from fpdf import FPDF
+from fpdf.enums import MethodReturnValue
+from fpdf.fonts import FontFace
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from PIL import Image
+
+from bot.documents.render import (
+    DEFAULT_LANGUAGE,
+    STRONG,
+    Wording,
+    _keep_on_one_page,
+    _new_document,
+    _save,
+    _wording,
+)
+from flows.evaluation import (
+    AMBER,
+    DECISIONS,
+    DIVERGENCE,
+    GREEN,
+    OURS,
+    PARTNER,
+    SIDES,
+    DimensionResult,
+    EvaluationReport,
+    Section,
+    TextAnswers,
+)
+from knowledge.models import LANGUAGES
+
+# The chart: about a phone screen's width in pixels, with fonts large enough to read there.
+CHART_WIDTH, CHART_HEIGHT, CHART_DPI = 1200, 900, 100
+TITLE_SIZE, TEXT_SIZE, SMALL_SIZE = 24, 18, 15
+BAR_HEIGHT = 0.38
+# Longer names are cut at a word, so that the bars keep their room and the title one line.
+LABEL_CHARS, TITLE_CHARS = 28, 60
+# Okabe–Ito colours: told apart with the common colour-vision deficiencies.
+OURS_COLOUR, PARTNER_COLOUR, DIVERGING_COLOUR = "#0072B2", "#E69F00", "#D55E00"
+MUTED = "#555555"
+# The traffic-light bands behind the bars, shaded lightly: (from, to, light, colour).
+BANDS = (
+    (1.0, AMBER, "red", "#D55E00"),
+    (AMBER, GREEN, "amber", "#F0E442"),
+    (GREEN, 5.0, "green", "#009E73"),
+)
+BAND_ALPHA = 0.16
+DIVERGING_MARK = "⚠"
+# One colour and marker per trend line; beyond that many lines, the mean of all is drawn.
+TREND_STYLES = (("#0072B2", "o"), ("#D55E00", "s"), ("#009E73", "^"), ("#CC79A7", "D"))
+
+# The Word file: paragraph styles of the template, which the PDF imitates.
+BULLET = "List Bullet"
+DIMENSION_WIDTHS = (37, 21, 21, 21)
+TEXT_WIDTHS = (1, 1)
+VOTE_WIDTHS = (34, 22, 22, 22)
+
+# The PDF: matplotlib ships the DejaVu fonts, which cover French accents, « », œ, € and —.
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT = "DejaVu"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+NAVY, GREY, INK = (0x1F, 0x38, 0x64), (0x6E, 0x6E, 0x6E), (0x26, 0x26, 0x26)
+# (size in pt, emphasis, colour) per style, after the Word template's.
+PDF_STYLES = {
+    "Title": (22, "B", NAVY),
+    "Subtitle": (13, "", GREY),
+    "Draft Notice": (9.5, "I", GREY),
+    "Heading 1": (14, "B", NAVY),
+    "Heading 2": (12, "B", NAVY),
+    "Header": (8.5, "", GREY),
+    BULLET: (10.5, "", INK),
+    None: (10.5, "", INK),
+}
+PDF_MARGIN = 25  # mm, as the template's 2.5 cm
+TABLE_HEADINGS = FontFace(emphasis="BOLD", fill_color=(0xE4, 0xE9, 0xF2))
+CELL_PADDING = 1.5  # mm
+HEADING_SPACE = 3  # mm above a heading
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every renderer needs besides the report: names, the date, the words."""
+
+    partnership: str
+    names: dict[str, str]  # side -> organisation name
+    day: str
+    language: str
+    w: Wording
+
+    def number(self, value: float | None) -> str:
+        """A score with one decimal, rounded half up, written the language's way ("3,5")."""
+        if value is None:
+            return self.w["no_answer"]
+        rounded = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return format_decimal(rounded, format="0.0", locale=self.language)
+
+    def threshold(self, value: float) -> str:
+        return format_decimal(value, format="0.#", locale=self.language)
+
+
+def evaluation_chart(
+    report: EvaluationReport,
+    *,
+    partnership: str,
+    ours: str,
+    partner: str,
+    round_date: date,
+    language: str = DEFAULT_LANGUAGE,
+) -> bytes:
+    """Both organisations' averages per dimension, and their trend, as a PNG for a phone."""
+    return _chart(report, _context(partnership, ours, partner, round_date, language))
+
+
+def evaluation_docx(
+    report: EvaluationReport,
+    *,
+    partnership: str,
+    ours: str,
+    partner: str,
+    round_date: date,
+    language: str = DEFAULT_LANGUAGE,
+    chart: bytes | None = None,
+) -> bytes:
+    """The report as a Word file on the convention's template; `chart` when already drawn."""
+    ctx = _context(partnership, ours, partner, round_date, language)
+    doc = _new_document(ctx.w, ctx.w["report_title"], ctx.partnership)
+    width = _text_width(doc)
+    for block in _blocks(report, ctx, chart or _chart(report, ctx)):
+        _docx_block(doc, block, width)
+    return _save(doc)
+
+
+def evaluation_pdf(
+    report: EvaluationReport,
+    *,
+    partnership: str,
+    ours: str,
+    partner: str,
+    round_date: date,
+    language: str = DEFAULT_LANGUAGE,
+    chart: bytes | None = None,
+) -> bytes:
+    """The report as an A4 PDF, page numbers in the footer; `chart` when already drawn."""
+    ctx = _context(partnership, ours, partner, round_date, language)
+    pdf = _ReportPdf(ctx.w)
+    pdf.set_title(f"{ctx.w['report_title']} – {ctx.partnership}".strip(" –"))
+    pdf.set_lang(ctx.w["language_tag"])
+    pdf.add_page()
+    blocks = [*_title_blocks(ctx), *_blocks(report, ctx, chart or _chart(report, ctx))]
+    for index, block in enumerate(blocks):
+        if isinstance(block, _Heading):
+            _keep_with_next(pdf, blocks[index:])
+        _pdf_block(pdf, block)
+    return bytes(pdf.output())
+
+
+def _context(partnership: str, ours: str, partner: str, day: date, language: str) -> _Context:
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    w = _wording(f"evaluation_{language}")
+    names = {
+        OURS: ours.strip() or w["ours_fallback"],
+        PARTNER: partner.strip() or w["partner_fallback"],
+    }
+    when = format_date(day, format="long", locale=language)
+    return _Context(partnership.strip(), names, when, language, w)
+
+
+# -- the content, once for both documents ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Heading:
+    text: str
+    level: int
+
+
+@dataclass(frozen=True)
+class _Paragraph:
+    text: str
+    style: str | None = None  # a paragraph style of the template
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class _Table:
+    rows: tuple[tuple[str, ...], ...]  # the first row holds the column headings
+    widths: tuple[int, ...]  # relative
+
+
+@dataclass(frozen=True)
+class _Picture:
+    png: bytes
+
+
+_Block = _Heading | _Paragraph | _Table | _Picture
+
+
+def _title_blocks(ctx: _Context) -> list[_Block]:
+    """The title block the Word template's `_new_document` writes, for the PDF."""
+    blocks: list[_Block] = [_Paragraph(ctx.w["report_title"], "Title")]
+    if ctx.partnership:
+        blocks.append(_Paragraph(ctx.partnership, "Subtitle"))
+    return [*blocks, _Paragraph(ctx.w["draft_notice"], "Draft Notice")]
+
+
+def _blocks(report: EvaluationReport, ctx: _Context, chart: bytes) -> list[_Block]:
+    """The report in reading order: who answered, the chart, the four analyses, the decision."""
+    w = ctx.w
+    title = report.title.in_(ctx.language)
+    blocks: list[_Block] = [
+        _Paragraph(w["round_line"].format(title=title, date=ctx.day), strong=True),
+        _Heading(w["answered_heading"], 1),
+        *(_Paragraph(_answered(report, side, ctx), BULLET) for side in SIDES),
+        _Heading(w["overview_heading"], 1),
+        _Picture(chart),
+        _Paragraph(_thresholds(ctx), "Draft Notice"),
+    ]
+    for section in report.sections:
+        # Questions outside any part (the decision) make a part named after the questionnaire:
+        # it has nothing to show when none of them is rated or answered in words.
+        if section.dimensions or section.texts or section.title != report.title:
+            blocks += _section_blocks(section, ctx)
+    return blocks + _decision_blocks(report, ctx)
+
+
+def _answered(report: EvaluationReport, side: str, ctx: _Context) -> str:
+    answered, invited = report.answered.get(side, (0, 0))
+    line = ctx.w["answered_line"]
+    return line.format(organisation=ctx.names[side], answered=answered, invited=invited)
+
+
+def _thresholds(ctx: _Context) -> str:
+    """The thresholds in one line, from the flow's own constants so they cannot drift."""
+    return ctx.w["thresholds"].format(
+        green=ctx.threshold(GREEN), amber=ctx.threshold(AMBER), gap=ctx.threshold(DIVERGENCE)
+    )
+
+
+def _section_blocks(section: Section, ctx: _Context) -> list[_Block]:
+    """One analysis: its ratings table, the gaps to discuss, the comments, the text answers."""
+    w = ctx.w
+    blocks: list[_Block] = [_Heading(section.title.in_(ctx.language), 1)]
+    if section.dimensions:
+        blocks.append(_dimension_table(section.dimensions, ctx))
+    gaps = [_diverging(d, ctx) for d in section.dimensions if d.diverging]
+    blocks += _listed(w["diverging_heading"], gaps)
+    comments = [
+        _comment(d, side, text, ctx) for d in section.dimensions for side, text in d.comments
+    ]
+    blocks += _listed(w["comments_heading"], comments)
+    for answers in section.texts:
+        blocks += [
+            _Heading(answers.question.prompt.in_(ctx.language), 2),
+            _side_by_side(answers, ctx),
+        ]
+    if not section.dimensions and not section.texts:
+        blocks.append(_Paragraph(w["section_empty"]))
+    return blocks
+
+
+def _listed(heading: str, items: list[str]) -> list[_Block]:
+    return [_Heading(heading, 2), *(_Paragraph(item, BULLET) for item in items)] if items else []
+
+
+def _dimension_table(dimensions: tuple[DimensionResult, ...], ctx: _Context) -> _Table:
+    """Dimension | ours | partner | light, a diverging dimension flagged in its name."""
+    w = ctx.w
+    head = (w["col_dimension"], ctx.names[OURS], ctx.names[PARTNER], w["col_light"])
+    rows = tuple(
+        (_flagged(d, ctx), ctx.number(d.ours), ctx.number(d.partner), _light(d, ctx))
+        for d in dimensions
+    )
+    return _Table((head, *rows), DIMENSION_WIDTHS)
+
+
+def _name(dimension: DimensionResult, ctx: _Context) -> str:
+    """The dimension's short name, else its whole prompt: a document has room for it."""
+    question = dimension.question
+    return (question.label or question.prompt).in_(ctx.language)
+
+
+def _flagged(dimension: DimensionResult, ctx: _Context) -> str:
+    name = _name(dimension, ctx)
+    return ctx.w["diverging_cell"].format(dimension=name) if dimension.diverging else name
+
+
+def _light(dimension: DimensionResult, ctx: _Context) -> str:
+    """The light in words, never by colour alone, with the average it comes from."""
+    if dimension.light is None:
+        return ctx.w["no_answer"]
+    light = ctx.w[f"light_{dimension.light}"]
+    return ctx.w["light_score"].format(light=light, score=ctx.number(dimension.overall))
+
+
+def _diverging(dimension: DimensionResult, ctx: _Context) -> str:
+    return ctx.w["diverging_item"].format(
+        dimension=_name(dimension, ctx),
+        ours=ctx.names[OURS],
+        ours_score=ctx.number(dimension.ours),
+        partner=ctx.names[PARTNER],
+        partner_score=ctx.number(dimension.partner),
+        question=dimension.question.prompt.in_(ctx.language),
+    )
+
+
+def _comment(dimension: DimensionResult, side: str, text: str, ctx: _Context) -> str:
+    return ctx.w["comment_item"].format(
+        dimension=_name(dimension, ctx), organisation=ctx.names[side], comment=text.strip()
+    )
+
+
+def _side_by_side(answers: TextAnswers, ctx: _Context) -> _Table:
+    """What each organisation said, in two columns headed by its name."""
+    said = {side: [text.strip() for s, text in answers.answers if s == side] for side in SIDES}
+    cells = tuple(_said(said[side], ctx) for side in SIDES)
+    return _Table(((ctx.names[OURS], ctx.names[PARTNER]), cells), TEXT_WIDTHS)
+
+
+def _said(texts: list[str], ctx: _Context) -> str:
+    """One answer as it was typed; several marked one by one, so each reads apart."""
+    if len(texts) <= 1:
+        return texts[0] if texts else ctx.w["no_answer"]
+    return "\n".join(ctx.w["several_answers"].format(text=text) for text in texts)
+
+
+def _decision_blocks(report: EvaluationReport, ctx: _Context) -> list[_Block]:
+    """Each side's votes, then the decision both chose, or that they must decide together."""
+    w = ctx.w
+    if not report.votes:
+        return [_Heading(w["decision_heading"], 1), _Paragraph(w["no_votes"], strong=True)]
+    head = (w["col_organisation"], *(w[f"decision_{choice}"] for choice in DECISIONS))
+    rows = tuple(
+        (ctx.names[side], *(str(report.votes.get(side, {}).get(c, 0)) for c in DECISIONS))
+        for side in SIDES
+    )
+    outcome = w[f"agreed_{report.decision}"] if report.decision else w["decision_split"]
+    return [
+        _Heading(w["decision_heading"], 1),
+        _Paragraph(w["votes_intro"]),
+        _Table((head, *rows), VOTE_WIDTHS),
+        _Paragraph(outcome, strong=True),
+    ]
+
+
+# -- the Word file ----------------------------------------------------------------------------
+
+
+def _text_width(doc: DocxDocument) -> Emu:
+    section = doc.sections[-1]
+    return Emu(section.page_width - section.left_margin - section.right_margin)
+
+
+def _docx_block(doc: DocxDocument, block: _Block, width: Emu) -> None:
+    """One block on the template, by style name only."""
+    match block:
+        case _Heading(text=text, level=level):
+            doc.add_heading(text, level=level)
+        case _Paragraph(text=text, style=style, strong=strong):
+            doc.add_paragraph(style=style).add_run(text, STRONG if strong else None)
+        case _Table():
+            _docx_table(doc, block, width)
+        case _Picture(png=png):
+            doc.add_picture(BytesIO(png), width=width)
+
+
+def _docx_table(doc: DocxDocument, block: _Table, width: Emu) -> None:
+    """A grid with its headings in bold; a line break in a cell starts a new paragraph."""
+    table = doc.add_table(rows=0, cols=len(block.widths))
+    table.style = "Table Grid"
+    total = sum(block.widths)
+    widths = [Emu(width * share // total) for share in block.widths]
+    # LibreOffice reads the grid's widths, Word each cell's: set both.
+    for column, column_width in zip(table.columns, widths, strict=True):
+        column.width = column_width
+    for index, values in enumerate(block.rows):
+        row = table.add_row()
+        for cell, value, cell_width in zip(row.cells, values, widths, strict=True):
+            cell.width = cell_width
+            first, *rest = value.split("\n")
+            cell.paragraphs[0].add_run(first, STRONG if index == 0 else None)
+            for line in rest:
+                cell.add_paragraph(line)
+        _keep_on_one_page(row)
+
+
+# -- the PDF ----------------------------------------------------------------------------------
+
+
+class _ReportPdf(FPDF):
+    """A4 pages with the shared-review header on top and the page number at the bottom."""
+
+    def __init__(self, wording: Wording) -> None:
+        super().__init__(format="A4")
+        self.wording = wording
+        for emphasis, file_name in FONT_FILES.items():
+            self.add_font(FONT, emphasis, FONT_DIR / file_name)
+        self.set_margins(PDF_MARGIN, 20, PDF_MARGIN)
+        self.set_auto_page_break(True, margin=20)
+
+    def header(self) -> None:
+        _use(self, "Header")
+        self.cell(0, 5, self.wording["draft_header"], align="C", new_x="LMARGIN", new_y="NEXT")
+        self.ln(6)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        _use(self, "Header")
+        # "{nb}" is fpdf2's alias, replaced by the page count once the document is complete.
+        text = self.wording["page_number"].format(page=self.page_no(), pages="{nb}")
+        self.cell(0, 5, text, align="C")
+
+
+def _use(pdf: FPDF, style: str | None, strong: bool = False) -> float:
+    """Set the font of a template style; returns its line height in mm."""
+    size, emphasis, colour = PDF_STYLES[style]
+    pdf.set_font(FONT, "B" if strong else emphasis, size)
+    pdf.set_text_color(*colour)
+    return size * 0.3528 * 1.35  # pt to mm, with the leading of the Word template
+
+
+def _pdf_block(pdf: FPDF, block: _Block) -> None:
+    match block:
+        case _Heading(text=text, level=level):
+            pdf.ln(HEADING_SPACE)
+            _pdf_paragraph(pdf, text, f"Heading {level}")
+        case _Paragraph(text=text, style=style, strong=strong):
+            _pdf_paragraph(pdf, text, style, strong)
+        case _Table():
+            _pdf_table(pdf, block)
+        case _Picture(png=png):
+            _pdf_picture(pdf, png)
+
+
+def _pdf_paragraph(pdf: FPDF, text: str, style: str | None, strong: bool = False) -> None:
+    height = _use(pdf, style, strong)
+    if style == BULLET:
+        pdf.cell(6, height, "•", align="C")
+    # multi_cell wraps at the right margin and keeps every line under the first one.
+    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1.5)
+
+
+def _pdf_table(pdf: FPDF, block: _Table) -> None:
+    height = _use(pdf, None)
+    with pdf.table(
+        col_widths=block.widths,
+        text_align="LEFT",
+        v_align="TOP",
+        line_height=height,
+        padding=CELL_PADDING,
+        headings_style=TABLE_HEADINGS,
+    ) as table:
+        for values in block.rows:
+            table.row(values)
+    pdf.ln(3)
+
+
+def _pdf_picture(pdf: FPDF, png: bytes) -> None:
+    if pdf.will_page_break(_picture_height(pdf)):
+        pdf.add_page()
+    pdf.image(BytesIO(png), w=pdf.epw, h=_picture_height(pdf))
+    pdf.ln(2)
+
+
+def _picture_height(pdf: FPDF) -> float:
+    return pdf.epw * CHART_HEIGHT / CHART_WIDTH
+
+
+def _keep_with_next(pdf: FPDF, blocks: list[_Block]) -> None:
+    """Start a new page rather than leave a heading alone at the bottom of one."""
+    if pdf.will_page_break(_opening_height(pdf, blocks)):
+        pdf.add_page()
+
+
+def _opening_height(pdf: FPDF, blocks: list[_Block]) -> float:
+    """How tall the headings in a row are, with the first lines of what follows them."""
+    height = 0.0
+    for block in blocks:
+        match block:
+            case _Heading(text=text, level=level):
+                height += HEADING_SPACE + _text_height(pdf, text, f"Heading {level}")
+                continue
+            case _Paragraph(text=text, style=style, strong=strong):
+                height += _text_height(pdf, text, style, strong)
+            case _Table(rows=rows, widths=widths):
+                height += sum(
+                    _row_height(pdf, row, widths, i == 0) for i, row in enumerate(rows[:2])
+                )
+            case _Picture():
+                height += _picture_height(pdf)
+        return height
+    return height
+
+
+def _text_height(pdf: FPDF, text: str, style: str | None, strong: bool = False, width=0) -> float:
+    line = _use(pdf, style, strong)
+    return pdf.multi_cell(width, line, text, dry_run=True, output=MethodReturnValue.HEIGHT)
+
+
+def _row_height(pdf: FPDF, row: tuple[str, ...], widths: tuple[int, ...], head: bool) -> float:
+    total = sum(widths)
+    cells = (
+        _text_height(pdf, text, None, head, pdf.epw * share / total - 2 * CELL_PADDING)
+        for text, share in zip(row, widths, strict=True)
+    )
+    return max(cells) + 2 * CELL_PADDING
+
+
+# -- the chart --------------------------------------------------------------------------------
+
+
+def _chart(report: EvaluationReport, ctx: _Context) -> bytes:
+    """Draw on a figure of its own: pyplot's shared state is not safe in worker threads."""
+    trend = _trend_lines(report.dimensions, ctx)
+    figure = Figure(
+        figsize=(CHART_WIDTH / CHART_DPI, CHART_HEIGHT / CHART_DPI),
+        dpi=CHART_DPI,
+        layout="constrained",
+    )
+    canvas = FigureCanvasAgg(figure)
+    axes = figure.subplots(2, 1, height_ratios=(3, 2)) if trend else (figure.subplots(),)
+    figure.suptitle(_plain(_title(ctx)), fontsize=TITLE_SIZE, fontweight="bold")
+    _draw_scores(axes[0], report.dimensions, ctx)
+    if trend:
+        _draw_trend(axes[1], trend, ctx)
+    return _png(figure, canvas)
+
+
+def _png(figure: Figure, canvas: FigureCanvasAgg) -> bytes:
+    """Lay out and draw once (savefig would draw twice), then keep RGB: a PDF embeds it as is."""
+    figure.get_layout_engine().execute(figure)
+    figure.set_layout_engine("none")
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+    buffer = BytesIO()
+    image.convert("RGB").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _title(ctx: _Context) -> str:
+    """The partnership and the date on one line; the date on a second when the name is long."""
+    if not ctx.partnership:
+        return ctx.day
+    title = f"{ctx.partnership} — {ctx.day}"
+    return (
+        title
+        if len(title) <= TITLE_CHARS
+        else f"{_shortened(ctx.partnership, TITLE_CHARS)}\n{ctx.day}"
+    )
+
+
+def _plain(text: str) -> str:
+    """Text as typed: a "$" in a name would otherwise start matplotlib's math mode."""
+    return text.replace("$", r"\$")
+
+
+def _short_name(dimension: DimensionResult, ctx: _Context) -> str:
+    """The label, else the prompt, cut short for the chart."""
+    question = dimension.question
+    return _shortened((question.label or question.prompt).in_(ctx.language), LABEL_CHARS)
+
+
+def _shortened(text: str, limit: int) -> str:
+    """The text, or its beginning up to the last whole word that fits, and "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:?!—-") + "…"
+
+
+def _shade_bands(span) -> None:
+    """The traffic-light bands, behind everything; `span` is axvspan or axhspan."""
+    for low, high, _, colour in BANDS:
+        span(low, high, color=colour, alpha=BAND_ALPHA, linewidth=0, zorder=0)
+
+
+def _draw_scores(ax: Axes, dimensions: tuple[DimensionResult, ...], ctx: _Context) -> None:
+    """Horizontal bars, ours above the partner's, the first dimension on top."""
+    if not dimensions:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, ctx.w["chart_empty"], ha="center", fontsize=TEXT_SIZE)
+        return
+    _shade_bands(ax.axvspan)
+    rows = range(len(dimensions))
+    for side, offset, colour in ((OURS, -1, OURS_COLOUR), (PARTNER, 1, PARTNER_COLOUR)):
+        places = [row + offset * BAR_HEIGHT / 2 for row in rows]
+        scores = [getattr(d, side) for d in dimensions]
+        _draw_side(ax, places, scores, colour, ctx.names[side], ctx)
+    names = [_tick_name(d, ctx) for d in dimensions]
+    ax.set_yticks(list(rows), labels=names, fontsize=TEXT_SIZE)
+    for tick, dimension in zip(ax.get_yticklabels(), dimensions, strict=True):
+        if dimension.diverging:
+            tick.set_color(DIVERGING_COLOUR)
+            tick.set_fontweight("bold")
+    ax.invert_yaxis()
+    _score_axis(ax, ctx)
+    _scores_legend(ax, any(d.diverging for d in dimensions), ctx)
+
+
+def _tick_name(dimension: DimensionResult, ctx: _Context) -> str:
+    name = _plain(_short_name(dimension, ctx))
+    return f"{DIVERGING_MARK} {name}" if dimension.diverging else name
+
+
+def _draw_side(ax: Axes, places, scores, colour: str, name: str, ctx: _Context) -> None:
+    """One organisation's bars from 1; a dimension it did not rate says so, never a zero."""
+    widths = [score - 1 if score is not None else 0 for score in scores]
+    ax.barh(places, widths, left=1, height=BAR_HEIGHT, color=colour, label=_plain(name))
+    for place, score in zip(places, scores, strict=True):
+        if score is None:
+            ax.text(
+                1.05,
+                place,
+                ctx.w["no_answer"],
+                va="center",
+                fontsize=SMALL_SIZE,
+                color=MUTED,
+                style="italic",
+            )
+        else:
+            ax.text(score + 0.04, place, ctx.number(score), va="center", fontsize=SMALL_SIZE)
+
+
+def _score_axis(ax: Axes, ctx: _Context) -> None:
+    """1 to 5, room on the right for the values, each band named under its numbers."""
+    ax.set_xlim(1, 5.42)
+    ax.set_xticks([1, 2, 3, 4, 5])
+    ax.tick_params(axis="both", which="major", labelsize=SMALL_SIZE)
+    # The red band's middle, 2, is also a major tick: keep both labels.
+    ax.xaxis.remove_overlapping_locs = False
+    middles = [(low + high) / 2 for low, high, _, _ in BANDS]
+    names = [ctx.w[f"chart_band_{light}"] for _, _, light, _ in BANDS]
+    ax.set_xticks(middles, labels=names, minor=True)
+    ax.tick_params(
+        axis="x",
+        which="minor",
+        length=0,
+        pad=SMALL_SIZE * 1.9,
+        labelsize=SMALL_SIZE,
+        labelcolor=MUTED,
+    )
+    ax.set_xlabel(ctx.w["chart_axis"], fontsize=SMALL_SIZE, color=MUTED)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _scores_legend(ax: Axes, diverging: bool, ctx: _Context) -> None:
+    """The two organisations' names, and what the warning sign means when one shows."""
+    handles, _ = ax.get_legend_handles_labels()
+    if diverging:
+        label = ctx.w["chart_diverging"].format(gap=ctx.threshold(DIVERGENCE))
+        mark = Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=f"${DIVERGING_MARK}$",
+            markersize=16,
+            color=DIVERGING_COLOUR,
+            label=label,
+        )
+        handles.append(mark)
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.01),
+        ncols=2,
+        fontsize=SMALL_SIZE,
+        frameon=False,
+        borderaxespad=0,
+    )
+
+
+def _trend_lines(
+    dimensions: tuple[DimensionResult, ...], ctx: _Context
+) -> list[tuple[str, list[float | None]]]:
+    """One line per dimension followed over two rounds or more, or their mean when there
+    would be too many lines to read; none before a second round."""
+    followed = [d for d in dimensions if sum(v is not None for v in d.trend) >= 2]
+    if not followed:
+        return []
+    rounds = max(len(d.trend) for d in followed)
+    # The last value is always this round's: align shorter trends on it.
+    padded = [(None,) * (rounds - len(d.trend)) + d.trend for d in followed]
+    if len(followed) <= len(TREND_STYLES):
+        return [(_short_name(d, ctx), list(t)) for d, t in zip(followed, padded, strict=True)]
+    means = [_mean([t[i] for t in padded]) for i in range(rounds)]
+    return [(ctx.w["chart_trend_mean"], means)]
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _draw_trend(ax: Axes, lines: list[tuple[str, list[float | None]]], ctx: _Context) -> None:
+    """The average across rounds, oldest first; a round without a score leaves a gap."""
+    _shade_bands(ax.axhspan)
+    rounds = len(lines[0][1])
+    for (name, values), (colour, marker) in zip(lines, TREND_STYLES, strict=False):
+        ys = [math.nan if value is None else value for value in values]
+        ax.plot(
+            range(rounds),
+            ys,
+            color=colour,
+            marker=marker,
+            linewidth=3,
+            markersize=10,
+            label=_plain(name),
+        )
+    if len(lines) == 1:
+        for x, value in enumerate(lines[0][1]):
+            if value is not None:
+                ax.annotate(
+                    ctx.number(value),
+                    (x, value),
+                    xytext=(0, 10),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=SMALL_SIZE,
+                )
+    labels = [ctx.w["trend_round"].format(n=n) for n in range(1, rounds)] + [ctx.w["trend_now"]]
+    ax.set_xticks(range(rounds), labels=labels)
+    ax.set_xlim(-0.3, rounds - 0.7)
+    ax.set_ylim(1, 5.3)
+    ax.set_yticks([1, 2, 3, 4, 5])
+    ax.tick_params(axis="both", labelsize=SMALL_SIZE)
+    ax.set_title(ctx.w["chart_trend_title"], fontsize=TEXT_SIZE, loc="left")
+    ax.legend(loc="lower left", ncols=2, fontsize=SMALL_SIZE, frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)

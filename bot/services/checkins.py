@@ -1,0 +1,162 @@
+"""Step 7 as members see it: /evaluation (the rounds, who answers, what comes next), a round
+started by hand, who is asked, and the button that starts answering a round."""
+
+from __future__ import annotations
+
+from bot.services import questionnaires, reports, rounds
+from bot.services.access import active_with_right, in_place, membership, notice, summary
+from bot.services.results import (
+    CheckInIntro,
+    EvaluationShown,
+    RespondentInfo,
+    Result,
+    RoundInfo,
+    Say,
+)
+from bot.services.work import Work
+from flows.invitations import aware
+from flows.roles import OBSERVER, Right, may
+from flows.schedule import KINDS, next_due
+from storage import checkins as store
+from storage import repository
+from storage.models import CheckInRound, Partnership
+
+# -- /evaluation ------------------------------------------------------------------------------
+
+
+def evaluation(work: Work) -> Result:
+    """/evaluation: the partnership's rounds and their state, who answers, what comes next."""
+    found = active_with_right(work, Right.READ)
+    if isinstance(found, Result):
+        return found
+    partnership, role = found
+    return Result(work.language, [evaluation_view(work, partnership, role)])
+
+
+def show(work: Work, partnership: Partnership, role: str, _arg, message_id) -> Result:
+    """The evaluation of a partnership, from its card."""
+    return in_place(work, message_id, evaluation_view(work, partnership, role))
+
+
+def evaluation_view(work: Work, partnership: Partnership, role: str) -> EvaluationShown:
+    every = store.rounds_of(work.db, partnership_id=partnership.id)
+    mine = {
+        r.id
+        for r in every
+        if r.status == store.OPEN
+        and (invite := store.invite_for(work.db, round_id=r.id, user_id=work.user.id))
+        and invite.answered_at is None
+    }
+    upcoming = next_due(rounds.dues_of(work, partnership), work.now)
+    return EvaluationShown(
+        partnership=summary(partnership, role),
+        rounds=tuple(_round_info(work, r, r.id in mine) for r in every[-6:]),
+        respondents=tuple(_respondents(work, partnership)),
+        next_due=upcoming.at if upcoming else None,
+        next_kind=upcoming.kind if upcoming else None,
+        evaluated=partnership.stage in store.EVALUATED_STAGES,
+    )
+
+
+def _round_info(work: Work, round_: CheckInRound, to_answer: bool) -> RoundInfo:
+    invites = store.invites_of(work.db, round_id=round_.id)
+    return RoundInfo(
+        id=round_.id,
+        kind=round_.kind,
+        due_at=aware(round_.due_at),
+        status=round_.status,
+        answered=sum(i.answered_at is not None for i in invites),
+        invited=len(invites),
+        decision=(round_.summary or {}).get("decision"),
+        to_answer=to_answer,
+    )
+
+
+def _respondents(work: Work, partnership: Partnership) -> list[RespondentInfo]:
+    members = repository.members_of(work.db, partnership_id=partnership.id)
+    flags = {
+        m.user_id: m.respondent
+        for m in repository.memberships_of(work.db, partnership_id=partnership.id)
+    }
+    return [
+        RespondentInfo(
+            user_id=user.id,
+            name=user.display_name or user.external_id,
+            side=rounds.side_of(role),
+            respondent=flags.get(user.id, False),
+            unreachable=user.unreachable_at is not None,
+        )
+        for user, role in members
+        if role != OBSERVER
+    ]
+
+
+def start_round(work: Work, partnership: Partnership, role: str, kind, message_id) -> Result:
+    """A round started by hand, now; its respondents are asked at once."""
+    if kind not in KINDS:
+        return notice(work)
+    round_ = store.open_round(
+        work.db,
+        partnership_id=partnership.id,
+        kind=kind,
+        due_at=work.now,
+        origin="manual",
+        at=work.now,
+    )
+    if round_ is None:
+        return notice(work)
+    work.db.flush()
+    repository.touch(partnership)
+    result = in_place(work, message_id, evaluation_view(work, partnership, role))
+    result.shown.append(Say("round_started", {"kind": kind}))
+    rounds.invite_respondents(work, partnership, round_, result)
+    return result
+
+
+def toggle_respondent(work: Work, partnership: Partnership, role: str, user_id, message_id):
+    """Asks a member to answer the check-ins, or stops asking them."""
+    if not (user_id or "").isdigit():
+        return notice(work)
+    if not repository.toggle_respondent(
+        work.db, partnership_id=partnership.id, user_id=int(user_id)
+    ):
+        return notice(work)
+    repository.touch(partnership)
+    return in_place(work, message_id, evaluation_view(work, partnership, role))
+
+
+# -- answering ------------------------------------------------------------------------------
+
+
+def answer(work: Work, data: object, _message_id: int | None) -> Result:
+    """The button of an invitation: starts (or resumes) this round's questionnaire."""
+    round_id = _round_id(data)
+    round_ = work.db.get(CheckInRound, round_id) if round_id else None
+    found = membership(work, round_.partnership_id) if round_ else None
+    invite = store.invite_for(work.db, round_id=round_id, user_id=work.user.id) if found else None
+    if invite is None or not may(found[1], Right.ACT):
+        return notice(work)
+    if round_.status != store.OPEN or invite.answered_at is not None:
+        return notice(work, "round_over")
+    partnership = found[0]
+    return questionnaires_start(work, partnership, round_)
+
+
+def questionnaires_start(work: Work, partnership: Partnership, round_: CheckInRound) -> Result:
+    """The round's questionnaire, after what Alliance already knows of the partnership."""
+    context = CheckInIntro(round_.kind, partnership.name, tuple(reports.known_facts(partnership)))
+    return questionnaires.start_or_resume(
+        work,
+        round_.kind,
+        intro=f"{round_.kind}_intro",
+        partnership_id=partnership.id,
+        round_id=round_.id,
+        context=context,
+    )
+
+
+def _round_id(data: object) -> int | None:
+    if not isinstance(data, str) or not data.startswith("v1:e:"):
+        return None
+    value = data.removeprefix("v1:e:")
+    return int(value) if value.isdigit() and len(value) <= 12 else None

@@ -1,0 +1,123 @@
+"""What a closed round gives back: the evaluation report of both organisations, its chart,
+and for a full review the report as DOCX and PDF; and what Alliance already knows of the
+partnership, shown to respondents instead of asked again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.documents import evaluation as rendering
+from bot.services.results import DocumentInfo, RoundReport
+from bot.services.summaries import document_info
+from bot.services.work import Work
+from flows.convention import AGREED
+from flows.evaluation import OURS, PARTNER, EvaluationReport, build_report, overall_scores
+from flows.invitations import aware
+from flows.schedule import REVIEW
+from storage import checkins as store
+from storage import repository
+from storage.models import CheckInRound, Partnership
+
+# What the respondents are shown, in this order, when the partnership knows it.
+KNOWN = ("objectives", "actions", "financial_means", "human_means", "material_means")
+
+
+def known_facts(partnership: Partnership) -> list[tuple[str, str]]:
+    """The convention's objectives, actions and means, and the referents, as recorded."""
+    items = partnership.convention or {}
+    facts = []
+    for key in KNOWN:
+        record = items.get(key) or {}
+        if record.get("status") in AGREED and record.get("text"):
+            facts.append((key, record["text"]))
+    followup = partnership.followup or {}
+    if followup.get("actions"):
+        facts = [f for f in facts if f[0] != "actions"] + [("actions", followup["actions"])]
+    referents = [followup.get("referent_ours"), followup.get("referent_partner")]
+    if any(referents):
+        facts.append(("referents", " · ".join(r for r in referents if r)))
+    return facts
+
+
+@dataclass
+class Built:
+    """A closed round's report, and its files built once per language when first needed."""
+
+    work: Work
+    partnership: Partnership
+    round: CheckInRound
+    report: EvaluationReport
+    closed_on: date
+    files: dict[str, tuple[DocumentInfo, ...]] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict:
+        """What the round keeps: the decision, the scores a later round's trend reads."""
+        report = self.report
+        return {
+            "decision": report.decision,
+            "scores": overall_scores(report),
+            "answered": {side: list(counts) for side, counts in report.answered.items()},
+            "votes": report.votes,
+        }
+
+    def view(self, role: str, moved_to: str | None) -> RoundReport:
+        return RoundReport(
+            self.report, self.partnership.name, self.organisations, self.closed_on, role, moved_to
+        )
+
+    @property
+    def organisations(self) -> tuple[str, str]:
+        partner = self.partnership.partner_name or ""
+        return self.partnership.our_organisation, partner
+
+    def documents(self, language: str) -> tuple[DocumentInfo, ...]:
+        """The chart (and for a full review the report as DOCX and PDF), in that language."""
+        if language not in self.files:
+            self.files[language] = tuple(self._build(language))
+        return self.files[language]
+
+    def _build(self, language: str):
+        ours, partner = self.organisations
+        facts = dict(partnership=self.partnership.name, ours=ours, partner=partner,
+                     round_date=self.closed_on, language=language)
+        on = self.closed_on.isoformat()
+        chart = rendering.evaluation_chart(self.report, **facts)
+        yield self._keep(f"{self.round.kind}_chart", f"{self.round.kind}-{on}.png", chart)
+        if self.round.kind == REVIEW:
+            stem = f"bilan-{on}" if language == "fr" else f"review-{on}"
+            docx = rendering.evaluation_docx(self.report, **facts, chart=chart)
+            yield self._keep("review_report", f"{stem}.docx", docx)
+            pdf = rendering.evaluation_pdf(self.report, **facts, chart=chart)
+            yield self._keep("review_report_pdf", f"{stem}.pdf", pdf)
+
+    def _keep(self, kind: str, file_name: str, content: bytes) -> DocumentInfo:
+        document = repository.add_document(
+            self.work.db,
+            partnership_id=self.partnership.id,
+            kind=kind,
+            file_name=file_name,
+            content=content,
+            created_by=self.partnership.created_by,
+        )
+        return document_info(document)
+
+
+def build(work: Work, partnership: Partnership, round_: CheckInRound) -> Built:
+    """The report of a round from every respondent's answers, finished or not."""
+    invites = {i.user_id: i for i in store.invites_of(work.db, round_id=round_.id)}
+    answers: dict[str, list[dict]] = {OURS: [], PARTNER: []}
+    for user_id, given in store.answers_of(work.db, round_id=round_.id):
+        if user_id in invites and given:
+            answers[invites[user_id].side].append(given)
+    invited = {side: sum(i.side == side for i in invites.values()) for side in (OURS, PARTNER)}
+    earlier = [
+        r.summary.get("scores") or {}
+        for r in store.closed_rounds(work.db, partnership_id=partnership.id, kind=round_.kind)
+        if r.id != round_.id
+    ]
+    questionnaire = work.core.flows[round_.kind].questionnaire
+    report = build_report(questionnaire, answers, invited=invited, previous=earlier)
+    closed_on = aware(round_.closed_at or work.now).astimezone(work.core.zone).date()
+    return Built(work, partnership, round_, report, closed_on)

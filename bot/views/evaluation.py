@@ -1,0 +1,152 @@
+"""Screens of step 7: /evaluation, an invitation to a check-in, what Alliance knows of the
+partnership, and a closed round's summary."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.callback_data import partnership_button
+from bot.i18n import gettext_for, render
+from bot.services.results import CheckInIntro, CheckInInvitation, EvaluationShown, RoundReport
+from bot.views.screens import Button, Screen, local_date
+from flows.evaluation import AMBER, DIVERGENCE, GREEN, OURS, PARTNER
+from flows.roles import Right
+
+LIGHTS = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
+
+
+def answer_data(round_id: int) -> str:
+    """The button that starts answering a round: checked against the user's invitation."""
+    return f"v1:e:{round_id}"
+
+
+def evaluation_screen(shown: EvaluationShown, language: str, zone: ZoneInfo) -> Screen:
+    _ = gettext_for(language)
+    p = shown.partnership
+    rounds = [
+        {
+            "kind": r.kind,
+            "date": local_date(r.due_at, zone),
+            "status": r.status,
+            "answered": r.answered,
+            "invited": r.invited,
+            "decision": r.decision,
+        }
+        for r in shown.rounds
+    ]
+    text = render(
+        "evaluation.j2",
+        language,
+        name=p.name,
+        rounds=rounds,
+        respondents=shown.respondents,
+        next_date=local_date(shown.next_due, zone) if shown.next_due else None,
+        next_kind=shown.next_kind,
+        evaluated=shown.evaluated,
+    )
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(
+                _("Answer the check-in of %(date)s") % {"date": local_date(r.due_at, zone)},
+                answer_data(r.id),
+            ),
+        )
+        for r in shown.rounds
+        if r.to_answer
+    ]
+    if Right.ACT in p.rights:
+        rows.append(
+            (
+                Button(_("Check-in now"), partnership_button(p.id, p.revision, "round", "pulse")),
+                Button(
+                    _("Full review now"), partnership_button(p.id, p.revision, "round", "review")
+                ),
+            )
+        )
+        rows += [
+            (
+                Button(
+                    ("☑ " if r.respondent else "☐ ") + r.name[:40],
+                    partnership_button(p.id, p.revision, "respondent", r.user_id),
+                ),
+            )
+            for r in shown.respondents
+        ]
+    return Screen(text, tuple(rows))
+
+
+def invitation_screen(invitation: CheckInInvitation, language: str) -> Screen:
+    _ = gettext_for(language)
+    text = render(
+        "checkin_invitation.j2",
+        language,
+        name=invitation.partnership_name,
+        kind=invitation.kind,
+        reminder=invitation.reminder,
+    )
+    return Screen(text, ((Button(_("Start"), answer_data(invitation.round_id)),),))
+
+
+def intro_screen(intro: CheckInIntro, language: str) -> Screen:
+    return Screen(
+        render(
+            "checkin_intro.j2",
+            language,
+            name=intro.partnership_name,
+            kind=intro.kind,
+            facts=intro.facts,
+        )
+    )
+
+
+def round_report_screen(shown: RoundReport, language: str) -> Screen:
+    """The round in one screen: each dimension's light and both views, what diverges."""
+    report = shown.report
+    dimensions = [
+        {
+            "light": LIGHTS[d.light],
+            "label": (d.question.label or d.question.prompt).in_(language),
+            "ours": _score(d.ours, language),
+            "partner": _score(d.partner, language),
+            "diverging": d.diverging,
+            "trend": _trend(d.trend),
+        }
+        for d in report.dimensions
+    ]
+    diverging = [d.question.prompt.in_(language) for d in report.diverging]
+    text = render(
+        "round_report.j2",
+        language,
+        kind=report.kind,
+        name=shown.partnership_name,
+        ours=shown.organisations[0],
+        partner=shown.organisations[1] or None,
+        date=shown.closed_on.strftime("%d/%m/%Y"),
+        answered_ours=report.answered.get(OURS, (0, 0)),
+        answered_partner=report.answered.get(PARTNER, (0, 0)),
+        dimensions=dimensions,
+        diverging=diverging,
+        green=_score(GREEN, language),
+        amber=_score(AMBER, language),
+        gap=_score(DIVERGENCE, language),
+        votes=report.votes,
+        decision=report.decision,
+        moved_to=shown.moved_to,
+    )
+    return Screen(text)
+
+
+def _score(value: float | None, language: str) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if language == "fr" else text
+
+
+def _trend(values: tuple[float | None, ...]) -> str:
+    """↗, ↘ or → against the previous round, when there is one."""
+    known = [v for v in values if v is not None]
+    if len(values) < 2 or values[-1] is None or len(known) < 2:
+        return ""
+    delta = known[-1] - known[-2]
+    return "↗" if delta >= 0.25 else "↘" if delta <= -0.25 else "→"

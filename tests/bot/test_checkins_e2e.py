@@ -1,0 +1,104 @@
+"""Step 7 through the real command and the fake Bot API, moving time with --at: rounds at
+their due date, both organisations asked, reminders, closing, the report, the decision."""
+
+from __future__ import annotations
+
+from bot.services import Actor, Services, checkins
+from storage.db import make_engine
+from tests.bot.checkins import (
+    DAY,
+    SIGNED,
+    at,
+    evaluated_partnership,
+    invites_of,
+    rounds_of,
+    run_checkins,
+    stage_of,
+)
+from tests.bot.client import Client
+from tests.bot.services.conventions import walk
+
+OURS, THEIRS = (101, 102), (201, 202)
+EVERYONE = OURS + THEIRS
+FIRST_PULSE = SIGNED + 6 * 7 * DAY  # six weeks after signature, 9:00 in Paris
+
+
+def invitations(api, chat: int) -> list:
+    return [c for c in api.calls_of("sendMessage", chat) if "Point d’étape" in (c.text or "")
+            or "Rappel" in (c.text or "")]
+
+
+def answer(service: Client, chat: int, round_id: int, plan: dict) -> None:
+    """A respondent presses Start in their invitation, then answers."""
+    who = Actor(f"tg:{chat}", "fr")
+    service.run(who, checkins.answer, f"v1:e:{round_id}", None)
+    walk(service, who, plan)
+
+
+PULSE_ANSWERS = {q: "4" for q in ("performance", "coherence", "efficiency", "relevance",
+                                   "value_exchange", "steering", "clarity", "meaning")}
+PULSE_ANSWERS |= {"difficulty": "skip"}
+
+
+async def test_a_round_opens_at_its_due_date_reminds_and_closes(api, sqlite_url):
+    pid = evaluated_partnership(sqlite_url, ours=OURS, theirs=THEIRS)
+    await run_checkins(api, sqlite_url, at(FIRST_PULSE, 8, 59))
+    assert rounds_of(sqlite_url, pid) == []
+    await run_checkins(api, sqlite_url, at(FIRST_PULSE))
+    (round_,) = rounds_of(sqlite_url, pid)
+    assert round_.kind == "pulse"
+    # Every respondent of both organisations is asked, in a private chat, once.
+    assert all(len(invitations(api, chat)) == 1 for chat in EVERYONE)
+    assert "Alliance Emploi" in invitations(api, 201)[0].text
+    service = Client(Services(make_engine(sqlite_url)))
+    for chat in (101, 201):
+        answer(service, chat, round_.id, PULSE_ANSWERS)
+    # Day 3: only those who have not answered are reminded; running again changes nothing.
+    for _ in range(2):
+        await run_checkins(api, sqlite_url, at(FIRST_PULSE + 3 * DAY))
+    assert [len(invitations(api, chat)) for chat in EVERYONE] == [1, 2, 1, 2]
+    await run_checkins(api, sqlite_url, at(FIRST_PULSE + 7 * DAY))
+    assert [len(invitations(api, chat)) for chat in EVERYONE] == [1, 3, 1, 3]
+    # Day 13: still open; day 14: closed, and everyone gets the report with its chart.
+    await run_checkins(api, sqlite_url, at(FIRST_PULSE + 13 * DAY))
+    assert rounds_of(sqlite_url, pid)[0].status == "open"
+    await run_checkins(api, sqlite_url, at(FIRST_PULSE + 14 * DAY))
+    assert rounds_of(sqlite_url, pid)[0].status == "closed"
+    for chat in EVERYONE:
+        assert len(api.calls_of("sendPhoto", chat)) == 1
+        assert any("Résultats du point d’étape" in (c.text or "")
+                   for c in api.calls_of("sendMessage", chat))
+
+
+async def test_the_report_comes_as_soon_as_the_last_respondent_answers(api, sqlite_url):
+    pid = evaluated_partnership(sqlite_url, ours=OURS, theirs=THEIRS)
+    await run_checkins(api, sqlite_url, at(FIRST_PULSE))
+    (round_,) = rounds_of(sqlite_url, pid)
+    service = Client(Services(make_engine(sqlite_url)))
+    for chat in EVERYONE[:-1]:
+        answer(service, chat, round_.id, PULSE_ANSWERS)
+    assert rounds_of(sqlite_url, pid)[0].status == "open"
+    answer(service, EVERYONE[-1], round_.id, PULSE_ANSWERS | {"performance": "1 trop lent"})
+    assert rounds_of(sqlite_url, pid)[0].status == "closed"
+    invites = invites_of(sqlite_url, round_.id)
+    assert all(invite.answered_at is not None for invite in invites)
+
+
+async def test_a_full_review_decision_moves_the_stage(api, sqlite_url):
+    pid = evaluated_partnership(sqlite_url, ours=OURS, theirs=THEIRS)
+    service = Client(Services(make_engine(sqlite_url)))
+    owner = Actor("tg:101", "fr")
+    start = service.button(pid, "round", "review")
+    service.partnership_button(owner, start, 1)
+    review = next(r for r in rounds_of(sqlite_url, pid) if r.kind == "review")
+    plan = {q: "4" for q in ("actions_done", "means_in_place", "framing", "steering",
+                             "communication", "evaluation", "objectives_own",
+                             "objectives_common", "coherence")}
+    plan |= {q: "skip" for q in ("identity", "genesis", "strengths", "weaknesses",
+                                 "expectations", "story")}
+    for chat in EVERYONE:
+        answer(service, chat, review.id, plan | {"decision": "Renouveler"})
+    stage, moves = stage_of(sqlite_url, pid)
+    # Both organisations proposed to renew: into evaluation, then renewed, with its history.
+    assert stage == "implementation"
+    assert moves[-2:] == [("advance", "evaluation"), ("renew", "implementation")]
