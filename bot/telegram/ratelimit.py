@@ -1,16 +1,22 @@
 """Telegram's limits: about 30 messages a second overall, about one a second in each private
 chat after a short burst, and python-telegram-bot's group limits.
 
-The overall rate is shared fairly: interactive calls (answers to someone who is waiting) go
-first, and a fan-out (check-ins) takes the rate they leave, one call in line at a time, so
-it never holds an interactive call up for more than one slot. A 429 is left to the outbox,
-which retries that chat alone instead of pausing every chat.
+The overall rate is a ceiling, never a target to average: at most N calls in any window a
+little longer than N / rate seconds (Telegram counts arrivals, which can come a few
+milliseconds closer together than they left). It is shared fairly: interactive calls
+(answers to someone who is waiting) go first, in a burst if need be, and a fan-out
+(check-ins) takes the rate they leave, evenly paced, one call in line at a time, so it never
+holds an interactive call up for more than one slot. A 429 is left to the outbox, which
+retries that chat alone instead of pausing every chat.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiolimiter import AsyncLimiter
@@ -21,17 +27,102 @@ from telegram.ext import AIORateLimiter
 MESSAGE_ENDPOINTS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 # Telegram tolerates short bursts in a chat, then about one message a second.
 CHAT_BURST = 4
-# Past this many chat limiters, the idle ones are forgotten.
+# Past twice this many chat limiters, the idle ones are forgotten.
 KEEP_LIMITERS = 512
+# Margin on the overall window, for arrivals bunched up by the network.
+WINDOW_MARGIN = 1.025
+# A wake-up this close to the end of a window counts as after it (clocks round).
+TOLERANCE = 1e-9
+
+
+class SlidingWindow:
+    """At most `count` acquisitions in any `period` seconds, granted in order of arrival.
+
+    Unlike a token bucket, it has no refill to borrow ahead from: whichever window of
+    `period` seconds one looks at, it holds `count` calls or fewer.
+    """
+
+    __slots__ = ("_clock", "_count", "_granted", "_lock", "_period", "_sleep")
+
+    def __init__(
+        self,
+        count: int,
+        period: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ):
+        self._count = count
+        self._period = period
+        self._clock = clock
+        self._sleep = sleep
+        self._granted: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def for_rate(cls, rate: float, margin: float = 1.0, **kwargs) -> SlidingWindow:
+        """A window that lets at most `rate` calls through per second."""
+        count = max(int(rate), 1)
+        return cls(count, count / rate * margin, **kwargs)
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = self._clock()
+                while self._granted and now - self._granted[0] >= self._period - TOLERANCE:
+                    self._granted.popleft()
+                if len(self._granted) < self._count:
+                    self._granted.append(now)
+                    return
+                await self._sleep(self._granted[0] + self._period - now)
+
+
+class Pace:
+    """One call every `interval` seconds, on a schedule: a late wake-up is not carried
+    over to the calls after it (only one interval's worth is ever caught up)."""
+
+    __slots__ = ("_clock", "_interval", "_lock", "_next", "_sleep")
+
+    def __init__(
+        self,
+        interval: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ):
+        self._interval = interval
+        self._clock = clock
+        self._sleep = sleep
+        self._next = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            now = self._clock()
+            if now < self._next - TOLERANCE:
+                await self._sleep(self._next - now)
+                now = self._clock()
+            self._next = max(self._next, now - self._interval) + self._interval
 
 
 class ChatRateLimiter(AIORateLimiter):
-    __slots__ = ("_bulk_line", "_chat_limiters", "_chat_rate", "_interactive", "_overall", "_quiet")
+    __slots__ = (
+        "_bulk_line",
+        "_bulk_pace",
+        "_chat_limiters",
+        "_chat_rate",
+        "_interactive",
+        "_overall",
+        "_quiet",
+    )
 
-    def __init__(self, overall_max_rate: float, chat_max_rate: float = 1.0):
+    def __init__(self, overall_max_rate: float, chat_max_rate: float = 1.0, **clock: Any):
+        """`clock` may name `clock` and `sleep` for the overall rate (tests move time)."""
         # PTB's own overall limiter is off: ours below serves interactive calls first.
         super().__init__(overall_max_rate=0, max_retries=0)
-        self._overall = AsyncLimiter(overall_max_rate, 1)
+        self._overall = SlidingWindow.for_rate(overall_max_rate, WINDOW_MARGIN, **clock)
+        # A fan-out goes at an even pace rather than in bursts.
+        self._bulk_pace = Pace(WINDOW_MARGIN / overall_max_rate, **clock)
         self._chat_rate = chat_max_rate
         self._chat_limiters: dict[int, AsyncLimiter] = {}
         # Interactive calls waiting for their turn; a fan-out waits while there are any.
@@ -66,6 +157,7 @@ class ChatRateLimiter(AIORateLimiter):
         if bulk:
             async with self._bulk_line:
                 await self._quiet.wait()
+                await self._bulk_pace.acquire()
                 await self._overall.acquire()
             return
         self._interactive += 1
@@ -78,7 +170,8 @@ class ChatRateLimiter(AIORateLimiter):
                 self._quiet.set()
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
-        if len(self._chat_limiters) > KEEP_LIMITERS:
+        if len(self._chat_limiters) > 2 * KEEP_LIMITERS:
+            # Now and then, not on every call: a fan-out touches thousands of chats.
             for key, limiter in list(self._chat_limiters.items()):
                 if key != chat_id and limiter.has_capacity(CHAT_BURST):
                     del self._chat_limiters[key]
