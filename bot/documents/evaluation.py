@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
+from itertools import zip_longest
 from pathlib import Path
 
 import matplotlib
@@ -22,12 +23,15 @@ from babel.numbers import format_decimal
 from docx.document import Document as DocxDocument
 from docx.shared import Emu
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue
+from fpdf.enums import CellBordersLayout, MethodReturnValue
 from fpdf.fonts import FontFace
+from fpdf.table import Table
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerBase
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from PIL import Image
 
 from bot.documents.render import (
@@ -59,7 +63,7 @@ CHART_WIDTH, CHART_HEIGHT, CHART_DPI = 1200, 900, 100
 TITLE_SIZE, TEXT_SIZE, SMALL_SIZE = 24, 18, 15
 BAR_HEIGHT = 0.38
 # Longer names are cut at a word, so that the bars keep their room and the title one line.
-LABEL_CHARS, TITLE_CHARS = 28, 60
+LABEL_CHARS, NAME_CHARS, TITLE_CHARS = 28, 40, 50
 # Okabe–Ito colours: told apart with the common colour-vision deficiencies.
 OURS_COLOUR, PARTNER_COLOUR, DIVERGING_COLOUR = "#0072B2", "#E69F00", "#D55E00"
 MUTED = "#555555"
@@ -83,13 +87,14 @@ VOTE_WIDTHS = (34, 22, 22, 22)
 # The PDF: matplotlib ships the DejaVu fonts, which cover French accents, « », œ, € and —.
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+# Regular and bold only: each font costs a parse per document, so notes are grey, not italic.
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 NAVY, GREY, INK = (0x1F, 0x38, 0x64), (0x6E, 0x6E, 0x6E), (0x26, 0x26, 0x26)
 # (size in pt, emphasis, colour) per style, after the Word template's.
 PDF_STYLES = {
     "Title": (22, "B", NAVY),
     "Subtitle": (13, "", GREY),
-    "Draft Notice": (9.5, "I", GREY),
+    "Draft Notice": (9.5, "", GREY),
     "Heading 1": (14, "B", NAVY),
     "Heading 2": (12, "B", NAVY),
     "Header": (8.5, "", GREY),
@@ -99,7 +104,15 @@ PDF_STYLES = {
 PDF_MARGIN = 25  # mm, as the template's 2.5 cm
 TABLE_HEADINGS = FontFace(emphasis="BOLD", fill_color=(0xE4, 0xE9, 0xF2))
 CELL_PADDING = 1.5  # mm
-HEADING_SPACE = 3  # mm above a heading
+HEADING_SPACE, PARAGRAPH_SPACE = 3, 1.5  # mm above a heading, below a paragraph
+# A part under a heading up to this tall (mm) is kept on one page; a longer one may break.
+SHORT_PART = 70
+# The tallest table row (mm), under the page's header and the table's repeated headings.
+TALLEST_ROW = 200
+# Fewer characters than this never fill a line of a text column: a cheap bound on height.
+MIN_LINE_CHARS = 20
+# A row too tall for a page goes on as rows of this many lines: little room lost at a break.
+CHUNK_LINES = 4
 
 
 @dataclass(frozen=True)
@@ -110,6 +123,7 @@ class _Context:
     names: dict[str, str]  # side -> organisation name
     day: str
     language: str
+    locale: str  # Babel's name of the wording's language tag: "fr_FR", "en_GB"
     w: Wording
 
     def number(self, value: float | None) -> str:
@@ -117,18 +131,18 @@ class _Context:
         if value is None:
             return self.w["no_answer"]
         rounded = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        return format_decimal(rounded, format="0.0", locale=self.language)
+        return format_decimal(rounded, format="0.0", locale=self.locale)
 
     def threshold(self, value: float) -> str:
-        return format_decimal(value, format="0.#", locale=self.language)
+        return format_decimal(value, format="0.#", locale=self.locale)
 
 
 def evaluation_chart(
     report: EvaluationReport,
     *,
-    partnership: str,
-    ours: str,
-    partner: str,
+    partnership: str | None,
+    ours: str | None,
+    partner: str | None,
     round_date: date,
     language: str = DEFAULT_LANGUAGE,
 ) -> bytes:
@@ -139,9 +153,9 @@ def evaluation_chart(
 def evaluation_docx(
     report: EvaluationReport,
     *,
-    partnership: str,
-    ours: str,
-    partner: str,
+    partnership: str | None,
+    ours: str | None,
+    partner: str | None,
     round_date: date,
     language: str = DEFAULT_LANGUAGE,
     chart: bytes | None = None,
@@ -158,9 +172,9 @@ def evaluation_docx(
 def evaluation_pdf(
     report: EvaluationReport,
     *,
-    partnership: str,
-    ours: str,
-    partner: str,
+    partnership: str | None,
+    ours: str | None,
+    partner: str | None,
     round_date: date,
     language: str = DEFAULT_LANGUAGE,
     chart: bytes | None = None,
@@ -179,15 +193,19 @@ def evaluation_pdf(
     return bytes(pdf.output())
 
 
-def _context(partnership: str, ours: str, partner: str, day: date, language: str) -> _Context:
+def _context(
+    partnership: str | None, ours: str | None, partner: str | None, day: date, language: str
+) -> _Context:
+    """The names as shown (a generic one for a side not yet named), the date, the words."""
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     w = _wording(f"evaluation_{language}")
     names = {
-        OURS: ours.strip() or w["ours_fallback"],
-        PARTNER: partner.strip() or w["partner_fallback"],
+        OURS: (ours or "").strip() or w["ours_fallback"],
+        PARTNER: (partner or "").strip() or w["partner_fallback"],
     }
-    when = format_date(day, format="long", locale=language)
-    return _Context(partnership.strip(), names, when, language, w)
+    locale = w["language_tag"].replace("-", "_")
+    when = format_date(day, format="long", locale=locale)
+    return _Context((partnership or "").strip(), names, when, language, locale, w)
 
 
 # -- the content, once for both documents ---------------------------------------------------
@@ -210,6 +228,8 @@ class _Paragraph:
 class _Table:
     rows: tuple[tuple[str, ...], ...]  # the first row holds the column headings
     widths: tuple[int, ...]  # relative
+    # Rows of free text may run onto the next page; other rows stay whole.
+    breakable: bool = False
 
 
 @dataclass(frozen=True)
@@ -335,17 +355,13 @@ def _comment(dimension: DimensionResult, side: str, text: str, ctx: _Context) ->
 
 
 def _side_by_side(answers: TextAnswers, ctx: _Context) -> _Table:
-    """What each organisation said, in two columns headed by its name."""
-    said = {side: [text.strip() for s, text in answers.answers if s == side] for side in SIDES}
-    cells = tuple(_said(said[side], ctx) for side in SIDES)
-    return _Table(((ctx.names[OURS], ctx.names[PARTNER]), cells), TEXT_WIDTHS)
-
-
-def _said(texts: list[str], ctx: _Context) -> str:
-    """One answer as it was typed; several marked one by one, so each reads apart."""
-    if len(texts) <= 1:
-        return texts[0] if texts else ctx.w["no_answer"]
-    return "\n".join(ctx.w["several_answers"].format(text=text) for text in texts)
+    """What each organisation said, in two columns headed by its name, a row per answer."""
+    said = [
+        [text.strip() for s, text in answers.answers if s == side] or [ctx.w["no_answer"]]
+        for side in SIDES
+    ]
+    rows = tuple(zip_longest(*said, fillvalue=""))
+    return _Table(((ctx.names[OURS], ctx.names[PARTNER]), *rows), TEXT_WIDTHS, breakable=True)
 
 
 def _decision_blocks(report: EvaluationReport, ctx: _Context) -> list[_Block]:
@@ -405,7 +421,8 @@ def _docx_table(doc: DocxDocument, block: _Table, width: Emu) -> None:
             cell.paragraphs[0].add_run(first, STRONG if index == 0 else None)
             for line in rest:
                 cell.add_paragraph(line)
-        _keep_on_one_page(row)
+        if not block.breakable:
+            _keep_on_one_page(row)
 
 
 # -- the PDF ----------------------------------------------------------------------------------
@@ -462,7 +479,7 @@ def _pdf_paragraph(pdf: FPDF, text: str, style: str | None, strong: bool = False
         pdf.cell(6, height, "•", align="C")
     # multi_cell wraps at the right margin and keeps every line under the first one.
     pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(1.5)
+    pdf.ln(PARAGRAPH_SPACE)
 
 
 def _pdf_table(pdf: FPDF, block: _Table) -> None:
@@ -475,9 +492,46 @@ def _pdf_table(pdf: FPDF, block: _Table) -> None:
         padding=CELL_PADDING,
         headings_style=TABLE_HEADINGS,
     ) as table:
-        for values in block.rows:
-            table.row(values)
+        for index, values in enumerate(block.rows):
+            pieces = _fitting(pdf, values, block.widths) if block.breakable and index else [values]
+            for number, piece in enumerate(pieces):
+                _pdf_row(table, piece, first=number == 0, last=number == len(pieces) - 1)
     pdf.ln(3)
+
+
+def _pdf_row(table: Table, values: tuple[str, ...], first: bool, last: bool) -> None:
+    """A row, or a piece of a row cut in several: no line and no padding where pieces join."""
+    if first and last:
+        table.row(values)
+        return
+    edges = CellBordersLayout.LEFT | CellBordersLayout.RIGHT
+    edges |= (CellBordersLayout.TOP if first else 0) | (CellBordersLayout.BOTTOM if last else 0)
+    top, bottom = (CELL_PADDING if first else 0), (CELL_PADDING if last else 0)
+    row = table.row()
+    for text in values:
+        row.cell(text, border=edges, padding=(top, CELL_PADDING, bottom, CELL_PADDING))
+
+
+def _fitting(pdf: FPDF, row: tuple[str, ...], widths: tuple[int, ...]) -> list[tuple[str, ...]]:
+    """A row of free text too tall for a page, cut into rows of a few lines each: fpdf2 will
+    not break a row across pages, and moves a whole row to the next page when it must."""
+    height = _use(pdf, None)
+    longest = max(len(text) + MIN_LINE_CHARS * text.count("\n") for text in row)
+    if longest < MIN_LINE_CHARS * TALLEST_ROW / height:
+        return [row]
+    if _row_height(pdf, row, widths, head=False) <= TALLEST_ROW:
+        return [row]
+    lines = [
+        pdf.multi_cell(
+            _cell_width(pdf, widths, i), height, text, dry_run=True, output=MethodReturnValue.LINES
+        )
+        for i, text in enumerate(row)
+    ]
+    count = max(len(cell) for cell in lines)
+    return [
+        tuple("\n".join(cell[start : start + CHUNK_LINES]) for cell in lines)
+        for start in range(0, count, CHUNK_LINES)
+    ]
 
 
 def _pdf_picture(pdf: FPDF, png: bytes) -> None:
@@ -492,43 +546,67 @@ def _picture_height(pdf: FPDF) -> float:
 
 
 def _keep_with_next(pdf: FPDF, blocks: list[_Block]) -> None:
-    """Start a new page rather than leave a heading alone at the bottom of one."""
-    if pdf.will_page_break(_opening_height(pdf, blocks)):
+    """Start a new page rather than leave a heading alone at the bottom of one, or split a
+    short part such as the decision."""
+    if pdf.will_page_break(_part_height(pdf, blocks)):
         pdf.add_page()
+
+
+def _part_height(pdf: FPDF, blocks: list[_Block]) -> float:
+    """The height of the part a heading opens when it is short, else of its opening lines."""
+    heading, height = blocks[0], 0.0
+    for block in blocks:
+        if block is not heading and isinstance(block, _Heading) and block.level <= heading.level:
+            break
+        height += _height(pdf, block)
+        if height > SHORT_PART:
+            return _opening_height(pdf, blocks)
+    return height
 
 
 def _opening_height(pdf: FPDF, blocks: list[_Block]) -> float:
     """How tall the headings in a row are, with the first lines of what follows them."""
     height = 0.0
     for block in blocks:
-        match block:
-            case _Heading(text=text, level=level):
-                height += HEADING_SPACE + _text_height(pdf, text, f"Heading {level}")
-                continue
-            case _Paragraph(text=text, style=style, strong=strong):
-                height += _text_height(pdf, text, style, strong)
-            case _Table(rows=rows, widths=widths):
-                height += sum(
-                    _row_height(pdf, row, widths, i == 0) for i, row in enumerate(rows[:2])
-                )
-            case _Picture():
-                height += _picture_height(pdf)
-        return height
+        height += _height(pdf, block, rows=2)
+        if not isinstance(block, _Heading):
+            break
     return height
 
 
-def _text_height(pdf: FPDF, text: str, style: str | None, strong: bool = False, width=0) -> float:
+def _height(pdf: FPDF, block: _Block, rows: int | None = None) -> float:
+    """How tall a block will be, or a table's first `rows`, spacing included."""
+    match block:
+        case _Heading(text=text, level=level):
+            return HEADING_SPACE + _text_height(pdf, text, f"Heading {level}") + PARAGRAPH_SPACE
+        case _Paragraph(text=text, style=style, strong=strong):
+            return _text_height(pdf, text, style, strong) + PARAGRAPH_SPACE
+        case _Table(rows=all_rows, widths=widths):
+            shown = all_rows[:rows]
+            return sum(_row_height(pdf, row, widths, i == 0) for i, row in enumerate(shown))
+        case _Picture():
+            return _picture_height(pdf)
+    return 0.0
+
+
+def _text_height(
+    pdf: FPDF, text: str, style: str | None, strong: bool = False, width: float = 0
+) -> float:
     line = _use(pdf, style, strong)
     return pdf.multi_cell(width, line, text, dry_run=True, output=MethodReturnValue.HEIGHT)
 
 
 def _row_height(pdf: FPDF, row: tuple[str, ...], widths: tuple[int, ...], head: bool) -> float:
-    total = sum(widths)
     cells = (
-        _text_height(pdf, text, None, head, pdf.epw * share / total - 2 * CELL_PADDING)
-        for text, share in zip(row, widths, strict=True)
+        _text_height(pdf, text, None, head, _cell_width(pdf, widths, index))
+        for index, text in enumerate(row)
     )
     return max(cells) + 2 * CELL_PADDING
+
+
+def _cell_width(pdf: FPDF, widths: tuple[int, ...], index: int) -> float:
+    """The width of a column's text, inside its padding."""
+    return pdf.epw * widths[index] / sum(widths) - 2 * CELL_PADDING
 
 
 # -- the chart --------------------------------------------------------------------------------
@@ -567,11 +645,9 @@ def _title(ctx: _Context) -> str:
     if not ctx.partnership:
         return ctx.day
     title = f"{ctx.partnership} — {ctx.day}"
-    return (
-        title
-        if len(title) <= TITLE_CHARS
-        else f"{_shortened(ctx.partnership, TITLE_CHARS)}\n{ctx.day}"
-    )
+    if len(title) <= TITLE_CHARS:
+        return title
+    return f"{_shortened(ctx.partnership, TITLE_CHARS)}\n{ctx.day}"
 
 
 def _plain(text: str) -> str:
@@ -607,10 +683,14 @@ def _draw_scores(ax: Axes, dimensions: tuple[DimensionResult, ...], ctx: _Contex
         return
     _shade_bands(ax.axvspan)
     rows = range(len(dimensions))
+    unrated = [d.ours is None and d.partner is None for d in dimensions]
     for side, offset, colour in ((OURS, -1, OURS_COLOUR), (PARTNER, 1, PARTNER_COLOUR)):
         places = [row + offset * BAR_HEIGHT / 2 for row in rows]
         scores = [getattr(d, side) for d in dimensions]
-        _draw_side(ax, places, scores, colour, ctx.names[side], ctx)
+        name = _shortened(ctx.names[side], NAME_CHARS)
+        _draw_side(ax, places, scores, colour, name, ctx, unrated)
+    for row in (row for row in rows if unrated[row]):
+        _no_answer(ax, row, ctx)
     names = [_tick_name(d, ctx) for d in dimensions]
     ax.set_yticks(list(rows), labels=names, fontsize=TEXT_SIZE)
     for tick, dimension in zip(ax.get_yticklabels(), dimensions, strict=True):
@@ -627,23 +707,23 @@ def _tick_name(dimension: DimensionResult, ctx: _Context) -> str:
     return f"{DIVERGING_MARK} {name}" if dimension.diverging else name
 
 
-def _draw_side(ax: Axes, places, scores, colour: str, name: str, ctx: _Context) -> None:
-    """One organisation's bars from 1; a dimension it did not rate says so, never a zero."""
+def _draw_side(
+    ax: Axes, places, scores, colour: str, name: str, ctx: _Context, unrated: list[bool]
+) -> None:
+    """One organisation's bars from 1; a dimension it did not rate says so, never a zero
+    (once for both sides when neither rated it)."""
     widths = [score - 1 if score is not None else 0 for score in scores]
     ax.barh(places, widths, left=1, height=BAR_HEIGHT, color=colour, label=_plain(name))
-    for place, score in zip(places, scores, strict=True):
-        if score is None:
-            ax.text(
-                1.05,
-                place,
-                ctx.w["no_answer"],
-                va="center",
-                fontsize=SMALL_SIZE,
-                color=MUTED,
-                style="italic",
-            )
-        else:
+    for place, score, quiet in zip(places, scores, unrated, strict=True):
+        if score is not None:
             ax.text(score + 0.04, place, ctx.number(score), va="center", fontsize=SMALL_SIZE)
+        elif not quiet:
+            _no_answer(ax, place, ctx)
+
+
+def _no_answer(ax: Axes, place: float, ctx: _Context) -> None:
+    style = dict(va="center", fontsize=SMALL_SIZE, color=MUTED, style="italic")
+    ax.text(1.05, place, ctx.w["no_answer"], **style)
 
 
 def _score_axis(ax: Axes, ctx: _Context) -> None:
@@ -674,18 +754,10 @@ def _scores_legend(ax: Axes, diverging: bool, ctx: _Context) -> None:
     handles, _ = ax.get_legend_handles_labels()
     if diverging:
         label = ctx.w["chart_diverging"].format(gap=ctx.threshold(DIVERGENCE))
-        mark = Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker=f"${DIVERGING_MARK}$",
-            markersize=16,
-            color=DIVERGING_COLOUR,
-            label=label,
-        )
-        handles.append(mark)
+        handles.append(Line2D([], [], label=label))
     ax.legend(
         handles=handles,
+        handler_map={handles[-1]: _WarningKey()} if diverging else None,
         loc="lower left",
         bbox_to_anchor=(0, 1.01),
         ncols=2,
@@ -693,6 +765,17 @@ def _scores_legend(ax: Axes, diverging: bool, ctx: _Context) -> None:
         frameon=False,
         borderaxespad=0,
     )
+
+
+# A math-text marker ("$⚠$") would draw it too, but not the same way in every thread.
+class _WarningKey(HandlerBase):
+    """The legend's key for diverging dimensions: the warning sign the labels carry."""
+
+    def create_artists(self, legend, handle, xdescent, ydescent, width, height, fontsize, trans):
+        x, y = width / 2 - xdescent, height / 2 - ydescent
+        sign = Text(x, y, DIVERGING_MARK, color=DIVERGING_COLOUR, fontsize=fontsize * 1.2)
+        sign.set(ha="center", va="center", fontweight="bold", transform=trans)
+        return [sign]
 
 
 def _trend_lines(
@@ -733,23 +816,42 @@ def _draw_trend(ax: Axes, lines: list[tuple[str, list[float | None]]], ctx: _Con
             label=_plain(name),
         )
     if len(lines) == 1:
-        for x, value in enumerate(lines[0][1]):
-            if value is not None:
-                ax.annotate(
-                    ctx.number(value),
-                    (x, value),
-                    xytext=(0, 10),
-                    textcoords="offset points",
-                    ha="center",
-                    fontsize=SMALL_SIZE,
-                )
+        _label_points(ax, lines[0][1], ctx)
+    _trend_axis(ax, rounds, ctx)
+
+
+def _label_points(ax: Axes, values: list[float | None], ctx: _Context) -> None:
+    """A single line has room for its values above its points."""
+    for x, value in enumerate(values):
+        if value is not None:
+            ax.annotate(
+                ctx.number(value),
+                (x, value),
+                xytext=(0, 10),
+                textcoords="offset points",
+                ha="center",
+                fontsize=SMALL_SIZE,
+            )
+
+
+def _trend_axis(ax: Axes, rounds: int, ctx: _Context) -> None:
+    """Earlier rounds numbered, this one named; the legend above, where no line runs."""
     labels = [ctx.w["trend_round"].format(n=n) for n in range(1, rounds)] + [ctx.w["trend_now"]]
     ax.set_xticks(range(rounds), labels=labels)
     ax.set_xlim(-0.3, rounds - 0.7)
     ax.set_ylim(1, 5.3)
     ax.set_yticks([1, 2, 3, 4, 5])
     ax.tick_params(axis="both", labelsize=SMALL_SIZE)
-    ax.set_title(ctx.w["chart_trend_title"], fontsize=TEXT_SIZE, loc="left")
-    ax.legend(loc="lower left", ncols=2, fontsize=SMALL_SIZE, frameon=False)
+    ax.legend(
+        title=ctx.w["chart_trend_title"],
+        title_fontsize=TEXT_SIZE,
+        alignment="left",
+        loc="lower left",
+        bbox_to_anchor=(0, 1.01),
+        ncols=2,
+        fontsize=SMALL_SIZE,
+        frameon=False,
+        borderaxespad=0,
+    )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

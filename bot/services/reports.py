@@ -80,8 +80,13 @@ class Built:
 
     def _build(self, language: str):
         ours, partner = self.organisations
-        facts = dict(partnership=self.partnership.name, ours=ours, partner=partner,
-                     round_date=self.closed_on, language=language)
+        facts = dict(
+            partnership=self.partnership.name,
+            ours=ours,
+            partner=partner,
+            round_date=self.closed_on,
+            language=language,
+        )
         on = self.closed_on.isoformat()
         chart = rendering.evaluation_chart(self.report, **facts)
         yield self._keep(f"{self.round.kind}_chart", f"{self.round.kind}-{on}.png", chart)
