@@ -4,12 +4,21 @@ each message go out once, whatever number of dispatchers run."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from storage.models import CheckInInvite, CheckInRound, FlowSession, Membership, Partnership, User
+from storage.models import (
+    CheckInInvite,
+    CheckInRound,
+    FlowSession,
+    Membership,
+    Partnership,
+    StageMove,
+    User,
+)
 
 OPEN, CLOSED = "open", "closed"
 # Stages in which a partnership is evaluated.
@@ -18,18 +27,19 @@ EVALUATED_STAGES = ("implementation", "evaluation")
 
 def evaluated_partnerships(
     session: Session, *, after_id: int = 0, limit: int = 200, lock: bool = False
-) -> list[Partnership]:
-    """Partnerships in implementation or evaluation, by id, a batch at a time. With `lock`,
-    the rows are locked and rows another dispatcher holds are skipped (PostgreSQL)."""
+) -> list[Any]:
+    """Partnerships in implementation or evaluation, by id, a batch at a time, as rows of what
+    the schedule needs (id, name, followup). With `lock`, the rows are locked and rows another
+    dispatcher holds are skipped (PostgreSQL)."""
     query = (
-        select(Partnership)
+        select(Partnership.id, Partnership.name, Partnership.followup)
         .where(Partnership.stage.in_(EVALUATED_STAGES), Partnership.id > after_id)
         .order_by(Partnership.id)
         .limit(limit)
     )
     if lock:
-        query = query.with_for_update(skip_locked=True)
-    return list(session.exec(query))
+        query = query.with_for_update(skip_locked=True, of=Partnership)
+    return list(session.execute(query))
 
 
 def rounds_of(session: Session, *, partnership_id: int) -> list[CheckInRound]:
@@ -51,19 +61,24 @@ def latest_rounds(
     return {(pid, kind): due for pid, kind, due in session.exec(query)}
 
 
-def open_round(
-    session: Session, *, partnership_id: int, kind: str, due_at: datetime, origin: str, at: datetime
-) -> CheckInRound | None:
-    """A new round, unless one exists for that partnership, kind and due date already."""
-    round_ = CheckInRound(
-        partnership_id=partnership_id, kind=kind, due_at=due_at, origin=origin, opened_at=at
+def insert_rounds(session: Session, *, rows: list[dict]) -> list[tuple[int, int, str]]:
+    """New rounds in one statement, skipping any that exists for its partnership, kind and due
+    date already: (id, partnership id, kind) of the rounds this call added."""
+    if not rows:
+        return []
+    statement = (
+        _insert(session, CheckInRound)
+        .values([{"status": OPEN, "summary": {}} | row for row in rows])
+        .on_conflict_do_nothing()
+        .returning(CheckInRound.id, CheckInRound.partnership_id, CheckInRound.kind)
     )
-    try:
-        with session.begin_nested():
-            session.add(round_)
-    except IntegrityError:
-        return None
-    return round_
+    return sorted(tuple(row) for row in session.execute(statement))
+
+
+def _insert(session: Session, table):
+    """INSERT … ON CONFLICT DO NOTHING, as the session's database spells it."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def open_rounds(session: Session, *, limit: int = 500, after_id: int = 0) -> list[CheckInRound]:
@@ -87,17 +102,87 @@ def respondents(session: Session, *, partnership_id: int) -> list[tuple[User, st
     return list(session.exec(query))
 
 
-def add_invite(session: Session, *, round_id: int, user_id: int, side: str) -> None:
-    try:
-        with session.begin_nested():
-            session.add(CheckInInvite(round_id=round_id, user_id=user_id, side=side))
-    except IntegrityError:
-        pass  # invited already
+def respondents_of(session: Session, *, partnership_ids: list[int]) -> list[Any]:
+    """The respondents of many partnerships at once, as rows: partnership_id, user_id, role,
+    external_id, language."""
+    if not partnership_ids:
+        return []
+    query = (
+        select(
+            Membership.partnership_id,
+            Membership.user_id,
+            Membership.role,
+            User.external_id,
+            User.language,
+        )
+        .join(User, Membership.user_id == User.id)
+        .where(Membership.partnership_id.in_(partnership_ids), Membership.respondent.is_(True))
+        .order_by(Membership.id)
+    )
+    return list(session.execute(query))
+
+
+def add_invites(session: Session, *, rows: list[dict]) -> None:
+    """Invites in one statement; a respondent invited to that round already is skipped."""
+    if rows:
+        session.execute(_insert(session, CheckInInvite).values(rows).on_conflict_do_nothing())
+
+
+def claim_invitations(
+    session: Session, *, round_ids: list[int], at: datetime
+) -> list[tuple[int, int, int]]:
+    """Claims the first message of every invite of these rounds not sent yet: (invite id,
+    round id, user id) of those this call claimed. Respondents who blocked the bot are marked
+    unreachable instead, and the rounds do not wait for them."""
+    if not round_ids:
+        return []
+    mark_unreachable(session, round_ids=round_ids, at=at, invited=False)
+    statement = (
+        update(CheckInInvite)
+        .where(
+            CheckInInvite.round_id.in_(round_ids),
+            CheckInInvite.invited_at.is_(None),
+            CheckInInvite.unreachable_at.is_(None),
+        )
+        .values(invited_at=at)
+        .returning(CheckInInvite.id, CheckInInvite.round_id, CheckInInvite.user_id)
+    )
+    return sorted(tuple(row) for row in session.execute(statement))
+
+
+def mark_unreachable(
+    session: Session, *, round_ids: list[int], at: datetime, invited: bool = True
+) -> None:
+    """Marks unreachable the waiting invites of respondents who blocked the bot (`invited`:
+    those already asked; otherwise those not asked yet)."""
+    blocked = select(User.id).where(User.unreachable_at.is_not(None))
+    asked = CheckInInvite.invited_at.is_not(None) if invited else CheckInInvite.invited_at.is_(None)
+    session.execute(
+        update(CheckInInvite)
+        .where(
+            CheckInInvite.round_id.in_(round_ids),
+            asked,
+            CheckInInvite.answered_at.is_(None),
+            CheckInInvite.unreachable_at.is_(None),
+            CheckInInvite.user_id.in_(blocked),
+        )
+        .values(unreachable_at=at)
+    )
 
 
 def invites_of(session: Session, *, round_id: int) -> list[CheckInInvite]:
     query = select(CheckInInvite).where(CheckInInvite.round_id == round_id)
     return list(session.exec(query.order_by(CheckInInvite.id)))
+
+
+def invites_of_rounds(session: Session, *, round_ids: list[int]) -> dict[int, list[CheckInInvite]]:
+    """The invites of many rounds at once, by round."""
+    found: dict[int, list[CheckInInvite]] = {round_id: [] for round_id in round_ids}
+    if round_ids:
+        query = select(CheckInInvite).where(CheckInInvite.round_id.in_(round_ids))
+        for invite in session.exec(query.order_by(CheckInInvite.id)):
+            found[invite.round_id].append(invite)
+    return found
 
 
 def invite_for(session: Session, *, round_id: int, user_id: int) -> CheckInInvite | None:
@@ -143,3 +228,15 @@ def closed_rounds(session: Session, *, partnership_id: int, kind: str) -> list[C
         CheckInRound.status == CLOSED,
     )
     return list(session.exec(query.order_by(CheckInRound.closed_at)))
+
+
+def entered_implementation(session: Session, *, partnership_ids: list[int]) -> dict[int, datetime]:
+    """When each of these partnerships last entered implementation (no /suivi date given)."""
+    if not partnership_ids:
+        return {}
+    query = (
+        select(StageMove.partnership_id, func.max(StageMove.moved_at))
+        .where(StageMove.partnership_id.in_(partnership_ids), StageMove.dest == "implementation")
+        .group_by(StageMove.partnership_id)
+    )
+    return dict(session.execute(query).all())

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from storage.models import FlowSession, Inbound, OutboxMessage, User
+from storage.models import FlowSession, GeneratedDocument, Inbound, OutboxMessage, User
 
 PENDING = "pending"
 SENT = "sent"
@@ -81,25 +82,19 @@ def prune_inbound(session: Session, *, before: datetime) -> int:
 # -- outbox --------------------------------------------------------------------------------
 
 
-def add_outbox(
-    session: Session,
-    *,
-    chat_id: int,
-    kind: str,
-    payload: dict[str, Any],
-    flow_session_id: int | None = None,
-    at: datetime,
-) -> OutboxMessage:
-    message = OutboxMessage(
-        chat_id=chat_id,
-        kind=kind,
-        payload=payload,
-        flow_session_id=flow_session_id,
-        next_attempt_at=at,
-        created_at=at,
-    )
-    session.add(message)
-    return message
+def add_outbox(session: Session, *, messages: list[dict[str, Any]], at: datetime) -> None:
+    """Records messages to send, in this order, in one statement. Each names its chat_id,
+    kind, payload and, for a question, its flow_session_id."""
+    if not messages:
+        return
+    defaults = {
+        "flow_session_id": None,
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": at,
+        "created_at": at,
+    }
+    session.execute(insert(OutboxMessage), [defaults | message for message in messages])
 
 
 def supersede_questions(session: Session, *, chat_id: int) -> None:
@@ -115,11 +110,59 @@ def supersede_questions(session: Session, *, chat_id: int) -> None:
     )
 
 
-def pending_for_chat(session: Session, *, chat_id: int) -> list[OutboxMessage]:
-    query = select(OutboxMessage).where(
-        OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING
+# The sender's statements run for every message sent: built once, run on a bare connection.
+_PENDING = (
+    select(
+        OutboxMessage.chat_id,
+        OutboxMessage.id,
+        OutboxMessage.kind,
+        OutboxMessage.payload,
+        OutboxMessage.attempts,
+        OutboxMessage.next_attempt_at,
+        OutboxMessage.flow_session_id,
     )
-    return list(session.exec(query.order_by(OutboxMessage.id)))
+    .where(
+        OutboxMessage.chat_id.in_(bindparam("chat_ids", expanding=True)),
+        OutboxMessage.status == PENDING,
+    )
+    .order_by(OutboxMessage.id)
+)
+_MARK_SENT = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id == bindparam("outbox_id"))
+    .values(
+        status=SENT,
+        message_id=bindparam("message_id"),
+        sent_at=bindparam("at"),
+        attempts=OutboxMessage.attempts + 1,
+    )
+)
+_QUESTION_SHOWN = (
+    update(FlowSession)
+    .where(FlowSession.id == bindparam("flow_session_id"))
+    .values(question_message_id=bindparam("message_id"))
+)
+_MARK_FAILED = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id == bindparam("outbox_id"))
+    .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=bindparam("retry_at"))
+)
+
+
+def pending_for_chats(connection: Connection, *, chat_ids: list[int]) -> list[Any]:
+    """What waits for these chats, in order, as plain rows starting with the chat id."""
+    if not chat_ids:
+        return []
+    return list(connection.execute(_PENDING, {"chat_ids": list(chat_ids)}))
+
+
+def document_contents(connection: Connection, *, ids: list[int]) -> dict[int, bytes]:
+    if not ids:
+        return {}
+    query = select(GeneratedDocument.id, GeneratedDocument.content).where(
+        GeneratedDocument.id.in_(ids)
+    )
+    return dict(connection.execute(query).all())
 
 
 def chats_due(session: Session, *, now: datetime, limit: int = 100) -> list[int]:
@@ -139,36 +182,33 @@ def earliest_pending(session: Session) -> datetime | None:
     return session.exec(query.order_by(OutboxMessage.next_attempt_at).limit(1)).first()
 
 
-def mark_sent(session: Session, *, outbox_id: int, message_id: int | None, at: datetime) -> None:
+def mark_sent(
+    connection: Connection,
+    *,
+    outbox_id: int,
+    message_id: int | None,
+    at: datetime,
+    flow_session_id: int | None = None,
+) -> None:
     """Marks a message sent; a question's message id is remembered on its flow session."""
-    message = session.get(OutboxMessage, outbox_id)
-    if message is None:
-        return
-    message.status, message.message_id, message.sent_at = SENT, message_id, at
-    message.attempts += 1
-    session.add(message)
-    if message.flow_session_id is not None and message_id is not None:
-        flow_session = session.get(FlowSession, message.flow_session_id)
-        if flow_session is not None:
-            flow_session.question_message_id = message_id
-            session.add(flow_session)
+    connection.execute(_MARK_SENT, {"outbox_id": outbox_id, "message_id": message_id, "at": at})
+    if flow_session_id is not None and message_id is not None:
+        connection.execute(
+            _QUESTION_SHOWN, {"flow_session_id": flow_session_id, "message_id": message_id}
+        )
 
 
-def mark_failed(session: Session, *, outbox_id: int, retry_at: datetime) -> None:
-    message = session.get(OutboxMessage, outbox_id)
-    if message is not None:
-        message.attempts += 1
-        message.next_attempt_at = retry_at
-        session.add(message)
+def mark_failed(connection: Connection, *, outbox_id: int, retry_at: datetime) -> None:
+    connection.execute(_MARK_FAILED, {"outbox_id": outbox_id, "retry_at": retry_at})
 
 
-def mark_dropped(session: Session, *, outbox_id: int) -> None:
+def mark_dropped(session: Session | Connection, *, outbox_id: int) -> None:
     session.execute(
         update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(status=DROPPED)
     )
 
 
-def drop_chat(session: Session, *, chat_id: int, at: datetime | None = None) -> int:
+def drop_chat(session: Session | Connection, *, chat_id: int, at: datetime | None = None) -> int:
     """Gives up what waits for a chat that blocked the bot, and marks its user unreachable
     (check-ins then skip them, and members are told); the answers themselves are kept."""
     if at is not None and chat_id > 0:

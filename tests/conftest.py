@@ -16,6 +16,10 @@ POSTGRES_URL = os.environ.get(
     "ALLIANCE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 TABLES = (
+    "checkin_invite",
+    "checkin_round",
+    "outbox",
+    "inbound",
     "generated_document",
     "invitation",
     "meeting_note",
@@ -80,3 +84,13 @@ def engine(database_url):
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def clean_postgres_url(postgres_url):
+    """The PostgreSQL test database, its tables emptied."""
+    engine = make_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return postgres_url

@@ -947,8 +947,13 @@ class FakeBotApi:
             file_id = self._keep_file(*files[photo.removeprefix("attach://")])
         else:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
-        size = {"file_id": file_id, "file_unique_id": f"AgAD{file_id[-6:]}", "width": 1200,
-                "height": 900, "file_size": len(self.files[file_id][1])}
+        size = {
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{file_id[-6:]}",
+            "width": 1200,
+            "height": 900,
+            "file_size": len(self.files[file_id][1]),
+        }
         extra = {"caption": params["caption"]} if params.get("caption") else {}
         return self._bot_message(params, photo=[size], **extra)
 

@@ -95,21 +95,24 @@ def start_round(work: Work, partnership: Partnership, role: str, kind, message_i
     """A round started by hand, now; its respondents are asked at once."""
     if kind not in KINDS:
         return notice(work)
-    round_ = store.open_round(
+    opened = store.insert_rounds(
         work.db,
-        partnership_id=partnership.id,
-        kind=kind,
-        due_at=work.now,
-        origin="manual",
-        at=work.now,
+        rows=[
+            {
+                "partnership_id": partnership.id,
+                "kind": kind,
+                "due_at": work.now,
+                "origin": "manual",
+                "opened_at": work.now,
+            }
+        ],
     )
-    if round_ is None:
+    if not opened:
         return notice(work)
-    work.db.flush()
     repository.touch(partnership)
     result = in_place(work, message_id, evaluation_view(work, partnership, role))
     result.shown.append(Say("round_started", {"kind": kind}))
-    rounds.invite_respondents(work, partnership, round_, result)
+    rounds.invite_respondents(work, {partnership.id: partnership}, opened, result)
     return result
 
 

@@ -14,7 +14,6 @@ from bot.services import rounds
 from bot.services.results import Result
 from bot.services.work import Work
 from storage import checkins as store
-from storage.models import CheckInRound
 
 BATCH = 200
 
@@ -35,11 +34,7 @@ def open_due(work: Work, after_id: int, limit: int = BATCH) -> Batch:
     partnerships = store.evaluated_partnerships(work.db, after_id=after_id, limit=limit, lock=True)
     batch = Batch(Result(work.language), partnerships[-1].id if partnerships else None)
     latest = store.latest_rounds(work.db, partnership_ids=[p.id for p in partnerships])
-    for partnership in partnerships:
-        known = {kind: due for (pid, kind), due in latest.items() if pid == partnership.id}
-        opened = rounds.open_due_rounds(work, partnership, known)
-        batch.result.deliveries.extend(opened.deliveries)
-        batch.opened += bool(opened.deliveries)
+    batch.result, batch.opened = rounds.open_due_rounds(work, partnerships, latest)
     return batch
 
 
@@ -47,9 +42,12 @@ def follow_open(work: Work, after_id: int, limit: int = BATCH) -> Batch:
     """Reminds and closes the open rounds of a batch."""
     open_rounds = store.open_rounds(work.db, after_id=after_id, limit=limit)
     batch = Batch(Result(work.language), open_rounds[-1].id if open_rounds else None)
+    round_ids = [r.id for r in open_rounds]
+    # Respondents who blocked the bot since: the rounds stop waiting for them.
+    store.mark_unreachable(work.db, round_ids=round_ids, at=work.now)
+    invites = store.invites_of_rounds(work.db, round_ids=round_ids)
     for round_ in open_rounds:
-        followed = rounds.remind_or_close(work, round_)
+        followed, closed = rounds.remind_or_close(work, round_, invites[round_.id])
         batch.result.deliveries.extend(followed.deliveries)
-        fresh = work.db.get(CheckInRound, round_.id)
-        batch.closed += fresh.status == store.CLOSED
+        batch.closed += closed
     return batch

@@ -11,6 +11,7 @@ number of dispatchers run.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from bot.services import reports, stages
 from bot.services.results import CheckInInvitation, Delivery, Result, Say
@@ -36,9 +37,10 @@ def side_of(role: str) -> str:
 # -- the schedule ---------------------------------------------------------------------------
 
 
-def dues_of(work: Work, partnership: Partnership) -> list[Due]:
-    """The partnership's check-ins from its signature (or its entry into implementation)."""
-    start = signature_date(work, partnership)
+def dues_of(work: Work, partnership: Partnership, entered: datetime | None = None) -> list[Due]:
+    """The partnership's check-ins from its signature (or its entry into implementation,
+    `entered`, read from its history when not given)."""
+    start = signature_date(work, partnership, entered)
     if start is None:
         return []
     followup = partnership.followup or {}
@@ -46,15 +48,18 @@ def dues_of(work: Work, partnership: Partnership) -> list[Due]:
     return schedule(start, frequency=followup.get("frequency"), end=end, zone=work.core.zone)
 
 
-def signature_date(work: Work, partnership: Partnership) -> date | None:
+def signature_date(
+    work: Work, partnership: Partnership, entered: datetime | None = None
+) -> date | None:
     """The date /suivi gives, else the day it entered implementation, in the local zone."""
     given = _date((partnership.followup or {}).get("signature_date"))
     if given is not None:
         return given
-    moves = repository.stage_history(work.db, partnership_id=partnership.id)
-    entered = [m.moved_at for m in moves if m.dest == IMPLEMENTATION]
-    if entered:
-        return aware(entered[-1]).astimezone(work.core.zone).date()
+    if entered is None:
+        found = store.entered_implementation(work.db, partnership_ids=[partnership.id])
+        entered = found.get(partnership.id)
+    if entered is not None:
+        return aware(entered).astimezone(work.core.zone).date()
     return None
 
 
@@ -78,7 +83,10 @@ def answered(work: Work, partnership: Partnership, round_id: int, result: Result
 
 
 def _everyone_answered(work: Work, round_: CheckInRound) -> bool:
-    invites = store.invites_of(work.db, round_id=round_.id)
+    return _all_answered(store.invites_of(work.db, round_id=round_.id))
+
+
+def _all_answered(invites) -> bool:
     waiting = [i for i in invites if i.answered_at is None and i.unreachable_at is None]
     return bool(invites) and not waiting
 
@@ -86,63 +94,89 @@ def _everyone_answered(work: Work, round_: CheckInRound) -> bool:
 # -- the dispatcher's work, one partnership or round at a time ---------------------------------
 
 
-def open_due_rounds(work: Work, partnership: Partnership, latest: dict[str, datetime]) -> Result:
-    """Opens the round of each kind that has come due since the last one (once, even after
-    weeks of downtime), and asks its respondents."""
+def open_due_rounds(
+    work: Work, partnerships: list, latest: dict[tuple[int, str], datetime]
+) -> tuple[Result, int]:
+    """Opens, for a batch of partnerships (anything with an id, a name and a followup), the
+    round of each kind that has come due since the last one (once, even after weeks of
+    downtime), and asks its respondents. Returns the messages and the number of partnerships
+    with a new round."""
+    undated = [p.id for p in partnerships if not (p.followup or {}).get("signature_date")]
+    entered = store.entered_implementation(work.db, partnership_ids=undated)
+    rows = []
+    for partnership in partnerships:
+        dues = dues_of(work, partnership, entered.get(partnership.id))
+        for kind, due in latest_due(dues, work.now).items():
+            last = latest.get((partnership.id, kind))
+            if last is None or aware(last) < due.at:
+                rows.append(
+                    {
+                        "partnership_id": partnership.id,
+                        "kind": kind,
+                        "due_at": due.at,
+                        "origin": "schedule",
+                        "opened_at": work.now,
+                    }
+                )
+    opened = store.insert_rounds(work.db, rows=rows)
     result = Result(work.language)
-    for kind, due in latest_due(dues_of(work, partnership), work.now).items():
-        last = latest.get(kind)
-        if last is not None and aware(last) >= due.at:
-            continue
-        round_ = store.open_round(
-            work.db,
-            partnership_id=partnership.id,
-            kind=kind,
-            due_at=due.at,
-            origin="schedule",
-            at=work.now,
-        )
-        if round_ is not None:
-            work.db.flush()
-            invite_respondents(work, partnership, round_, result)
-    return result
+    invite_respondents(work, {p.id: p for p in partnerships}, opened, result)
+    return result, len({partnership_id for _, partnership_id, _ in opened})
 
 
-def invite_respondents(work: Work, partnership: Partnership, round_, result: Result) -> None:
-    """Every respondent of both organisations is asked, once."""
-    for user, role in store.respondents(work.db, partnership_id=partnership.id):
-        store.add_invite(work.db, round_id=round_.id, user_id=user.id, side=side_of(role))
-    work.db.flush()
-    for invite in store.invites_of(work.db, round_id=round_.id):
-        user = work.db.get(User, invite.user_id)
-        if user.unreachable_at is not None:
-            store.claim(work.db, invite.id, column="unreachable_at", expected=None, value=work.now)
-            continue
-        if store.claim(work.db, invite.id, column="invited_at", expected=None, value=work.now):
-            result.deliveries.append(_invitation(user, partnership, round_, reminder=0))
+def invite_respondents(
+    work: Work,
+    partnerships: dict[int, Any],
+    opened: list[tuple[int, int, str]],
+    result: Result,
+) -> None:
+    """Every respondent of both organisations of the rounds just opened (id, partnership id,
+    kind) is asked, once, whatever number of dispatchers run."""
+    if not opened:
+        return
+    found = store.respondents_of(work.db, partnership_ids=sorted({p for _, p, _ in opened}))
+    by_partnership: dict[int, list] = {}
+    for row in found:
+        by_partnership.setdefault(row.partnership_id, []).append(row)
+    store.add_invites(
+        work.db,
+        rows=[
+            {"round_id": round_id, "user_id": row.user_id, "side": side_of(row.role)}
+            for round_id, partnership_id, _ in opened
+            for row in by_partnership.get(partnership_id, [])
+        ],
+    )
+    users = {row.user_id: row for row in found}
+    rounds_ = {round_id: (partnership_id, kind) for round_id, partnership_id, kind in opened}
+    claimed = store.claim_invitations(work.db, round_ids=list(rounds_), at=work.now)
+    for _invite_id, round_id, user_id in claimed:
+        partnership_id, kind = rounds_[round_id]
+        user = users[user_id]
+        view = CheckInInvitation(partnerships[partnership_id].name, round_id, kind, 0)
+        result.deliveries.append(Delivery(user.external_id, user.language, (view,), bulk=True))
 
 
-def remind_or_close(work: Work, round_: CheckInRound) -> Result:
+def remind_or_close(work: Work, round_: CheckInRound, invites: list) -> tuple[Result, bool]:
     """Reminders after 3 and 7 days to who has not answered; closing after 14 days or when
-    everyone has answered."""
+    everyone who can be reached has answered. `invites`: the round's, read with the batch.
+    Returns the messages, and whether this call closed the round."""
     result = Result(work.language)
-    partnership = work.db.get(Partnership, round_.partnership_id)
     opened = aware(round_.opened_at)
-    if work.now >= opened + CLOSE_AFTER or _everyone_answered(work, round_):
-        close_round(work, partnership, round_, result)
-        return result
+    if work.now >= opened + CLOSE_AFTER or _all_answered(invites):
+        partnership = work.db.get(Partnership, round_.partnership_id)
+        return result, close_round(work, partnership, round_, result)
     due = sum(work.now >= opened + timedelta(days=days) for days in REMINDER_DAYS)
-    for invite in store.invites_of(work.db, round_id=round_.id):
-        if invite.answered_at or invite.unreachable_at or invite.reminders >= due:
-            continue
-        user = work.db.get(User, invite.user_id)
-        if user.unreachable_at is not None:
-            store.claim(work.db, invite.id, column="unreachable_at", expected=None, value=work.now)
-        elif store.claim(
+    waiting = [i for i in invites if not (i.answered_at or i.unreachable_at) and i.reminders < due]
+    if not waiting:
+        return result, False
+    partnership = work.db.get(Partnership, round_.partnership_id)
+    for invite in waiting:
+        if store.claim(
             work.db, invite.id, column="reminders", expected=invite.reminders, value=due
         ):
+            user = work.db.get(User, invite.user_id)
             result.deliveries.append(_invitation(user, partnership, round_, reminder=due))
-    return result
+    return result, False
 
 
 def _invitation(user: User, partnership: Partnership, round_, reminder: int) -> Delivery:
@@ -150,11 +184,12 @@ def _invitation(user: User, partnership: Partnership, round_, reminder: int) -> 
     return Delivery(user.external_id, user.language, (view,), bulk=True)
 
 
-def close_round(work: Work, partnership: Partnership, round_: CheckInRound, result: Result):
+def close_round(work: Work, partnership: Partnership, round_: CheckInRound, result: Result) -> bool:
     """Closes the round once, builds its report, sends it to every member, and lets a full
-    review's decision move the partnership."""
+    review's decision move the partnership. False if another process closed it first."""
     if not store.close(work.db, round_id=round_.id, at=work.now):
-        return
+        return False
+    round_.status, round_.closed_at = store.CLOSED, work.now
     built = reports.build(work, partnership, round_)
     round_.summary = built.summary
     work.db.add(round_)
@@ -168,6 +203,7 @@ def close_round(work: Work, partnership: Partnership, round_: CheckInRound, resu
                 user.external_id, user.language, views, built.documents(user.language), bulk=True
             )
         )
+    return True
 
 
 def _apply_decision(work: Work, partnership: Partnership, round_, decision: str | None):

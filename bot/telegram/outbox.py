@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram.locks import ChatLocks
@@ -28,7 +28,7 @@ from bot.views.screens import Reply, Screen, plain
 from flows.invitations import aware
 from storage import delivery
 from storage.db import session_scope
-from storage.models import GeneratedDocument, utcnow
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ BULK = {"bulk": True}
 # from the database at a time.
 FAN_OUT = 30
 CHATS_A_SWEEP = 500
+# Chats whose messages a fan-out reads in one query.
+CHATS_A_PAGE = 250
 
 
 # -- recording, inside the use case's transaction -------------------------------------------
@@ -59,14 +61,15 @@ def chat_of(external_id: str) -> int | None:
 
 def record_deliveries(db: Session, presenter, deliveries, *, at: datetime) -> list[int]:
     """Records the messages a result has for other people; returns their chats."""
-    chats = []
+    chats, messages = [], []
     for message in deliveries:
         chat_id = chat_of(message.external_id)
         if chat_id is None:
             continue
         reply = presenter.reply_in(message.language, message.views, message.documents)
-        record(db, chat_id, reply, acted_message_id=None, toast=False, at=at, bulk=message.bulk)
+        messages.extend(rows(chat_id, reply, acted_message_id=None, toast=False, bulk=message.bulk))
         chats.append(chat_id)
+    delivery.add_outbox(db, messages=messages, at=at)
     return chats
 
 
@@ -84,16 +87,28 @@ def record(
 
     `toast`: the notice is shown by answering the button press, not as a message. `bulk`: a
     fan-out (check-ins), which yields to interactive messages at the rate limiter."""
+    if reply.question_session_id is not None:
+        # A question waiting for an outage to end is replaced, never shown twice in a row.
+        delivery.supersede_questions(db, chat_id=chat_id)
+    messages = rows(chat_id, reply, acted_message_id=acted_message_id, toast=toast, bulk=bulk)
+    delivery.add_outbox(db, messages=messages, at=at)
+
+
+def rows(
+    chat_id: int, reply: Reply, *, acted_message_id: int | None, toast: bool, bulk: bool
+) -> list[dict[str, Any]]:
+    """A rendered reply as outbox rows, in the order they are sent."""
     extra = {"bulk": True} if bulk else {}
+    found: list[dict[str, Any]] = []
 
     def add(kind: str, payload: dict, flow_session_id: int | None = None) -> None:
-        delivery.add_outbox(
-            db,
-            chat_id=chat_id,
-            kind=kind,
-            payload=payload | extra,
-            flow_session_id=flow_session_id,
-            at=at,
+        found.append(
+            {
+                "chat_id": chat_id,
+                "kind": kind,
+                "payload": payload | extra,
+                "flow_session_id": flow_session_id,
+            }
         )
 
     edit_target = reply.edit_target or acted_message_id
@@ -106,14 +121,11 @@ def record(
     files = [d for d in reply.documents if not d.kind.endswith("_chart")]
     for photo in photos:
         add(PHOTO, {"document_id": photo.id, "file_name": _file_name(photo)})
-    messages = list(reply.messages)
+    screens = list(reply.messages)
     if reply.notice and not toast:
-        messages.insert(0, Screen(reply.notice))
-    if reply.question_session_id is not None:
-        # A question waiting for an outage to end is replaced, never shown twice in a row.
-        delivery.supersede_questions(db, chat_id=chat_id)
-    for index, screen in enumerate(messages):
-        question = index == len(messages) - 1 and reply.question_session_id
+        screens.insert(0, Screen(reply.notice))
+    for index, screen in enumerate(screens):
+        question = index == len(screens) - 1 and reply.question_session_id
         chunks = split_html(screen.text)
         for position, chunk in enumerate(chunks):
             last = position == len(chunks) - 1
@@ -124,6 +136,7 @@ def record(
             )
     for document in files:
         add(DOCUMENT, {"document_id": document.id, "file_name": _file_name(document)})
+    return found
 
 
 def _edit(screen: Screen, message_id: int) -> dict[str, Any]:
@@ -151,6 +164,8 @@ class Entry:
     attempts: int
     due: datetime
     content: bytes | None = None
+    # The question's flow session: its message id is remembered once sent.
+    flow_session_id: int | None = None
 
 
 @dataclass
@@ -178,10 +193,16 @@ class Sender:
         self.clock = clock
         # Set by the application: schedules `flush(chat)` after a delay (the job queue).
         self.schedule: Callable[[int, float], None] | None = None
+        # The chats flushed since each page of `flush_chats` was read.
+        self._pages: list[set[int]] = []
 
-    async def flush(self, chat_id: int) -> None:
-        """Sends what is due for this chat; the caller holds the chat's lock."""
-        entries = await asyncio.to_thread(self._load, chat_id)
+    async def flush(
+        self, chat_id: int, entries: list[Entry] | None = None, page: set[int] | None = None
+    ) -> None:
+        """Sends what is due for this chat; the caller holds the chat's lock. `entries` were
+        read beforehand with the `page` of chats being flushed (see `flush_chats`)."""
+        if entries is None:
+            entries = (await asyncio.to_thread(self._load, [chat_id])).get(chat_id, [])
         if not entries:
             return
         now = self.clock()
@@ -196,11 +217,17 @@ class Sender:
 
         edits = [e for e in entries if e.kind not in MUST_DELIVER and e.due <= now]
         chain = [e for e in entries if e.kind in MUST_DELIVER]
-        await asyncio.gather(
-            self._send_chain(chat_id, chain, now, settle),
-            *(self._settled(chat_id, entry, settle) for entry in edits),
-        )
-        await asyncio.gather(*saves)
+        try:
+            await asyncio.gather(
+                self._send_chain(chat_id, chain, now, settle),
+                *(self._settled(chat_id, entry, settle) for entry in edits),
+            )
+            await asyncio.gather(*saves)
+        finally:
+            # Pages read before now hold a stale copy of this chat's messages.
+            for other in self._pages:
+                if other is not page:
+                    other.add(chat_id)
         self._reschedule(chat_id, entries, settled, now)
 
     async def _settled(self, chat_id: int, entry: Entry, settle) -> None:
@@ -220,14 +247,29 @@ class Sender:
 
     async def flush_chats(self, chats, concurrency: int = FAN_OUT) -> None:
         """Flushes many chats, a few at a time: a chat's lock is held only while its turn at
-        the rate limiter is near, so its user's own updates are not kept waiting."""
+        the rate limiter is near, so its user's own updates are not kept waiting.
+
+        The messages of a page of chats are read in one query; a chat flushed by anyone
+        else after that read is read again when its turn comes (it is then in `stale`)."""
         gate = asyncio.Semaphore(concurrency)
+        chats = list(chats)
+        for start in range(0, len(chats), CHATS_A_PAGE):
+            await self._flush_page(chats[start : start + CHATS_A_PAGE], gate)
 
-        async def one(chat: int) -> None:
-            async with gate:
-                await self.flush_locked(chat)
+    async def _flush_page(self, page: list[int], gate: asyncio.Semaphore) -> None:
+        stale: set[int] = set()
+        self._pages.append(stale)
+        try:
+            loaded = await asyncio.to_thread(self._load, page)
 
-        await asyncio.gather(*(one(chat) for chat in chats))
+            async def one(chat: int) -> None:
+                async with gate, self.locks.hold(("chat", chat)):
+                    entries = None if chat in stale else loaded.get(chat, [])
+                    await self.flush(chat, entries, page=stale)
+
+            await asyncio.gather(*(one(chat) for chat in page))
+        finally:
+            self._pages.remove(stale)
 
     async def _send_chain(self, chat_id: int, chain: list[Entry], now: datetime, settle) -> None:
         """Sends in order and stops at the first message that must wait."""
@@ -265,7 +307,7 @@ class Sender:
         text = str(error).lower()
         if entry.kind == SEND and "parse" in text and not entry.payload.get("plain"):
             log.error("chat %s: HTML refused (%s); sent as plain text", chat_id, error)
-            fallback = Entry(entry.id, entry.kind, {**entry.payload, "plain": True}, 0, entry.due)
+            fallback = replace(entry, payload={**entry.payload, "plain": True}, attempts=0)
             return await self._attempt(chat_id, fallback)
         if entry.kind == SEND and "too long" in text:
             log.error("chat %s: message too long for Telegram; sent in smaller parts", chat_id)
@@ -281,7 +323,7 @@ class Sender:
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             buttons = entry.payload.get("buttons") if last else []
-            part = Entry(entry.id, SEND, {"text": chunk, "buttons": buttons}, 0, entry.due)
+            part = replace(entry, payload={"text": chunk, "buttons": buttons}, attempts=0)
             outcome = await self._attempt(chat_id, part)
             if outcome.status != "sent":
                 return Outcome(entry, outcome.status, retry_at=outcome.retry_at)
@@ -297,15 +339,16 @@ class Sender:
         # A fan-out yields to interactive messages at the rate limiter.
         limits = {"rate_limit_args": BULK} if payload.get("bulk") else {}
         if entry.kind == SEND:
-            if payload.get("plain"):
-                # An explicit None overrides the HTML default.
-                text, options = plain(payload["text"]), {"parse_mode": None}
-            else:
-                text, options = payload["text"], {}
-            message = await self.bot.send_message(
-                chat_id, text, reply_markup=markup, **options, **limits
-            )
-            return message.message_id
+            # The raw call: no Message object is built for an answer only its id is read.
+            api_kwargs = {
+                "chat_id": chat_id,
+                "text": plain(payload["text"]) if payload.get("plain") else payload["text"],
+                "parse_mode": None if payload.get("plain") else ParseMode.HTML,
+            }
+            if payload.get("buttons"):
+                api_kwargs["reply_markup"] = _raw_markup(payload["buttons"])
+            sent = await self.bot.do_api_request("sendMessage", api_kwargs, **limits)
+            return sent["message_id"]
         if entry.kind == EDIT:
             await self.bot.edit_message_text(
                 payload["text"],
@@ -340,34 +383,48 @@ class Sender:
 
     # -- bookkeeping, in a worker thread ---------------------------------------------------
 
-    def _load(self, chat_id: int) -> list[Entry]:
-        with session_scope(self.engine) as db:
-            rows = delivery.pending_for_chat(db, chat_id=chat_id)
-            entries = [
-                Entry(row.id, row.kind, dict(row.payload), row.attempts, aware(row.next_attempt_at))
-                for row in rows
-            ]
-            for entry in entries:
-                if entry.kind in (DOCUMENT, PHOTO):
-                    document = db.get(GeneratedDocument, entry.payload["document_id"])
-                    entry.content = document.content if document else None
-            return entries
+    def _load(self, chat_ids: list[int]) -> dict[int, list[Entry]]:
+        """What waits for these chats, by chat, in order, documents' contents included."""
+        loaded: dict[int, list[Entry]] = {}
+        with self.engine.connect() as connection:
+            for row in delivery.pending_for_chats(connection, chat_ids=chat_ids):
+                loaded.setdefault(row.chat_id, []).append(
+                    Entry(
+                        row.id,
+                        row.kind,
+                        dict(row.payload),
+                        row.attempts,
+                        aware(row.next_attempt_at),
+                        flow_session_id=row.flow_session_id,
+                    )
+                )
+            files = [e for es in loaded.values() for e in es if e.kind in (DOCUMENT, PHOTO)]
+            contents = delivery.document_contents(
+                connection, ids=[e.payload["document_id"] for e in files]
+            )
+        for entry in files:
+            entry.content = contents.get(entry.payload["document_id"])
+        return loaded
 
     def _save(self, chat_id: int, outcomes: list[Outcome]) -> None:
         now = self.clock()
-        with session_scope(self.engine) as db:
+        with self.engine.begin() as connection:
             for outcome in outcomes:
-                entry_id = outcome.entry.id
+                entry = outcome.entry
                 if outcome.status == "sent":
                     delivery.mark_sent(
-                        db, outbox_id=entry_id, message_id=outcome.message_id, at=now
+                        connection,
+                        outbox_id=entry.id,
+                        message_id=outcome.message_id,
+                        at=now,
+                        flow_session_id=entry.flow_session_id,
                     )
                 elif outcome.status == "retry":
-                    delivery.mark_failed(db, outbox_id=entry_id, retry_at=outcome.retry_at)
+                    delivery.mark_failed(connection, outbox_id=entry.id, retry_at=outcome.retry_at)
                 elif outcome.status == "dropped":
-                    delivery.mark_dropped(db, outbox_id=entry_id)
+                    delivery.mark_dropped(connection, outbox_id=entry.id)
                 else:
-                    delivery.drop_chat(db, chat_id=chat_id, at=now)
+                    delivery.drop_chat(connection, chat_id=chat_id, at=now)
 
     def _chats_due(self) -> list[int]:
         with session_scope(self.engine) as db:
@@ -385,6 +442,14 @@ class Sender:
         if waiting:
             delay = max((min(waiting) - now).total_seconds(), 0.05)
             self.schedule(chat_id, delay)
+
+
+def _raw_markup(rows: list[list[list[str]]]) -> dict[str, Any]:
+    return {
+        "inline_keyboard": [
+            [{"text": label, "callback_data": data} for label, data in row] for row in rows
+        ]
+    }
 
 
 def _markup(rows: list[list[list[str]]]) -> InlineKeyboardMarkup | None:

@@ -22,6 +22,33 @@ def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=PARIS)
 
 
+def many_evaluated_partnerships(database_url: str, count: int, first_chat: int = 10_000) -> list:
+    """`count` partnerships signed on SIGNED, each with one member and one partner contact;
+    returns their (member chat, partner chat) pairs."""
+    engine = make_engine(database_url)
+    pairs = []
+    with session_scope(engine) as db:
+        for index in range(count):
+            ours, theirs = first_chat + 2 * index, first_chat + 2 * index + 1
+            owner = repository.get_or_create_user(db, external_id=f"tg:{ours}", language="fr")
+            partnership = repository.create_partnership(
+                db,
+                user=owner,
+                name=f"Alliance {index}",
+                our_organisation="Rebond",
+                partner_name="Martin",
+            )
+            db.flush()
+            contact = repository.get_or_create_user(db, external_id=f"tg:{theirs}", language="fr")
+            repository.add_member(db, partnership_id=partnership.id, user=contact, role="partner")
+            partnership.stage = "implementation"
+            partnership.followup = {"signature_date": SIGNED.isoformat()}
+            db.add(partnership)
+            pairs.append((ours, theirs))
+    engine.dispose()
+    return pairs
+
+
 def evaluated_partnership(
     database_url: str,
     *,
@@ -35,21 +62,28 @@ def evaluated_partnership(
     (`ours`, Telegram ids) and partner contacts (`theirs`): all respondents."""
     engine = make_engine(database_url)
     with session_scope(engine) as db:
-        owner = repository.get_or_create_user(db, external_id=f"tg:{ours[0]}", language="fr",
-                                              name=f"Membre {ours[0]}")
+        owner = repository.get_or_create_user(
+            db, external_id=f"tg:{ours[0]}", language="fr", name=f"Membre {ours[0]}"
+        )
         partnership = repository.create_partnership(
-            db, user=owner, name=name, our_organisation="Association Rebond",
+            db,
+            user=owner,
+            name=name,
+            our_organisation="Association Rebond",
             partner_name="Boulangeries Martin",
         )
         db.flush()
         for chat in ours[1:] + theirs:
-            user = repository.get_or_create_user(db, external_id=f"tg:{chat}", language="fr",
-                                                 name=f"Contact {chat}")
+            user = repository.get_or_create_user(
+                db, external_id=f"tg:{chat}", language="fr", name=f"Contact {chat}"
+            )
             role = "member" if chat in ours else "partner"
             repository.add_member(db, partnership_id=partnership.id, user=user, role=role)
         partnership.stage = "implementation"
         partnership.followup = {
-            "referent_ours": "Claire", "referent_partner": "Marc", "frequency": "quarterly",
+            "referent_ours": "Claire",
+            "referent_partner": "Marc",
+            "frequency": "quarterly",
             "signature_date": signed.isoformat(),
         } | ({"end_date": end.isoformat()} if end else {})
         db.add(partnership)
@@ -92,8 +126,8 @@ def stage_of(database_url: str, pid: int) -> tuple[str, list[tuple[str, str]]]:
     return stage, moves
 
 
-async def run_checkins(api, database_url: str, moment: datetime, *, rate: int = 1000) -> str:
-    """`alliance checkins run --at <moment>`, as cron would run it; returns what it printed."""
+def checkins_process(api, database_url: str, moment: datetime, *, rate: int = 1000):
+    """Starts `alliance checkins run --at <moment>`, as cron would."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": "123456:TEST",
@@ -102,11 +136,23 @@ async def run_checkins(api, database_url: str, moment: datetime, *, rate: int = 
         "ALLIANCE_MAX_MESSAGES_PER_SECOND": str(rate),
         "ALLIANCE_CHAT_MESSAGES_PER_SECOND": "1000",
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "checkins", "run", "--at", moment.isoformat(),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    return asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "checkins",
+        "run",
+        "--at",
+        moment.isoformat(),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def run_checkins(api, database_url: str, moment: datetime, *, rate: int = 1000) -> str:
+    """`alliance checkins run --at <moment>`, to its end; returns what it printed."""
+    process = await checkins_process(api, database_url, moment, rate=rate)
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()[-2000:]
     return out.decode()
-

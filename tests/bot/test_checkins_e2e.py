@@ -24,8 +24,11 @@ FIRST_PULSE = SIGNED + 6 * 7 * DAY  # six weeks after signature, 9:00 in Paris
 
 
 def invitations(api, chat: int) -> list:
-    return [c for c in api.calls_of("sendMessage", chat) if "Point d’étape" in (c.text or "")
-            or "Rappel" in (c.text or "")]
+    return [
+        c
+        for c in api.calls_of("sendMessage", chat)
+        if "Point d’étape" in (c.text or "") or "Rappel" in (c.text or "")
+    ]
 
 
 def answer(service: Client, chat: int, round_id: int, plan: dict) -> None:
@@ -35,8 +38,19 @@ def answer(service: Client, chat: int, round_id: int, plan: dict) -> None:
     walk(service, who, plan)
 
 
-PULSE_ANSWERS = {q: "4" for q in ("performance", "coherence", "efficiency", "relevance",
-                                   "value_exchange", "steering", "clarity", "meaning")}
+PULSE_ANSWERS = {
+    q: "4"
+    for q in (
+        "performance",
+        "coherence",
+        "efficiency",
+        "relevance",
+        "value_exchange",
+        "steering",
+        "clarity",
+        "meaning",
+    )
+}
 PULSE_ANSWERS |= {"difficulty": "skip"}
 
 
@@ -66,8 +80,10 @@ async def test_a_round_opens_at_its_due_date_reminds_and_closes(api, sqlite_url)
     assert rounds_of(sqlite_url, pid)[0].status == "closed"
     for chat in EVERYONE:
         assert len(api.calls_of("sendPhoto", chat)) == 1
-        assert any("Résultats du point d’étape" in (c.text or "")
-                   for c in api.calls_of("sendMessage", chat))
+        assert any(
+            "Résultats du point d’étape" in (c.text or "")
+            for c in api.calls_of("sendMessage", chat)
+        )
 
 
 async def test_the_report_comes_as_soon_as_the_last_respondent_answers(api, sqlite_url):
@@ -91,11 +107,24 @@ async def test_a_full_review_decision_moves_the_stage(api, sqlite_url):
     start = service.button(pid, "round", "review")
     service.partnership_button(owner, start, 1)
     review = next(r for r in rounds_of(sqlite_url, pid) if r.kind == "review")
-    plan = {q: "4" for q in ("actions_done", "means_in_place", "framing", "steering",
-                             "communication", "evaluation", "objectives_own",
-                             "objectives_common", "coherence")}
-    plan |= {q: "skip" for q in ("identity", "genesis", "strengths", "weaknesses",
-                                 "expectations", "story")}
+    plan = {
+        q: "4"
+        for q in (
+            "actions_done",
+            "means_in_place",
+            "framing",
+            "steering",
+            "communication",
+            "evaluation",
+            "objectives_own",
+            "objectives_common",
+            "coherence",
+        )
+    }
+    plan |= {
+        q: "skip"
+        for q in ("identity", "genesis", "strengths", "weaknesses", "expectations", "story")
+    }
     for chat in EVERYONE:
         answer(service, chat, review.id, plan | {"decision": "Renouveler"})
     stage, moves = stage_of(sqlite_url, pid)

@@ -49,3 +49,27 @@ def test_text_is_trimmed_and_bounded():
 @pytest.mark.parametrize("raw", ["nan", "inf", "1e999", "12 heures"])
 def test_numbers_refuse_what_is_not_a_finite_number(raw):
     assert parse_answer(question("number"), raw).reason == "not_a_number"
+
+
+def test_a_rating_takes_a_score_and_what_is_typed_after_it_as_a_comment():
+    from flows.answers import Invalid, parse_answer
+    from knowledge.models import Question
+
+    rating = Question.model_validate(
+        {
+            "id": "performance",
+            "kind": "rating",
+            "minimum": 1,
+            "maximum": 5,
+            "prompt": {"fr": "Résultats ?", "en": "Results?"},
+            "source": {"seed": "001", "section": "test"},
+        }
+    )
+    assert parse_answer(rating, "4") == {"score": 4, "comment": None}
+    assert parse_answer(rating, "2 – réunions trop rares") == {
+        "score": 2,
+        "comment": "réunions trop rares",
+    }
+    assert parse_answer(rating, " 5: parfait ") == {"score": 5, "comment": "parfait"}
+    assert isinstance(parse_answer(rating, "7 trop"), Invalid)
+    assert isinstance(parse_answer(rating, "bien"), Invalid)
