@@ -12,6 +12,7 @@ import gc
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import ExtBot
 
 from bot.app import bot_options
@@ -46,8 +47,14 @@ def run(settings: Settings, at: datetime | None) -> Dispatched:
     services = Services(engine, Core(settings.alliance_timezone), clock=clock)
     presenter = Presenter(services.core.zone, invitation_link=lambda token: token)
     done = dispatch_once(services, presenter)
-    if settings.telegram_bot_token:
-        asyncio.run(send(settings, engine, clock))
+    if settings.telegram_bot_token and _next_attempt(engine, clock) is not None:
+        try:
+            asyncio.run(send(settings, engine, clock))
+        except (NetworkError, InvalidToken) as error:
+            # Nothing is lost: what was recorded waits in the outbox for the next attempt.
+            done.unsent_reason = str(error) or type(error).__name__
+    with session_scope(engine) as db:
+        done.waiting = delivery.count_pending(db)
     engine.dispose()
     return done
 

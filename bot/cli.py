@@ -109,6 +109,15 @@ def run_checkins(settings: Settings, at) -> int:
     )
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set: the messages wait in the outbox for the bot.")
+    elif done.unsent_reason:
+        print(
+            f"Telegram could not be reached ({done.unsent_reason}): {done.waiting} message(s) "
+            "stay recorded; the bot, or the next run, sends them.",
+            file=sys.stderr,
+        )
+        return 1
+    elif done.waiting:
+        print(f"{done.waiting} message(s) wait for a later attempt (the bot sends them).")
     return 0
 
 

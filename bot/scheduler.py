@@ -20,6 +20,10 @@ class Dispatched:
     closed: int = 0
     messages: int = 0
     chats: set[int] = field(default_factory=set)
+    # Filled by `alliance checkins run`: messages still in the outbox when it ends, and why
+    # Telegram took none, when it could not be reached.
+    waiting: int = 0
+    unsent_reason: str | None = None
 
 
 def dispatch_once(services: Services, presenter: Presenter) -> Dispatched:

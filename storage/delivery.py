@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -180,6 +180,12 @@ def earliest_pending(session: Session) -> datetime | None:
     """When the soonest message waiting may be tried again."""
     query = select(OutboxMessage.next_attempt_at).where(OutboxMessage.status == PENDING)
     return session.exec(query.order_by(OutboxMessage.next_attempt_at).limit(1)).first()
+
+
+def count_pending(session: Session) -> int:
+    """How many messages still wait to be sent."""
+    query = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == PENDING)
+    return session.exec(query).one()
 
 
 def mark_sent(

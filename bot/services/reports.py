@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.documents import evaluation as rendering
 from bot.services.results import DocumentInfo, RoundReport
 from bot.services.summaries import document_info
 from bot.services.work import Work
@@ -79,6 +78,10 @@ class Built:
         return self.files[language]
 
     def _build(self, language: str):
+        # matplotlib and fpdf load with the first report, not with every process that starts
+        # (a dispatcher run sends thousands of messages and rarely builds a report).
+        from bot.documents import evaluation as rendering
+
         ours, partner = self.organisations
         facts = dict(
             partnership=self.partnership.name,

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram.locks import ChatLocks
@@ -339,16 +339,15 @@ class Sender:
         # A fan-out yields to interactive messages at the rate limiter.
         limits = {"rate_limit_args": BULK} if payload.get("bulk") else {}
         if entry.kind == SEND:
-            # The raw call: no Message object is built for an answer only its id is read.
-            api_kwargs = {
-                "chat_id": chat_id,
-                "text": plain(payload["text"]) if payload.get("plain") else payload["text"],
-                "parse_mode": None if payload.get("plain") else ParseMode.HTML,
-            }
-            if payload.get("buttons"):
-                api_kwargs["reply_markup"] = _raw_markup(payload["buttons"])
-            sent = await self.bot.do_api_request("sendMessage", api_kwargs, **limits)
-            return sent["message_id"]
+            if payload.get("plain"):
+                # An explicit None overrides the HTML default.
+                text, options = plain(payload["text"]), {"parse_mode": None}
+            else:
+                text, options = payload["text"], {}
+            message = await self.bot.send_message(
+                chat_id, text, reply_markup=markup, **options, **limits
+            )
+            return message.message_id
         if entry.kind == EDIT:
             await self.bot.edit_message_text(
                 payload["text"],
@@ -442,14 +441,6 @@ class Sender:
         if waiting:
             delay = max((min(waiting) - now).total_seconds(), 0.05)
             self.schedule(chat_id, delay)
-
-
-def _raw_markup(rows: list[list[list[str]]]) -> dict[str, Any]:
-    return {
-        "inline_keyboard": [
-            [{"text": label, "callback_data": data} for label, data in row] for row in rows
-        ]
-    }
 
 
 def _markup(rows: list[list[list[str]]]) -> InlineKeyboardMarkup | None:

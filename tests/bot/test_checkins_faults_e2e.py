@@ -110,3 +110,28 @@ async def test_a_403_marks_the_respondent_unreachable_shown_and_not_retried(api,
     assert unreachable.unreachable_at is not None
     shown = service.run(Actor("tg:101", "fr"), checkins.evaluation).messages[0].text
     assert "injoignable" in shown
+
+
+class Unreachable:
+    """A Bot API address where nothing listens (a port just released)."""
+
+    def __init__(self):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.base_url = f"http://127.0.0.1:{probe.getsockname()[1]}/bot"
+
+
+async def test_telegram_unreachable_says_so_and_the_next_run_sends_what_waited(api, sqlite_url):
+    evaluated_partnership(sqlite_url, ours=OURS, theirs=THEIRS)
+    process = await checkins_process(Unreachable(), sqlite_url, at(FIRST_PULSE))
+    out, err = await process.communicate()
+    assert process.returncode == 1
+    assert "Telegram could not be reached" in err.decode()
+    assert "4 message(s) stay recorded" in err.decode()
+    assert "Traceback" not in err.decode()
+    # Telegram is back: the next run opens nothing new and sends what waited, once each.
+    printed = await run_checkins(api, sqlite_url, at(FIRST_PULSE, minute=1))
+    assert "0 partnership(s) with a new round" in printed
+    assert [asked(api, chat) for chat in EVERYONE] == [1, 1, 1, 1]
