@@ -110,10 +110,11 @@ def register_handlers(application: Application) -> None:
     application.add_handler(
         MessageHandler(filters.COMMAND & ~private & message, handlers.private_only)
     )
-    # 3. Button presses: cards, topics and languages; partnerships; questions. The use cases
-    # refuse whatever is stale or forged.
+    # 3. Button presses: cards, topics and languages; partnerships; check-in invitations;
+    # questions. The use cases refuse whatever is stale or forged.
     application.add_handler(CallbackQueryHandler(handlers.browse, pattern=r"^v1:[cml]:"))
     application.add_handler(CallbackQueryHandler(handlers.partnership_button, pattern=r"^v1:p:"))
+    application.add_handler(CallbackQueryHandler(handlers.checkin_button, pattern=r"^v1:e:"))
     application.add_handler(CallbackQueryHandler(handlers.question_button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     # 4. Typed answers; unknown commands get the help.

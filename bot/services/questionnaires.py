@@ -126,13 +126,19 @@ def cancel(work: Work) -> Result:
     running = repository.active_flow_session(work.db, user_id=work.user.id)
     if running is None:
         return Result(work.language, [Say("nothing_to_cancel")])
-    flow_state = FlowState.from_dict(running.state)
-    work.core.flows[running.flow].cancel(flow_state)
-    repository.save_flow_state(
-        work.db, flow_session=running, state=flow_state.to_dict(), status="cancelled"
-    )
+    paused = running.round_id is not None
+    if paused:
+        # A check-in is answered once per round: stopped, it keeps its place for its button.
+        repository.pause_active(work.db, user_id=work.user.id)
+    else:
+        flow_state = FlowState.from_dict(running.state)
+        work.core.flows[running.flow].cancel(flow_state)
+        repository.save_flow_state(
+            work.db, flow_session=running, state=flow_state.to_dict(), status="cancelled"
+        )
     title = work.core.flows[running.flow].questionnaire.title.in_(work.language)
-    result = Result(work.language, [Say("cancelled", {"flow": running.flow, "title": title})])
+    said = {"flow": running.flow, "title": title, "paused": paused}
+    result = Result(work.language, [Say("cancelled", said)])
     result.closes = running.question_message_id
     return result
 

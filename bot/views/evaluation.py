@@ -132,8 +132,33 @@ def round_report_screen(shown: RoundReport, language: str) -> Screen:
         votes=report.votes,
         decision=report.decision,
         moved_to=shown.moved_to,
+        comments=_comments(shown, language),
     )
     return Screen(text)
+
+
+def _comments(shown: RoundReport, language: str) -> list[dict[str, str]]:
+    """What respondents wrote beside their scores and, for a pulse, in its free question (a
+    full review's texts are in its report). Each says which organisation wrote it."""
+    report = shown.report
+    who = {OURS: shown.organisations[0], PARTNER: shown.organisations[1] or PARTNER}
+
+    def label(question) -> str:
+        return (question.label or question.prompt).in_(language)
+
+    found = [
+        {"label": label(d.question), "who": who[side], "text": text}
+        for d in report.dimensions
+        for side, text in d.comments
+    ]
+    if report.kind == "pulse":
+        found += [
+            {"label": label(t.question), "who": who[side], "text": text}
+            for section in report.sections
+            for t in section.texts
+            for side, text in t.answers
+        ]
+    return found
 
 
 def _score(value: float | None, language: str) -> str:

@@ -155,4 +155,4 @@ async def run_checkins(api, database_url: str, moment: datetime, *, rate: int = 
     process = await checkins_process(api, database_url, moment, rate=rate)
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()[-2000:]
-    return out.decode()
+    return out.decode() + err.decode()[-1500:]

@@ -10,12 +10,12 @@ from tests.bot.checkins import (
     SIGNED,
     at,
     evaluated_partnership,
-    invites_of,
     rounds_of,
     run_checkins,
     stage_of,
 )
 from tests.bot.client import Client
+from tests.bot.conftest import running_bot
 from tests.bot.services.conventions import walk
 
 OURS, THEIRS = (101, 102), (201, 202)
@@ -68,9 +68,8 @@ async def test_a_round_opens_at_its_due_date_reminds_and_closes(api, sqlite_url)
     for chat in (101, 201):
         answer(service, chat, round_.id, PULSE_ANSWERS)
     # Day 3: only those who have not answered are reminded; running again changes nothing.
-    for _ in range(2):
-        await run_checkins(api, sqlite_url, at(FIRST_PULSE + 3 * DAY))
-    assert [len(invitations(api, chat)) for chat in EVERYONE] == [1, 2, 1, 2]
+    said = [await run_checkins(api, sqlite_url, at(FIRST_PULSE + 3 * DAY)) for _ in range(2)]
+    assert [len(invitations(api, chat)) for chat in EVERYONE] == [1, 2, 1, 2], said
     await run_checkins(api, sqlite_url, at(FIRST_PULSE + 7 * DAY))
     assert [len(invitations(api, chat)) for chat in EVERYONE] == [1, 3, 1, 3]
     # Day 13: still open; day 14: closed, and everyone gets the report with its chart.
@@ -94,10 +93,49 @@ async def test_the_report_comes_as_soon_as_the_last_respondent_answers(api, sqli
     for chat in EVERYONE[:-1]:
         answer(service, chat, round_.id, PULSE_ANSWERS)
     assert rounds_of(sqlite_url, pid)[0].status == "open"
-    answer(service, EVERYONE[-1], round_.id, PULSE_ANSWERS | {"performance": "1 trop lent"})
+    # The last one answers on Telegram, from the invitation's button.
+    async with running_bot(api, sqlite_url) as running:
+        last = EVERYONE[-1]
+        await tap(api, last, "Commencer")
+        await api.wait_for(lambda a: _shows(a, last, ":performance:4"))
+        api.send_text(last, "1 trop lent")
+        for question in PULSE_ANSWERS:
+            if question not in ("performance", "difficulty"):
+                await tap(api, last, ":4", question)
+        await tap(api, last, "Passer", "difficulty")
+        for chat in EVERYONE:
+            await api.wait_for(lambda a, chat=chat: a.calls_of("sendPhoto", chat), timeout=20)
+            await api.wait_for(lambda a, chat=chat: "trop lent" in _last_text(a, chat))
+        assert running.errors == []
     assert rounds_of(sqlite_url, pid)[0].status == "closed"
-    invites = invites_of(sqlite_url, round_.id)
-    assert all(invite.answered_at is not None for invite in invites)
+    summary = _last_text(api, 101)
+    assert "Alliance Emploi" in summary and "Performance" in summary
+    assert "Performance (Boulangeries Martin) : trop lent" in summary
+
+
+def _shows(api, chat: int, data_part: str) -> str | None:
+    """The data of a button of the chat's last keyboard containing `data_part`."""
+    for row in api.last_keyboard(chat):
+        for label, data in row:
+            if data_part in (data or "") or label == data_part:
+                return data
+    return None
+
+
+async def tap(api, chat: int, button: str, question: str | None = None) -> None:
+    """Presses a button of the chat's last keyboard, once it shows (for that question)."""
+    wanted = f":{question}{button}" if question and button.startswith(":") else button
+
+    def ready(a):
+        data = _shows(a, chat, wanted)
+        return data if data and (question is None or f":{question}" in data) else None
+
+    api.press(chat, await api.wait_for(ready))
+
+
+def _last_text(api, chat: int) -> str:
+    texts = [c.text or "" for c in api.calls_of("sendMessage", chat)]
+    return texts[-1] if texts else ""
 
 
 async def test_a_full_review_decision_moves_the_stage(api, sqlite_url):

@@ -1,6 +1,7 @@
 """Partnerships through the service on SQLite: lifecycle, candidates, convention, invitations."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -177,7 +178,8 @@ def test_dialogue_points_are_ticked_and_meeting_notes_kept_with_their_date(servi
     reply = service.text(OWNER, "Réunion de lancement : calendrier validé")
     dialogue = reply.messages[-1].text
     assert "Réunion de lancement : calendrier validé" in dialogue
-    assert utcnow().strftime("%d/%m/%Y") in dialogue
+    # The date as it is in Paris (the default time zone), not in UTC.
+    assert utcnow().astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y") in dialogue
 
 
 def invitations_of(service, pid):
