@@ -128,6 +128,11 @@ def busiest_second(times: list[float]) -> int:
     return max((bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
 
 
+def windows_above(times: list[float], rate: int) -> int:
+    """How many one-second windows, each starting at a message, held more than `rate`."""
+    return sum(bisect_left(times, t + 1.0) - i > rate for i, t in enumerate(times))
+
+
 def report(args, measured: dict) -> str:
     lines = [
         f"Machine: {_cpu()}, {os.cpu_count()} cores; Python {platform.python_version()}.",
@@ -153,6 +158,7 @@ def _figures(args, run: dict) -> dict[str, str]:
         "messages Telegram accepted": f"{len(sends)}",
         "sending rate, first to last message": f"{rate:.2f}/s ({rate / args.rate:.1%})",
         "most messages in any one second": f"{busiest_second(sends)}",
+        "one-second windows above the rate": f"{windows_above(sends, args.rate)}",
         "whole run, wall": f"{run['wall']:.1f} s",
         "sending, first to last message": f"{span:.1f} s",
         "CPU, user + system": f"{run['user']:.1f} s + {run['system']:.1f} s",

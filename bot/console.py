@@ -58,7 +58,9 @@ class Console:
 
     def _print(self, screen: Screen) -> None:
         self.out.write("\n" + plain(screen.text) + "\n")
-        self.keys = {}
+        if screen.buttons:
+            # A screen without buttons (a confirmation) leaves the last screen's actions usable.
+            self.keys = {}
         number = 0
         navigation = []
         others = 0

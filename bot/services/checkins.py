@@ -95,6 +95,9 @@ def start_round(work: Work, partnership: Partnership, role: str, kind, message_i
     """A round started by hand, now; its respondents are asked at once."""
     if kind not in KINDS:
         return notice(work)
+    if any(r.status == store.OPEN for r in store.rounds_of(work.db, partnership_id=partnership.id)):
+        # One round at a time: respondents would not know which one they answer.
+        return notice(work, "round_open")
     opened = store.insert_rounds(
         work.db,
         rows=[
@@ -110,9 +113,12 @@ def start_round(work: Work, partnership: Partnership, role: str, kind, message_i
     if not opened:
         return notice(work)
     repository.touch(partnership)
+    invited = Result(work.language)
+    rounds.invite_respondents(work, {partnership.id: partnership}, opened, invited)
+    # Shown once the respondents are invited, so the round counts them.
     result = in_place(work, message_id, evaluation_view(work, partnership, role))
     result.shown.append(Say("round_started", {"kind": kind}))
-    rounds.invite_respondents(work, {partnership.id: partnership}, opened, result)
+    result.deliveries.extend(invited.deliveries)
     return result
 
 

@@ -207,22 +207,25 @@ def close_round(work: Work, partnership: Partnership, round_: CheckInRound, resu
 
 
 def _apply_decision(work: Work, partnership: Partnership, round_, decision: str | None):
-    """Renew, modify or end, through the lifecycle, with its history; None if nothing moved."""
-    if round_.kind != REVIEW or decision is None:
+    """A full review is the evaluation: the partnership enters step 7, then renews, changes
+    or ends when both organisations proposed the same; otherwise its members decide from its
+    card, where step 7 offers those moves. Recorded in its history; None if nothing moved."""
+    if round_.kind != REVIEW:
         return None
-    facts = stages.facts(work, partnership)
+    moved_to = None
     if partnership.stage == IMPLEMENTATION:
-        # A full review is the evaluation: the partnership enters step 7 first.
-        moved = work.core.lifecycle.move(facts, "advance")
+        moved = work.core.lifecycle.move(stages.facts(work, partnership), "advance")
         if not moved.moved:
             return None
         repository.record_move(
             work.db, partnership=partnership, user_id=None, trigger="advance", dest=moved.dest
         )
-        facts = stages.facts(work, partnership)
-    moved = work.core.lifecycle.move(facts, decision)
+        moved_to = moved.dest
+    if decision is None:
+        return moved_to
+    moved = work.core.lifecycle.move(stages.facts(work, partnership), decision)
     if not moved.moved:
-        return None
+        return moved_to
     repository.record_move(
         work.db, partnership=partnership, user_id=None, trigger=decision, dest=moved.dest
     )

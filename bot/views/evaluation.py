@@ -54,7 +54,8 @@ def evaluation_screen(shown: EvaluationShown, language: str, zone: ZoneInfo) -> 
         for r in shown.rounds
         if r.to_answer
     ]
-    if Right.ACT in p.rights:
+    acts = Right.ACT in p.rights
+    if acts and not any(r.status == "open" for r in shown.rounds):
         rows.append(
             (
                 Button(_("Check-in now"), partnership_button(p.id, p.revision, "round", "pulse")),
@@ -63,6 +64,7 @@ def evaluation_screen(shown: EvaluationShown, language: str, zone: ZoneInfo) -> 
                 ),
             )
         )
+    if acts:
         rows += [
             (
                 Button(

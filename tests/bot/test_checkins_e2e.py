@@ -52,6 +52,19 @@ PULSE_ANSWERS = {
     )
 }
 PULSE_ANSWERS |= {"difficulty": "skip"}
+RATED_IN_REVIEW = (
+    "actions_done",
+    "means_in_place",
+    "framing",
+    "steering",
+    "communication",
+    "evaluation",
+    "objectives_own",
+    "objectives_common",
+    "coherence",
+)
+TEXTS_IN_REVIEW = ("identity", "genesis", "strengths", "weaknesses", "expectations", "story")
+REVIEW_ANSWERS = {q: "4" for q in RATED_IN_REVIEW} | {q: "skip" for q in TEXTS_IN_REVIEW}
 
 
 async def test_a_round_opens_at_its_due_date_reminds_and_closes(api, sqlite_url):
@@ -145,26 +158,8 @@ async def test_a_full_review_decision_moves_the_stage(api, sqlite_url):
     start = service.button(pid, "round", "review")
     service.partnership_button(owner, start, 1)
     review = next(r for r in rounds_of(sqlite_url, pid) if r.kind == "review")
-    plan = {
-        q: "4"
-        for q in (
-            "actions_done",
-            "means_in_place",
-            "framing",
-            "steering",
-            "communication",
-            "evaluation",
-            "objectives_own",
-            "objectives_common",
-            "coherence",
-        )
-    }
-    plan |= {
-        q: "skip"
-        for q in ("identity", "genesis", "strengths", "weaknesses", "expectations", "story")
-    }
     for chat in EVERYONE:
-        answer(service, chat, review.id, plan | {"decision": "Renouveler"})
+        answer(service, chat, review.id, REVIEW_ANSWERS | {"decision": "Renouveler"})
     stage, moves = stage_of(sqlite_url, pid)
     # Both organisations proposed to renew: into evaluation, then renewed, with its history.
     assert stage == "implementation"

@@ -260,7 +260,7 @@ def test_the_decision_shows_each_sides_votes_and_the_agreed_outcome():
     document = _open(evaluation_docx(_report(), **NAMES))
     votes = document.tables[-1]
     assert _rows(votes) == [
-        ["Organisation", "Reconduire", "Modifier", "Mettre fin"],
+        ["Organisation", "Renouveler", "Modifier", "Arrêter"],
         [NAMES["ours"], "2", "0", "0"],
         [NAMES["partner"], "2", "1", "0"],
     ]

@@ -62,6 +62,10 @@ def test_a_member_no_longer_asked_gets_no_check_in(setting):
     assert len(invites_of(url, round_.id)) == 3
     view = shown(service, OWNER, checkins.evaluation)
     assert [(r.invited, r.answered, r.status) for r in view.rounds] == [(3, 0, "open")]
+    # One round at a time: another one is refused while this one is open.
+    again = service.partnership_button(OWNER, service.button(pid, "round", "review"), 1)
+    assert "déjà ouvert" in everything(again)
+    assert len(rounds_of(url, pid)) == 1
 
 
 def test_a_check_in_left_half_way_resumes_where_it_stopped(setting):
@@ -102,3 +106,22 @@ def test_buttons_reach_nothing_outside_the_users_partnerships(setting):
     service.partnership_button(OWNER, service.button(pid, "round", "weekly"), 1)
     assert len(rounds_of(url, pid)) == 1 and len(invites_of(url, round_.id)) == 4
     assert rounds_of(url, other) == []
+
+
+def test_a_review_without_a_shared_decision_leaves_it_to_the_members_in_step_7(setting):
+    from tests.bot.checkins import stage_of
+    from tests.bot.test_checkins_e2e import REVIEW_ANSWERS, answer
+
+    service, pid, url = setting
+    started_by_hand(service, pid, "review")
+    (review,) = rounds_of(url, pid)
+    proposals = {101: "Renouveler", 102: "Renouveler", 201: "Modifier", 202: "Modifier"}
+    for chat, proposal in proposals.items():
+        answer(service, chat, review.id, REVIEW_ANSWERS | {"decision": proposal})
+    stage, moves = stage_of(url, pid)
+    assert stage == "evaluation" and moves[-1] == ("advance", "evaluation")
+    # The card now offers the three moves of step 7 to decide together.
+    card = service.partnership_button(OWNER, service.button(pid, "open"), 1)
+    screens = [*card.messages, *([card.edit] if card.edit else [])]
+    labels = [b.label for screen in screens for row in screen.buttons for b in row]
+    assert {"Renouveler", "Modifier", "Arrêter"} <= set(labels), labels
