@@ -72,10 +72,14 @@ def run(settings: Settings) -> int:
         )
         return 2
     from bot.app import ALLOWED_UPDATES, build_application
-    from storage.migrate import upgrade as apply_migrations
 
-    apply_migrations(settings.database_url)
+    if settings.alliance_webhook_url and not _webhook_ready(settings):
+        return 2
+    if not prepare_database(settings):
+        return 2
     application = build_application(settings)
+    if settings.alliance_webhook_url:
+        return run_webhook(settings, application)
     application.run_polling(
         allowed_updates=ALLOWED_UPDATES,
         timeout=settings.alliance_polling_timeout,
@@ -84,13 +88,71 @@ def run(settings: Settings) -> int:
     return 0
 
 
+def prepare_database(settings: Settings) -> bool:
+    """Migrates the database first, unless ALLIANCE_MIGRATE=0 leaves that to a deployment
+    step (`alliance db upgrade`); then a schema that is behind is refused."""
+    from storage.migrate import schema_state, upgrade
+
+    if settings.alliance_migrate:
+        upgrade(settings.database_url)
+        return True
+    current, needed = schema_state(settings.database_url)
+    if current != needed:
+        print(
+            f"The database schema is at revision {current or 'none'}; this version of Alliance "
+            f"needs {needed}. Run `alliance db upgrade` first (migration at start is turned off "
+            "by ALLIANCE_MIGRATE=0).",
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
+def _webhook_ready(settings: Settings) -> bool:
+    """A webhook needs its secret, in the form Telegram accepts, and an address to listen on."""
+    from bot.telegram.webhook import SECRET_PATTERN, listen_address
+
+    secret = settings.alliance_webhook_secret or ""
+    if not SECRET_PATTERN.match(secret):
+        print(
+            "ALLIANCE_WEBHOOK_SECRET must be set with ALLIANCE_WEBHOOK_URL: 1 to 256 letters, "
+            "digits, _ or -. Telegram sends it with every update; other requests are refused.",
+            file=sys.stderr,
+        )
+        return False
+    try:
+        listen_address(settings.alliance_listen)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return False
+    return True
+
+
+def run_webhook(settings: Settings, application) -> int:
+    import asyncio
+
+    from bot.app import on_start
+    from bot.telegram.webhook import serve
+
+    asyncio.run(
+        serve(
+            application,
+            url=settings.alliance_webhook_url,
+            secret=settings.alliance_webhook_secret,
+            listen=settings.alliance_listen,
+            on_start=on_start,
+        )
+    )
+    return 0
+
+
 def run_console(settings: Settings, user: str | None) -> int:
     from bot.console import Console
     from bot.services import Actor, Core, Services
     from storage.db import make_engine
-    from storage.migrate import upgrade as apply_migrations
 
-    apply_migrations(settings.database_url)
+    if not prepare_database(settings):
+        return 2
     actor = Actor(external_id=f"console:{user or getpass.getuser()}", language_code=_locale())
     services = Services(make_engine(settings.database_url), Core(settings.alliance_timezone))
     Console(services, actor, sys.stdout, settings.alliance_documents_dir).run(sys.stdin)
@@ -99,9 +161,9 @@ def run_console(settings: Settings, user: str | None) -> int:
 
 def run_checkins(settings: Settings, at) -> int:
     from bot import checkins_cli
-    from storage.migrate import upgrade as apply_migrations
 
-    apply_migrations(settings.database_url)
+    if not prepare_database(settings):
+        return 2
     done = checkins_cli.run(settings, at)
     print(
         f"Check-ins: {done.opened} partnership(s) with a new round, {done.closed} round(s) "

@@ -26,6 +26,14 @@ class Settings(BaseSettings):
     alliance_polling_timeout: int = 30
     # How long one Bot API call may take before it counts as failed (and is retried).
     alliance_api_timeout: float = 10.0
+    # Migrate the database when a process starts; 0 leaves it to `alliance db upgrade` (a
+    # deployment step), and a process then refuses a schema that is behind.
+    alliance_migrate: bool = True
+    # Webhook mode when a public HTTPS URL is set: Telegram posts updates there, with the
+    # secret in a header; the webhook and the health check listen on ALLIANCE_LISTEN.
+    alliance_webhook_url: str | None = None
+    alliance_webhook_secret: str | None = None
+    alliance_listen: str = "0.0.0.0:8080"
     # Where the terminal writes the documents it builds (not the working copy).
     alliance_documents_dir: Path = Field(default_factory=lambda: default_documents_dir())
 

@@ -42,6 +42,14 @@ class Inbox:
         if items:
             await asyncio.to_thread(self._store, items)
 
+    async def store_new(self, update: Update) -> bool:
+        """Keeps an update posted to the webhook; False when it was kept already (Telegram
+        posts again what was not acknowledged in time): it is then handled once."""
+        if not kept(update):
+            return True
+        item = (update_key(update.update_id), update.to_dict())
+        return bool(await asyncio.to_thread(self._store, [item]))
+
     def _store(self, items: list[tuple[str, dict]]) -> list[str]:
         with session_scope(self.engine) as db:
             return delivery.store_inbound(db, items=items, at=utcnow())

@@ -1,0 +1,114 @@
+"""Webhook mode: Telegram posts each update to ALLIANCE_WEBHOOK_URL.
+
+A small aiohttp server (python-telegram-bot's own webhook server has no room for a health
+check) refuses any request without the secret Telegram was given, keeps each update in the
+inbox before acknowledging it (so a process killed right after loses nothing, and an update
+Telegram delivers again is handed on once), then gives it to the Application, which handles
+it as it handles a polled one. GET /health answers 200 while the database answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import re
+import signal
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from telegram import Update
+from telegram.ext import Application
+
+from bot.telegram.inbox import Inbox
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# What Telegram accepts as a secret token.
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+HEALTH_PATH = "/health"
+
+
+def listen_address(listen: str) -> tuple[str, int]:
+    """"host:port" (or ":port") as a host and a port number."""
+    host, _, port = listen.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"ALLIANCE_LISTEN must be host:port, not {listen!r}")
+    return host or "0.0.0.0", int(port)
+
+
+def webhook_path(url: str) -> str:
+    """The path Telegram posts to: the URL's own path, or / when it has none."""
+    return urlsplit(url).path or "/"
+
+
+def webhook_app(application: Application, inbox: Inbox, engine: Engine, *, path: str, secret: str):
+    """The server's routes: the webhook (POST `path`) and the health check."""
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            log.warning("webhook request without the right secret refused")
+            return web.Response(status=403)
+        try:
+            payload = await request.json()
+        except ValueError:
+            return web.Response(status=400)
+        if not isinstance(payload, dict) or type(payload.get("update_id")) is not int:
+            return web.Response(status=400)
+        update = Update.de_json(payload, application.bot)
+        if await inbox.store_new(update):
+            await application.update_queue.put(update)
+        return web.Response(status=200)
+
+    async def health(_request: web.Request) -> web.Response:
+        answers = await asyncio.to_thread(database_answers, engine)
+        status = 200 if answers else 503
+        return web.json_response({"database": "ok" if answers else "unreachable"}, status=status)
+
+    app = web.Application()
+    app.router.add_post(path, receive)
+    app.router.add_get(HEALTH_PATH, health)
+    return app
+
+
+def database_answers(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
+        log.warning("health check: the database does not answer: %s", error)
+        return False
+
+
+async def serve(application: Application, *, url: str, secret: str, listen: str, on_start) -> None:
+    """Runs the bot behind the webhook until SIGTERM or SIGINT."""
+    from bot.app import ALLOWED_UPDATES
+
+    host, port = listen_address(listen)
+    adapter = application.bot_data["telegram"]
+    inbox: Inbox = application.bot_data["inbox"]
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    async with application:
+        app = webhook_app(
+            application, inbox, adapter.services.engine, path=webhook_path(url), secret=secret
+        )
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        await application.start()
+        await on_start(application)
+        await application.bot.set_webhook(
+            url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+        )
+        log.info("webhook mode: listening on %s:%s", host, port)
+        await stopping.wait()
+        await runner.cleanup()
+        await application.stop()
