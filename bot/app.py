@@ -115,6 +115,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(handlers.browse, pattern=r"^v1:[cml]:"))
     application.add_handler(CallbackQueryHandler(handlers.partnership_button, pattern=r"^v1:p:"))
     application.add_handler(CallbackQueryHandler(handlers.checkin_button, pattern=r"^v1:e:"))
+    application.add_handler(CallbackQueryHandler(handlers.deletion_button, pattern=r"^v1:x:"))
     application.add_handler(CallbackQueryHandler(handlers.question_button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     # 4. Typed answers; unknown commands get the help.

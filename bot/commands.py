@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.i18n import N_, register_commands
-from bot.services import basics, checkins, checklists, partnerships, questionnaires
+from bot.services import basics, checkins, checklists, partnerships, privacy, questionnaires
 from knowledge import LANGUAGES
 
 
@@ -114,6 +114,20 @@ COMMANDS = (
         N_("Choose the language"),
         N_("French or English."),
         checklists.language_menu,
+    ),
+    Command(
+        "mesdonnees",
+        "mydata",
+        N_("My data"),
+        N_("everything Alliance stores about you, as a file."),
+        privacy.my_data,
+    ),
+    Command(
+        "supprimer",
+        "delete",
+        N_("Erase my data"),
+        N_("erase your personal data, after a confirmation."),
+        privacy.ask_deletion,
     ),
     Command(
         "aide",

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from bot import commands
 from bot.callback_data import parse
-from bot.services import Actor, Services, buttons, checkins, checklists, questionnaires
+from bot.services import Actor, Services, buttons, checkins, checklists, privacy, questionnaires
 from bot.services.results import Result
 from bot.views import Presenter, Reply, Screen, plain
 from storage.db import session_scope
@@ -116,6 +116,8 @@ class Console:
             self.run_use_case(buttons.press, data, None)
         elif data.startswith("v1:e:"):
             self.run_use_case(checkins.answer, data, None)
+        elif data.startswith("v1:x:"):
+            self.run_use_case(privacy.confirm_deletion, data, None)
         elif data[:5] in ("v1:c:", "v1:m:", "v1:l:"):
             self.run_use_case(checklists.browse, data, None)
         else:

@@ -172,7 +172,8 @@ class GeneratedDocument(SQLModel, table=True):
     __table_args__ = (Index("ix_generated_document_partnership_kind", "partnership_id", "kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    partnership_id: int = Field(foreign_key="partnership.id")
+    # None for a person's own file (their data, sent by /mesdonnees).
+    partnership_id: int | None = Field(default=None, foreign_key="partnership.id")
     kind: str = Field(max_length=32)
     version: int
     file_name: str = Field(max_length=200)

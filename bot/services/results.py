@@ -239,6 +239,14 @@ class RespondentInfo:
 
 
 @dataclass(frozen=True)
+class DeletionAsked:
+    """/supprimer: what erasing means; the buttons' data to confirm or keep."""
+
+    confirm: str
+    keep: str
+
+
+@dataclass(frozen=True)
 class EvaluationShown:
     """/evaluation: the rounds, who answers, what comes next."""
 

@@ -9,7 +9,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.ext import ContextTypes
 
 from bot.commands import Command
-from bot.services import basics, buttons, checkins, checklists, questionnaires
+from bot.services import basics, buttons, checkins, checklists, privacy, questionnaires
 from bot.telegram.adapter import TelegramAdapter, actor_of
 from bot.views.cards import inline_card
 
@@ -56,6 +56,13 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     message_id = query.message.message_id if query.message is not None else None
     await _adapter(context).handle(update, checkins.answer, query.data, message_id)
+
+
+async def deletion_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The answer to /supprimer's question."""
+    query = update.callback_query
+    message_id = query.message.message_id if query.message is not None else None
+    await _adapter(context).handle(update, privacy.confirm_deletion, query.data, message_id)
 
 
 async def browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -33,7 +33,7 @@ HEALTH_PATH = "/health"
 
 
 def listen_address(listen: str) -> tuple[str, int]:
-    """"host:port" (or ":port") as a host and a port number."""
+    """ "host:port" (or ":port") as a host and a port number."""
     host, _, port = listen.rpartition(":")
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError(f"ALLIANCE_LISTEN must be host:port, not {listen!r}")
@@ -105,9 +105,7 @@ async def serve(application: Application, *, url: str, secret: str, listen: str,
         await web.TCPSite(runner, host, port).start()
         await application.start()
         await on_start(application)
-        await application.bot.set_webhook(
-            url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
-        )
+        await application.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
         log.info("webhook mode: listening on %s:%s", host, port)
         await stopping.wait()
         await runner.cleanup()

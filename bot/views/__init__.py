@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.commands import COMMANDS, restarting
 from bot.i18n import gettext_for, render
 from bot.services import results as r
-from bot.views import cards, evaluation, partnerships, questions
+from bot.views import cards, evaluation, partnerships, privacy, questions
 from bot.views.screens import Button, Reply, Screen, plain
 
 __all__ = ["Button", "Presenter", "Reply", "Screen", "plain"]
@@ -103,6 +103,7 @@ PLAIN_VIEWS: dict[type, Callable[[Any, str], Screen]] = {
     r.CheckInInvitation: evaluation.invitation_screen,
     r.CheckInIntro: evaluation.intro_screen,
     r.RoundReport: evaluation.round_report_screen,
+    r.DeletionAsked: privacy.deletion_screen,
 }
 # Views that show dates, in the configured time zone.
 DATED_VIEWS: dict[type, Callable[[Any, str, ZoneInfo], Screen]] = {

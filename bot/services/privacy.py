@@ -1,0 +1,45 @@
+"""Personal data rights: /mesdonnees sends what is stored about the user; /supprimer, once
+confirmed, erases it (what partnerships others use keeps its history, without the person)."""
+
+from __future__ import annotations
+
+import json
+
+from bot.services.results import DeletionAsked, Result, Say
+from bot.services.summaries import document_info
+from bot.services.work import Work
+from storage import personal
+
+CONFIRM, KEEP = "v1:x:yes", "v1:x:no"
+
+
+def my_data(work: Work) -> Result:
+    """/mesdonnees: everything the database holds about the user, as a JSON file."""
+    data = personal.collect(work.db, user=work.user)
+    content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
+    file_name = "mes-donnees-alliance.json" if work.language == "fr" else "my-alliance-data.json"
+    document = personal.add_personal_file(
+        work.db, user=work.user, file_name=file_name, content=content
+    )
+    result = Result(work.language, [Say("my_data")])
+    result.documents.append(document_info(document))
+    return result
+
+
+def ask_deletion(work: Work) -> Result:
+    """/supprimer: what erasing means, and a button to confirm."""
+    return Result(work.language, [DeletionAsked(CONFIRM, KEEP)])
+
+
+def confirm_deletion(work: Work, data: object, message_id: int | None) -> Result:
+    """The answer to /supprimer's question: erase, or keep everything."""
+    if data != CONFIRM:
+        return Result(work.language, in_place=Say("deletion_cancelled"), in_place_of=message_id)
+    erased = personal.erase(work.db, user=work.user, chat_id=_chat_of(work), at=work.now)
+    return Result(work.language, in_place=Say("deleted", erased), in_place_of=message_id)
+
+
+def _chat_of(work: Work) -> int | None:
+    """The user's private chat (its id is their Telegram id)."""
+    kind, _, number = work.user.external_id.partition(":")
+    return int(number) if kind == "tg" and number.lstrip("-").isdigit() else None

@@ -1,0 +1,187 @@
+"""A person's data: everything stored about them, and erasing it.
+
+Erasing keeps what partnerships other people still use (their history, a round's scores, a
+note) attached to an anonymous placeholder, so those partnerships still open; everything
+else about the person goes: the partnerships only they belonged to, their own
+questionnaires, their personal files, the messages kept for their chat.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlmodel import Session
+
+from storage.models import (
+    AnswerRecord,
+    CheckInInvite,
+    CheckInRound,
+    FlowSession,
+    GeneratedDocument,
+    Inbound,
+    Invitation,
+    MeetingNote,
+    Membership,
+    OutboxMessage,
+    Partnership,
+    StageMove,
+    User,
+)
+
+PERSONAL_FILE = "personal_data"
+
+
+def collect(session: Session, *, user: User) -> dict[str, Any]:
+    """Everything the database holds about the user, as plain data."""
+    memberships = session.execute(
+        select(Membership, Partnership)
+        .join(Partnership, Partnership.id == Membership.partnership_id)
+        .where(Membership.user_id == user.id)
+    ).all()
+    runs = session.execute(select(FlowSession).where(FlowSession.user_id == user.id)).scalars()
+    return {
+        "user": {
+            "telegram": user.external_id,
+            "name": user.display_name,
+            "language": user.language,
+            "created_at": user.created_at,
+            "unreachable_since": user.unreachable_at,
+        },
+        "partnerships": [
+            {"id": p.id, "name": p.name, "role": m.role, "answers_check_ins": m.respondent}
+            for m, p in memberships
+        ],
+        "questionnaires": [_run(session, run) for run in runs],
+        "meeting_notes": [
+            {"partnership_id": n.partnership_id, "text": n.text, "at": n.written_at}
+            for n in session.execute(
+                select(MeetingNote).where(MeetingNote.user_id == user.id)
+            ).scalars()
+        ],
+        "invitations_created": [
+            {"partnership_id": i.partnership_id, "role": i.role, "created_at": i.created_at}
+            for i in session.execute(
+                select(Invitation).where(Invitation.created_by == user.id)
+            ).scalars()
+        ],
+        "check_ins": [
+            {"round_id": i.round_id, "answered_at": i.answered_at, "reminders": i.reminders}
+            for i in session.execute(
+                select(CheckInInvite).where(CheckInInvite.user_id == user.id)
+            ).scalars()
+        ],
+        "stage_moves": [
+            {"partnership_id": m.partnership_id, "to": m.dest, "at": m.moved_at}
+            for m in session.execute(
+                select(StageMove).where(StageMove.user_id == user.id)
+            ).scalars()
+        ],
+    }
+
+
+def _run(session: Session, run: FlowSession) -> dict[str, Any]:
+    answers = session.execute(
+        select(AnswerRecord).where(AnswerRecord.session_id == run.id).order_by(AnswerRecord.id)
+    ).scalars()
+    return {
+        "questionnaire": run.flow,
+        "partnership_id": run.partnership_id,
+        "status": run.status,
+        "answers": [{"question": a.question_id, "value": a.value} for a in answers],
+    }
+
+
+def add_personal_file(session: Session, *, user: User, file_name: str, content: bytes):
+    """Keeps the user's data as a file to send them; erased with them."""
+    document = GeneratedDocument(
+        partnership_id=None,
+        kind=PERSONAL_FILE,
+        version=1,
+        file_name=file_name,
+        content=content,
+        created_by=user.id,
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def erase(session: Session, *, user: User, chat_id: int | None, at: datetime) -> dict[str, int]:
+    """Erases the user's personal data; returns what was removed and what was kept."""
+    mine = list(
+        session.execute(
+            select(Membership.partnership_id).where(Membership.user_id == user.id)
+        ).scalars()
+    )
+    others = dict(
+        session.execute(
+            select(Membership.partnership_id, func.count())
+            .where(Membership.partnership_id.in_(mine), Membership.user_id != user.id)
+            .group_by(Membership.partnership_id)
+        ).all()
+    )
+    alone = [pid for pid in mine if not others.get(pid)]
+    shared = [pid for pid in mine if others.get(pid)]
+    for pid in alone:
+        _delete_partnership(session, pid)
+    session.execute(delete(Membership).where(Membership.user_id == user.id))
+    # Their own questionnaires (the diagnosis, one never tied to a shared partnership).
+    own_runs = select(FlowSession.id).where(
+        FlowSession.user_id == user.id,
+        or_(FlowSession.partnership_id.is_(None), FlowSession.partnership_id.not_in(shared)),
+    )
+    session.execute(delete(AnswerRecord).where(AnswerRecord.session_id.in_(own_runs)))
+    session.execute(delete(FlowSession).where(FlowSession.id.in_(own_runs)))
+    session.execute(
+        delete(GeneratedDocument).where(
+            GeneratedDocument.partnership_id.is_(None), GeneratedDocument.created_by == user.id
+        )
+    )
+    session.execute(
+        delete(Invitation).where(Invitation.used_at.is_(None), Invitation.created_by == user.id)
+    )
+    if chat_id is not None:
+        session.execute(delete(OutboxMessage).where(OutboxMessage.chat_id == chat_id))
+        _forget_inbound(session, chat_id)
+    # What stays (their history in shared partnerships) points to no one.
+    session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(external_id=f"erased:{user.id}", display_name=None, unreachable_at=None)
+    )
+    return {"partnerships_deleted": len(alone), "partnerships_kept": len(shared)}
+
+
+def _delete_partnership(session: Session, pid: int) -> None:
+    """A partnership nobody else belongs to, with everything it holds."""
+    rounds = select(CheckInRound.id).where(CheckInRound.partnership_id == pid)
+    runs = select(FlowSession.id).where(FlowSession.partnership_id == pid)
+    session.execute(delete(CheckInInvite).where(CheckInInvite.round_id.in_(rounds)))
+    session.execute(delete(AnswerRecord).where(AnswerRecord.session_id.in_(runs)))
+    session.execute(delete(FlowSession).where(FlowSession.partnership_id == pid))
+    for table in (CheckInRound, GeneratedDocument, MeetingNote, StageMove, Invitation, Membership):
+        session.execute(delete(table).where(table.partnership_id == pid))
+    session.execute(delete(Partnership).where(Partnership.id == pid))
+
+
+def _forget_inbound(session: Session, chat_id: int) -> None:
+    """Updates kept from that chat (they hold the person's name and words)."""
+    keys = [
+        row.key
+        for row in session.execute(select(Inbound)).scalars()
+        if row.payload and _from_chat(row.payload, chat_id)
+    ]
+    if keys:
+        session.execute(delete(Inbound).where(Inbound.key.in_(keys)))
+
+
+def _from_chat(payload: dict, chat_id: int) -> bool:
+    for value in payload.values():
+        if isinstance(value, dict):
+            sender = value.get("from") or {}
+            chat = value.get("chat") or (value.get("message") or {}).get("chat") or {}
+            if chat_id in (sender.get("id"), chat.get("id")):
+                return True
+    return False

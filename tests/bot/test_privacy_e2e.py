@@ -1,0 +1,98 @@
+"""Personal data rights through the real bot: /mesdonnees returns what the database holds
+about the user; /supprimer, confirmed, leaves none of their personal data, and the
+partnership they shared still opens for the others."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from bot.services import Actor, Services
+from storage import repository
+from storage.db import make_engine, session_scope
+from storage.models import (
+    AnswerRecord,
+    FlowSession,
+    Inbound,
+    MeetingNote,
+    OutboxMessage,
+    Partnership,
+    User,
+)
+from tests.bot.checkins import evaluated_partnership
+from tests.bot.client import Client
+
+ALICE, BOB = 601, 602
+
+
+def setting(url: str) -> tuple[int, int]:
+    """Alice alone in one partnership, with Bob in another, where she wrote a note; and her
+    diagnosis half answered."""
+    alone = evaluated_partnership(url, ours=(ALICE,), theirs=(), name="Projet perso")
+    shared = evaluated_partnership(url, ours=(ALICE,), theirs=(BOB,), name="Alliance Emploi")
+    engine = make_engine(url)
+    with session_scope(engine) as db:
+        alice = repository.get_or_create_user(db, external_id=f"tg:{ALICE}", language="fr")
+        repository.add_note(db, partnership_id=shared, user_id=alice.id, text="Alice : RDV mardi")
+    service = Client(Services(engine))
+    service.diagnostic(Actor(f"tg:{ALICE}", "fr"))
+    service.text(Actor(f"tg:{ALICE}", "fr"), "1")
+    engine.dispose()
+    return alone, shared
+
+
+async def test_my_data_sends_what_the_database_holds(api, bot, sqlite_url):
+    _, shared = setting(sqlite_url)
+    api.send_text(ALICE, "/mesdonnees")
+    await api.wait_for(lambda a: a.calls_of("sendDocument", ALICE))
+    (name, content) = next(iter(api.files.values()))
+    assert name.endswith("mes-donnees-alliance.json")
+    data = json.loads(content)
+    assert data["user"]["telegram"] == f"tg:{ALICE}"
+    assert {p["name"] for p in data["partnerships"]} == {"Projet perso", "Alliance Emploi"}
+    assert [n["text"] for n in data["meeting_notes"]] == ["Alice : RDV mardi"]
+    (diagnosis,) = [q for q in data["questionnaires"] if q["questionnaire"] == "diagnostic"]
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as db:
+        stored = db.exec(select(AnswerRecord).join(FlowSession)).scalars().all()
+        assert len(diagnosis["answers"]) == len(stored) > 0
+    engine.dispose()
+    assert bot == []
+
+
+async def test_delete_erases_the_person_and_keeps_the_shared_partnership(api, bot, sqlite_url):
+    alone, shared = setting(sqlite_url)
+    api.send_text(ALICE, "/supprimer", first_name="Alice")
+    await api.wait_for(lambda a: a.last_keyboard(ALICE))
+    # A refusal first: nothing changes.
+    keep = next(d for row in api.last_keyboard(ALICE) for t, d in row if t == "Les garder")
+    api.press(ALICE, keep)
+    await api.wait_for(lambda a: "Rien n’a été effacé" in "".join(a.messages(ALICE)))
+    api.send_text(ALICE, "/supprimer", first_name="Alice")
+    await api.wait_for(lambda a: a.last_keyboard(ALICE))
+    erase = next(d for row in api.last_keyboard(ALICE) for t, d in row if t.startswith("Effacer"))
+    api.press(ALICE, erase, first_name="Alice")
+    await api.wait_for(lambda a: "Vos données sont effacées" in "".join(a.messages(ALICE)))
+    assert bot == []
+
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as db:
+        assert db.exec(select(User).where(User.external_id == f"tg:{ALICE}")).first() is None
+        assert db.exec(select(User).where(User.display_name.like("%601%"))).first() is None
+        assert db.get(Partnership, alone) is None and db.get(Partnership, shared) is not None
+        # Her own diagnosis is gone; nothing kept for her chat names her.
+        runs = db.exec(select(FlowSession).where(FlowSession.partnership_id.is_(None)))
+        assert runs.scalars().all() == []
+        kept = db.exec(select(OutboxMessage).where(OutboxMessage.chat_id == ALICE))
+        assert all("effacées" in (m.payload.get("text") or "") for m in kept.scalars())
+        inbound = db.exec(select(Inbound)).scalars().all()
+        assert not any("Alice" in json.dumps(row.payload or {}) for row in inbound)
+        # The shared partnership keeps its note, without her.
+        notes = db.exec(select(MeetingNote).where(MeetingNote.partnership_id == shared))
+        (note,) = notes.scalars().all()
+        assert db.get(User, note.user_id).external_id.startswith("erased:")
+    service = Client(Services(engine))
+    listed = service.partnerships(Actor(f"tg:{BOB}", "fr"))
+    assert "Alliance Emploi" in listed.messages[0].text
+    engine.dispose()
