@@ -28,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     checkins_run.add_argument(
         "--at", type=_moment, default=None, help="the time to dispatch at (ISO 8601)"
     )
+    privacy = commands.add_parser("privacy", help="personal data")
+    purge = privacy.add_subparsers(dest="privacy_command", required=True).add_parser(
+        "purge", help="remove personal data past its retention"
+    )
+    purge.add_argument("--older-than", type=int, required=True, metavar="DAYS")
     knowledge = commands.add_parser("knowledge", help="knowledge base")
     knowledge_check = knowledge.add_subparsers(dest="knowledge_command", required=True).add_parser(
         "check", help="validate the knowledge files"
@@ -49,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         return upgrade(settings)
     if args.command == "checkins":
         return run_checkins(settings, args.at)
+    if args.command == "privacy":
+        return purge_personal_data(settings, args.older_than)
     if args.command == "knowledge":
         return check_knowledge(args.data)
     return 2
@@ -180,6 +187,30 @@ def run_checkins(settings: Settings, at) -> int:
         return 1
     elif done.waiting:
         print(f"{done.waiting} message(s) wait for a later attempt (the bot sends them).")
+    return 0
+
+
+def purge_personal_data(settings: Settings, days: int) -> int:
+    from datetime import timedelta
+
+    from storage import personal
+    from storage.db import make_engine, session_scope
+    from storage.models import utcnow
+
+    if days < 1:
+        print("--older-than takes a number of days, 1 or more.", file=sys.stderr)
+        return 2
+    if not prepare_database(settings):
+        return 2
+    engine = make_engine(settings.database_url)
+    with session_scope(engine) as db:
+        removed = personal.purge(db, before=utcnow() - timedelta(days=days))
+    engine.dispose()
+    print(
+        f"Removed: {removed['people']} person(s) in no partnership and inactive for {days} days, "
+        f"{removed['files']} personal file(s), {removed['messages']} sent message(s), "
+        f"{removed['updates']} handled update(s)."
+    )
     return 0
 
 

@@ -185,3 +185,38 @@ def _from_chat(payload: dict, chat_id: int) -> bool:
             if chat_id in (sender.get("id"), chat.get("id")):
                 return True
     return False
+
+
+def purge(session: Session, *, before: datetime) -> dict[str, int]:
+    """Removes what has passed its retention: personal files, settled messages and handled
+    updates older than `before`, and the people who belong to no partnership and have not
+    answered anything since."""
+    from storage import delivery
+
+    files = session.execute(
+        delete(GeneratedDocument).where(
+            GeneratedDocument.partnership_id.is_(None), GeneratedDocument.created_at < before
+        )
+    ).rowcount
+    recent = select(FlowSession.user_id).where(FlowSession.updated_at >= before)
+    members = select(Membership.user_id)
+    idle = session.execute(
+        select(User).where(
+            User.created_at < before,
+            User.id.not_in(recent),
+            User.id.not_in(members),
+            User.external_id.not_like("erased:%"),
+        )
+    ).scalars()
+    people = 0
+    for user in list(idle):
+        kind, _, number = user.external_id.partition(":")
+        chat = int(number) if kind == "tg" and number.lstrip("-").isdigit() else None
+        erase(session, user=user, chat_id=chat, at=before)
+        people += 1
+    return {
+        "people": people,
+        "files": files,
+        "messages": delivery.prune_outbox(session, before=before),
+        "updates": delivery.prune_inbound(session, before=before),
+    }

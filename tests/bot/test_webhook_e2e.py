@@ -16,6 +16,7 @@ from storage.db import make_engine
 from tests.bot.process import stop
 
 SECRET = "s3cret_-token"
+TOKEN = "123456:TEST-token-never-logged"
 
 
 def free_port() -> int:
@@ -24,26 +25,36 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-async def webhook_bot(api, sqlite_url):
-    """`alliance run` in webhook mode; yields the webhook URL once Telegram was told it."""
+async def start_webhook(api, database_url: str):
+    """`alliance run` in webhook mode, once Telegram was told the webhook's URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
     env = {
         **os.environ,
-        "TELEGRAM_BOT_TOKEN": "123456:TEST",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": api.base_url,
-        "DATABASE_URL": sqlite_url,
+        "DATABASE_URL": database_url,
         "ALLIANCE_WEBHOOK_URL": url,
         "ALLIANCE_WEBHOOK_SECRET": SECRET,
         "ALLIANCE_LISTEN": f"127.0.0.1:{port}",
         "ALLIANCE_CHAT_MESSAGES_PER_SECOND": "1000",
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     await api.wait_for(lambda a: a.calls_of("setWebhook"), timeout=60)
+    return url, process
+
+
+@pytest.fixture
+async def webhook_bot(api, sqlite_url):
+    url, process = await start_webhook(api, sqlite_url)
     yield url
     await stop(process)
 
@@ -102,9 +113,32 @@ async def test_a_webhook_without_its_secret_does_not_start(api, sqlite_url):
     }
     env.pop("ALLIANCE_WEBHOOK_SECRET", None)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     _, err = await process.communicate()
     assert process.returncode == 2
     assert "ALLIANCE_WEBHOOK_SECRET" in err.decode()
+
+
+async def test_logs_hold_neither_the_token_nor_what_users_type(api, sqlite_url):
+    url, process = await start_webhook(api, sqlite_url)
+    assert await post(url, api.send_text(503, "/nouveau")) == 200
+    await api.wait_for(lambda a: a.calls_of("sendMessage", 503))
+    assert await post(url, api.send_text(503, "Projet-confidentiel-42")) == 200
+    await api.wait_for(lambda a: "Projet-confidentiel-42" in "".join(a.messages(503)))
+    # A refused request and a failed send are logged, without what they carried.
+    await post(url, api.send_text(503, "Autre-secret-43"), secret="wrong")
+    api.fail_next("sendMessage", 500, chat_id=503)
+    assert await post(url, api.send_text(503, "Encore-secret-44")) == 200
+    await api.wait_for(lambda a: "Encore-secret-44" in "".join(a.messages(503)), timeout=20)
+    await stop(process)
+    logs = (await process.stdout.read()).decode()
+    assert "refused" in logs and "failed" in logs
+    for secret in ("TEST-token-never-logged", "confidentiel", "Autre-secret", "Encore-secret"):
+        assert secret not in logs
