@@ -28,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     checkins_run.add_argument(
         "--at", type=_moment, default=None, help="the time to dispatch at (ISO 8601)"
     )
+    export = commands.add_parser("export", help="export partnerships, answers and evaluations")
+    export.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
+    export.add_argument("-o", "--output", default=None, help="the file (default: the screen)")
+    export.add_argument("--partnership", type=int, default=None, metavar="ID")
+    export.add_argument("--names", action="store_true", help="members' names instead of pseudonyms")
     privacy = commands.add_parser("privacy", help="personal data")
     purge = privacy.add_subparsers(dest="privacy_command", required=True).add_parser(
         "purge", help="remove personal data past its retention"
@@ -54,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         return upgrade(settings)
     if args.command == "checkins":
         return run_checkins(settings, args.at)
+    if args.command == "export":
+        return export_data(settings, args)
     if args.command == "privacy":
         return purge_personal_data(settings, args.older_than)
     if args.command == "knowledge":
@@ -187,6 +194,28 @@ def run_checkins(settings: Settings, at) -> int:
         return 1
     elif done.waiting:
         print(f"{done.waiting} message(s) wait for a later attempt (the bot sends them).")
+    return 0
+
+
+def export_data(settings: Settings, args) -> int:
+    from pathlib import Path
+
+    from bot.exporting import export
+    from storage.db import make_engine
+
+    if args.format == "xlsx" and not args.output:
+        print("An XLSX export needs a file: add -o FILE.xlsx", file=sys.stderr)
+        return 2
+    if not prepare_database(settings):
+        return 2
+    engine = make_engine(settings.database_url)
+    output = Path(args.output) if args.output else None
+    count = export(
+        engine, form=args.format, out=output, partnership_id=args.partnership, names=args.names
+    )
+    engine.dispose()
+    if output is not None:
+        print(f"{count} partnership(s) exported to {output}.", file=sys.stderr)
     return 0
 
 

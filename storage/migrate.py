@@ -36,9 +36,7 @@ def upgrade(url: str, revision: str = "head") -> None:
             try:
                 command.upgrade(alembic_config(url), revision)
             finally:
-                connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK}
-                )
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
     finally:
         engine.dispose()
 

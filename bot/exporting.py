@@ -1,0 +1,136 @@
+"""`alliance export`: partnerships, members, stage history, answers, check-in rounds and
+scores as CSV (one table, a `section` column says what each row is), JSON (one object per
+partnership) or XLSX (one sheet per section, openpyxl's write-only mode). Streamed: rows are
+written as the partnerships are read, a batch at a time."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy.engine import Engine
+
+from storage import export as source
+
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "partnerships": (
+        "partnership_id",
+        "name",
+        "our_organisation",
+        "partner",
+        "stage",
+        "created_at",
+    ),
+    "members": ("partnership_id", "member", "role", "respondent"),
+    "stage_history": ("partnership_id", "trigger", "from", "to", "by", "at"),
+    "answers": ("partnership_id", "questionnaire", "round_id", "question", "value", "by", "at"),
+    "rounds": (
+        "partnership_id",
+        "round_id",
+        "kind",
+        "due_at",
+        "status",
+        "decision",
+        "invited",
+        "answered",
+    ),
+    "scores": ("partnership_id", "round_id", "dimension", "score"),
+}
+FORMATS = ("csv", "json", "xlsx")
+
+
+def export(
+    engine: Engine,
+    *,
+    form: str,
+    out: Path | None,
+    partnership_id: int | None = None,
+    names: bool = False,
+) -> int:
+    """Writes the export to `out` (standard output when None); returns the partnerships."""
+    items = source.partnerships(engine, partnership_id=partnership_id, names=names)
+    if form == "xlsx":
+        return _xlsx(items, out)
+    with _text(out) as stream:
+        return _json(items, stream) if form == "json" else _csv(items, stream)
+
+
+@contextmanager
+def _text(out: Path | None) -> Iterator[TextIO]:
+    if out is None:
+        yield sys.stdout
+        return
+    with out.open("w", encoding="utf-8", newline="") as stream:
+        yield stream
+
+
+def rows(item: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A partnership as the rows of each section."""
+    pid = item["id"]
+    yield "partnerships", {"partnership_id": pid, **item}
+    for key in ("members", "stage_history"):
+        for row in item[key]:
+            yield key, {"partnership_id": pid, **row}
+    for row in item["answers"]:
+        value = row["value"]
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        yield "answers", {"partnership_id": pid, **row, "value": text}
+    for row in item["rounds"]:
+        yield "rounds", {"partnership_id": pid, **row}
+        for dimension, score in row["scores"].items():
+            yield (
+                "scores",
+                {
+                    "partnership_id": pid,
+                    "round_id": row["round_id"],
+                    "dimension": dimension,
+                    "score": score,
+                },
+            )
+
+
+def _csv(items, stream: TextIO) -> int:
+    columns = ["section"] + list(dict.fromkeys(c for cs in SECTIONS.values() for c in cs))
+    writer = csv.DictWriter(stream, columns, extrasaction="ignore")
+    writer.writeheader()
+    count = 0
+    for count, item in enumerate(items, 1):  # noqa: B007 - the count is the result
+        for section, row in rows(item):
+            writer.writerow({"section": section, **row})
+    return count
+
+
+def _json(items, stream: TextIO) -> int:
+    stream.write('{"partnerships": [')
+    count = 0
+    for count, item in enumerate(items, 1):  # noqa: B007 - the count is the result
+        stream.write(",\n" if count > 1 else "\n")
+        stream.write(json.dumps(item, ensure_ascii=False))
+    stream.write("\n]}\n")
+    return count
+
+
+def _xlsx(items, out: Path | None) -> int:
+    from openpyxl import Workbook
+
+    if out is None:
+        raise ValueError("an XLSX export needs a file: -o FILE")
+    book = Workbook(write_only=True)
+    sheets = {name: book.create_sheet(name) for name in SECTIONS}
+    for name, sheet in sheets.items():
+        sheet.append(list(SECTIONS[name]))
+    count = 0
+    for count, item in enumerate(items, 1):  # noqa: B007 - the count is the result
+        for section, row in rows(item):
+            sheets[section].append([_cell(row.get(c)) for c in SECTIONS[section]])
+    book.save(out)
+    return count
+
+
+def _cell(value: Any) -> Any:
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
