@@ -1,9 +1,9 @@
 """Telegram's limits: about 30 messages a second overall, about one a second in each private
 chat after a short burst, and python-telegram-bot's group limits.
 
-The overall rate is a ceiling, never a target to average: at most N calls in any window a
-little longer than N / rate seconds (Telegram counts arrivals, which can come a few
-milliseconds closer together than they left). It is shared fairly: interactive calls
+The overall rate is a ceiling, never a target to average: at most rate - 1 calls leave in
+any one-second window (Telegram counts arrivals, and calls delayed on the way by the
+network or a busy host arrive closer together than they left). It is shared fairly: interactive calls
 (answers to someone who is waiting) go first, in a burst if need be, and a fan-out
 (check-ins) takes the rate they leave, evenly paced, one call in line at a time, so it never
 holds an interactive call up for more than one slot. A 429 is left to the outbox, which
@@ -29,8 +29,9 @@ MESSAGE_ENDPOINTS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 CHAT_BURST = 4
 # Past twice this many chat limiters, the idle ones are forgotten.
 KEEP_LIMITERS = 512
-# Margin on the overall window, for arrivals bunched up by the network.
-WINDOW_MARGIN = 1.025
+# One message of the rate is kept free in every second: arrivals bunch up when the network
+# or a busy host delays some calls and not others, and Telegram counts arrivals.
+ARRIVAL_HEADROOM = 1
 # A fan-out is paced a little further under the ceiling: arrivals bunch up when the event loop
 # is held for a moment, and a fan-out must never make a second exceed the rate.
 BULK_MARGIN = 1.035
@@ -123,7 +124,9 @@ class ChatRateLimiter(AIORateLimiter):
         """`clock` may name `clock` and `sleep` for the overall rate (tests move time)."""
         # PTB's own overall limiter is off: ours below serves interactive calls first.
         super().__init__(overall_max_rate=0, max_retries=0)
-        self._overall = SlidingWindow.for_rate(overall_max_rate, WINDOW_MARGIN, **clock)
+        self._overall = SlidingWindow.for_rate(
+            max(overall_max_rate - ARRIVAL_HEADROOM, 1), **clock
+        )
         # A fan-out goes at an even pace rather than in bursts.
         self._bulk_pace = Pace(BULK_MARGIN / overall_max_rate, **clock)
         self._chat_rate = chat_max_rate

@@ -65,7 +65,7 @@ async def test_a_fan_out_goes_at_the_rate_and_never_above_it():
     await timeline.run(*(send(rates, timeline, sent, 1000 + i, bulk=True) for i in range(600)))
     times = [t for t, _ in sent]
     assert len(times) == 600
-    assert busiest_second(times) <= RATE
+    assert busiest_second(times) <= RATE - 1
     pace = (len(times) - 1) / (times[-1] - times[0])
     assert RATE * 0.95 <= pace <= RATE
 
@@ -75,9 +75,10 @@ async def test_a_burst_of_answers_never_goes_above_the_rate():
     rates, sent = limiter(timeline), []
     await timeline.run(*(send(rates, timeline, sent, 1000 + i, bulk=False) for i in range(95)))
     times = [t for t, _ in sent]
-    # The first thirty go at once: someone is waiting for each of them.
-    assert times.count(0.0) == RATE
-    assert busiest_second(times) <= RATE
+    # The first ones go at once, one slot of the rate kept free for arrivals that bunch
+    # up on the way: someone is waiting for each of them.
+    assert times.count(0.0) == RATE - 1
+    assert busiest_second(times) <= RATE - 1
 
 
 async def test_answers_pass_ahead_of_a_fan_out_already_queued():
