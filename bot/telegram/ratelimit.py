@@ -3,10 +3,10 @@ chat after a short burst, and python-telegram-bot's group limits.
 
 The overall rate is a ceiling, never a target to average: at most rate - 1 calls leave in
 any one-second window (Telegram counts arrivals, and calls delayed on the way by the
-network or a busy host arrive closer together than they left). It is shared fairly: interactive calls
-(answers to someone who is waiting) go first, in a burst if need be, and a fan-out
-(check-ins) takes the rate they leave, evenly paced, one call in line at a time, so it never
-holds an interactive call up for more than one slot. A 429 is left to the outbox, which
+network or a busy host arrive closer together than they left). It is shared fairly:
+interactive calls (answers to someone who is waiting) go first, in a burst if need be, and
+a fan-out (check-ins) takes the rate they leave, evenly paced, one call in line at a time,
+so it never holds an interactive call up for more than one slot. A 429 is left to the outbox, which
 retries that chat alone instead of pausing every chat.
 """
 
