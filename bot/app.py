@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.commands import COMMANDS
+from bot.commands import BUTTON_ROUTES, COMMANDS, QUESTION_BUTTON
 from bot.i18n import gettext_for
 from bot.scheduler import dispatch_once
 from bot.services import Core, Services
@@ -110,13 +110,11 @@ def register_handlers(application: Application) -> None:
     application.add_handler(
         MessageHandler(filters.COMMAND & ~private & message, handlers.private_only)
     )
-    # 3. Button presses: cards, topics and languages; partnerships; check-in invitations;
-    # questions. The use cases refuse whatever is stale or forged.
-    application.add_handler(CallbackQueryHandler(handlers.browse, pattern=r"^v1:[cml]:"))
-    application.add_handler(CallbackQueryHandler(handlers.partnership_button, pattern=r"^v1:p:"))
-    application.add_handler(CallbackQueryHandler(handlers.checkin_button, pattern=r"^v1:e:"))
-    application.add_handler(CallbackQueryHandler(handlers.deletion_button, pattern=r"^v1:x:"))
-    application.add_handler(CallbackQueryHandler(handlers.question_button))
+    # 3. Button presses, routed by the table; what no route takes is a question's button.
+    for route in BUTTON_ROUTES:
+        handler = handlers.button_handler(route.use_case)
+        application.add_handler(CallbackQueryHandler(handler, pattern=route.pattern))
+    application.add_handler(CallbackQueryHandler(handlers.button_handler(QUESTION_BUTTON)))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     # 4. Typed answers; unknown commands get the help.
     application.add_handler(

@@ -1,13 +1,22 @@
-"""The bot's commands, declared once: they feed the Telegram handlers, both command menus,
-the help text and the terminal."""
+"""The bot's commands and buttons, declared once: they feed the Telegram handlers, both
+command menus, the help text and the terminal."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.i18n import N_, register_commands
-from bot.services import basics, checkins, checklists, partnerships, privacy, questionnaires
+from bot.services import (
+    basics,
+    buttons,
+    checkins,
+    checklists,
+    partnerships,
+    privacy,
+    questionnaires,
+)
 from knowledge import LANGUAGES
 
 
@@ -161,3 +170,28 @@ register_commands(
 def restarting(flow_id: str) -> Command | None:
     """The command that starts a questionnaire again."""
     return next((c for c in COMMANDS if c.starts == flow_id), None)
+
+
+@dataclass(frozen=True)
+class ButtonRoute:
+    """Which use case a button press runs, by the shape of its data."""
+
+    pattern: str
+    use_case: Callable
+
+
+# Cards, topics and languages; partnerships; check-in invitations; /supprimer's question.
+# Any other press is a question's button. The use cases refuse what is stale or forged.
+BUTTON_ROUTES = (
+    ButtonRoute(r"^v1:[cml]:", checklists.browse),
+    ButtonRoute(r"^v1:p:", buttons.press),
+    ButtonRoute(r"^v1:e:", checkins.answer),
+    ButtonRoute(r"^v1:x:", privacy.confirm_deletion),
+)
+QUESTION_BUTTON = questionnaires.press
+
+
+def button_use_case(data: str) -> Callable:
+    """The use case a button's data routes to."""
+    route = next((r for r in BUTTON_ROUTES if re.match(r.pattern, data)), None)
+    return route.use_case if route else QUESTION_BUTTON

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from bot import commands
 from bot.callback_data import parse
-from bot.services import Actor, Services, buttons, checkins, checklists, privacy, questionnaires
+from bot.services import Actor, Services, questionnaires
 from bot.services.results import Result
 from bot.views import Presenter, Reply, Screen, plain
 from storage.db import session_scope
@@ -111,17 +111,8 @@ class Console:
                 break
 
     def _press(self, data: str) -> None:
-        """Routes a button as Telegram's handlers do, by the shape of its data."""
-        if data.startswith("v1:p:"):
-            self.run_use_case(buttons.press, data, None)
-        elif data.startswith("v1:e:"):
-            self.run_use_case(checkins.answer, data, None)
-        elif data.startswith("v1:x:"):
-            self.run_use_case(privacy.confirm_deletion, data, None)
-        elif data[:5] in ("v1:c:", "v1:m:", "v1:l:"):
-            self.run_use_case(checklists.browse, data, None)
-        else:
-            self.run_use_case(questionnaires.press, data, None)
+        """Routes a button as Telegram does, by the table of routes."""
+        self.run_use_case(commands.button_use_case(data), data, None)
 
 
 def _action_of(data: str) -> str:

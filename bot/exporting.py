@@ -53,11 +53,25 @@ def export(
     names: bool = False,
 ) -> int:
     """Writes the export to `out` (standard output when None); returns the partnerships."""
-    items = source.partnerships(engine, partnership_id=partnership_id, names=names)
+    items = _Counted(source.partnerships(engine, partnership_id=partnership_id, names=names))
     if form == "xlsx":
-        return _xlsx(items, out)
-    with _text(out) as stream:
-        return _json(items, stream) if form == "json" else _csv(items, stream)
+        _xlsx(items, out)
+    else:
+        with _text(out) as stream:
+            (_json if form == "json" else _csv)(items, stream)
+    return items.count
+
+
+class _Counted:
+    """The partnerships, counted as they are written."""
+
+    def __init__(self, items: Iterator[dict[str, Any]]):
+        self.items, self.count = items, 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for item in self.items:
+            self.count += 1
+            yield item
 
 
 @contextmanager
@@ -94,28 +108,24 @@ def rows(item: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
             )
 
 
-def _csv(items, stream: TextIO) -> int:
+def _csv(items, stream: TextIO) -> None:
     columns = ["section"] + list(dict.fromkeys(c for cs in SECTIONS.values() for c in cs))
     writer = csv.DictWriter(stream, columns, extrasaction="ignore")
     writer.writeheader()
-    count = 0
-    for count, item in enumerate(items, 1):  # noqa: B007 - the count is the result
+    for item in items:
         for section, row in rows(item):
             writer.writerow({"section": section, **row})
-    return count
 
 
-def _json(items, stream: TextIO) -> int:
+def _json(items, stream: TextIO) -> None:
     stream.write('{"partnerships": [')
-    count = 0
-    for count, item in enumerate(items, 1):  # noqa: B007 - the count is the result
-        stream.write(",\n" if count > 1 else "\n")
+    for index, item in enumerate(items):
+        stream.write(",\n" if index else "\n")
         stream.write(json.dumps(item, ensure_ascii=False))
     stream.write("\n]}\n")
-    return count
 
 
-def _xlsx(items, out: Path | None) -> int:
+def _xlsx(items, out: Path | None) -> None:
     from openpyxl import Workbook
 
     if out is None:
@@ -124,12 +134,10 @@ def _xlsx(items, out: Path | None) -> int:
     sheets = {name: book.create_sheet(name) for name in SECTIONS}
     for name, sheet in sheets.items():
         sheet.append(list(SECTIONS[name]))
-    count = 0
-    for count, item in enumerate(items, 1):  # noqa: B007 - the count is the result
+    for item in items:
         for section, row in rows(item):
             sheets[section].append([_cell(row.get(c)) for c in SECTIONS[section]])
     book.save(out)
-    return count
 
 
 def _cell(value: Any) -> Any:

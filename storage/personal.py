@@ -40,7 +40,6 @@ def collect(session: Session, *, user: User) -> dict[str, Any]:
         .join(Partnership, Partnership.id == Membership.partnership_id)
         .where(Membership.user_id == user.id)
     ).all()
-    runs = session.execute(select(FlowSession).where(FlowSession.user_id == user.id)).scalars()
     return {
         "user": {
             "telegram": user.external_id,
@@ -53,44 +52,70 @@ def collect(session: Session, *, user: User) -> dict[str, Any]:
             {"id": p.id, "name": p.name, "role": m.role, "answers_check_ins": m.respondent}
             for m, p in memberships
         ],
-        "questionnaires": [_run(session, run) for run in runs],
-        "meeting_notes": [
-            {"partnership_id": n.partnership_id, "text": n.text, "at": n.written_at}
-            for n in session.execute(
-                select(MeetingNote).where(MeetingNote.user_id == user.id)
-            ).scalars()
-        ],
-        "invitations_created": [
-            {"partnership_id": i.partnership_id, "role": i.role, "created_at": i.created_at}
-            for i in session.execute(
-                select(Invitation).where(Invitation.created_by == user.id)
-            ).scalars()
-        ],
-        "check_ins": [
-            {"round_id": i.round_id, "answered_at": i.answered_at, "reminders": i.reminders}
-            for i in session.execute(
-                select(CheckInInvite).where(CheckInInvite.user_id == user.id)
-            ).scalars()
-        ],
-        "stage_moves": [
-            {"partnership_id": m.partnership_id, "to": m.dest, "at": m.moved_at}
-            for m in session.execute(
-                select(StageMove).where(StageMove.user_id == user.id)
-            ).scalars()
-        ],
+        "questionnaires": _runs(session, user.id),
+        "meeting_notes": _rows(
+            session,
+            MeetingNote.user_id == user.id,
+            partnership_id="partnership_id",
+            text="text",
+            at="written_at",
+        ),
+        "invitations_created": _rows(
+            session,
+            Invitation.created_by == user.id,
+            partnership_id="partnership_id",
+            role="role",
+            created_at="created_at",
+        ),
+        "check_ins": _rows(
+            session,
+            CheckInInvite.user_id == user.id,
+            round_id="round_id",
+            answered_at="answered_at",
+            reminders="reminders",
+        ),
+        "stage_moves": _rows(
+            session,
+            StageMove.user_id == user.id,
+            partnership_id="partnership_id",
+            to="dest",
+            at="moved_at",
+        ),
     }
 
 
-def _run(session: Session, run: FlowSession) -> dict[str, Any]:
-    answers = session.execute(
-        select(AnswerRecord).where(AnswerRecord.session_id == run.id).order_by(AnswerRecord.id)
+def _rows(session: Session, condition, **fields: str) -> list[dict[str, Any]]:
+    """The rows of the table `condition` is on, as {name: the column named for it}."""
+    table = condition.left.table
+    found = session.execute(select(table).where(condition)).all()
+    return [{name: getattr(row, column) for name, column in fields.items()} for row in found]
+
+
+def _runs(session: Session, user_id: int) -> list[dict[str, Any]]:
+    """The user's questionnaires with their answers, read in two queries."""
+    runs = session.execute(
+        select(FlowSession).where(FlowSession.user_id == user_id).order_by(FlowSession.id)
     ).scalars()
-    return {
-        "questionnaire": run.flow,
-        "partnership_id": run.partnership_id,
-        "status": run.status,
-        "answers": [{"question": a.question_id, "value": a.value} for a in answers],
-    }
+    answers = session.execute(
+        select(AnswerRecord)
+        .join(FlowSession, FlowSession.id == AnswerRecord.session_id)
+        .where(FlowSession.user_id == user_id)
+        .order_by(AnswerRecord.id)
+    ).scalars()
+    given: dict[int, list[dict[str, Any]]] = {}
+    for answer in answers:
+        given.setdefault(answer.session_id, []).append(
+            {"question": answer.question_id, "value": answer.value}
+        )
+    return [
+        {
+            "questionnaire": run.flow,
+            "partnership_id": run.partnership_id,
+            "status": run.status,
+            "answers": given.get(run.id, []),
+        }
+        for run in runs
+    ]
 
 
 def add_personal_file(session: Session, *, user: User, file_name: str, content: bytes):

@@ -40,26 +40,27 @@ def show(work: Work, partnership: Partnership, role: str, _arg, message_id) -> R
 
 def evaluation_view(work: Work, partnership: Partnership, role: str) -> EvaluationShown:
     every = store.rounds_of(work.db, partnership_id=partnership.id)
-    mine = {
-        r.id
-        for r in every
-        if r.status == store.OPEN
-        and (invite := store.invite_for(work.db, round_id=r.id, user_id=work.user.id))
-        and invite.answered_at is None
-    }
+    shown = every[-6:]
+    invites = store.invites_of_rounds(work.db, round_ids=[r.id for r in shown])
     upcoming = next_due(rounds.dues_of(work, partnership), work.now)
     return EvaluationShown(
         partnership=summary(partnership, role),
-        rounds=tuple(_round_info(work, r, r.id in mine) for r in every[-6:]),
+        rounds=tuple(_round_info(work, r, invites[r.id]) for r in shown),
         respondents=tuple(_respondents(work, partnership)),
         next_due=upcoming.at if upcoming else None,
         next_kind=upcoming.kind if upcoming else None,
         evaluated=partnership.stage in store.EVALUATED_STAGES,
+        round_open=_round_open(every),
     )
 
 
-def _round_info(work: Work, round_: CheckInRound, to_answer: bool) -> RoundInfo:
-    invites = store.invites_of(work.db, round_id=round_.id)
+def _round_open(rounds: list[CheckInRound]) -> bool:
+    """One round at a time: respondents would not know which one they answer."""
+    return any(r.status == store.OPEN for r in rounds)
+
+
+def _round_info(work: Work, round_: CheckInRound, invites: list) -> RoundInfo:
+    mine = next((i for i in invites if i.user_id == work.user.id), None)
     return RoundInfo(
         id=round_.id,
         kind=round_.kind,
@@ -68,7 +69,7 @@ def _round_info(work: Work, round_: CheckInRound, to_answer: bool) -> RoundInfo:
         answered=sum(i.answered_at is not None for i in invites),
         invited=len(invites),
         decision=(round_.summary or {}).get("decision"),
-        to_answer=to_answer,
+        to_answer=round_.status == store.OPEN and mine is not None and mine.answered_at is None,
     )
 
 
@@ -95,8 +96,7 @@ def start_round(work: Work, partnership: Partnership, role: str, kind, message_i
     """A round started by hand, now; its respondents are asked at once."""
     if kind not in KINDS:
         return notice(work)
-    if any(r.status == store.OPEN for r in store.rounds_of(work.db, partnership_id=partnership.id)):
-        # One round at a time: respondents would not know which one they answer.
+    if _round_open(store.rounds_of(work.db, partnership_id=partnership.id)):
         return notice(work, "round_open")
     opened = store.insert_rounds(
         work.db,

@@ -257,6 +257,8 @@ class EvaluationShown:
     next_kind: str | None
     # In implementation or evaluation: check-ins are scheduled.
     evaluated: bool
+    # A round is open: no other may start until it closes.
+    round_open: bool = False
 
 
 @dataclass(frozen=True)

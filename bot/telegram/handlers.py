@@ -9,7 +9,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.ext import ContextTypes
 
 from bot.commands import Command
-from bot.services import basics, buttons, checkins, checklists, privacy, questionnaires
+from bot.services import basics, checklists, questionnaires
 from bot.telegram.adapter import TelegramAdapter, actor_of
 from bot.views.cards import inline_card
 
@@ -37,39 +37,16 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _adapter(context).handle(update, questionnaires.answer_text, update.message.text)
 
 
-async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button of a question, whatever its data: the use case checks it."""
-    query = update.callback_query
-    message_id = query.message.message_id if query.message is not None else None
-    await _adapter(context).handle(update, questionnaires.press, query.data, message_id)
+def button_handler(use_case):
+    """The handler of the button presses a route sends to `use_case`."""
 
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        message_id = query.message.message_id if query.message is not None else None
+        await _adapter(context).handle(update, use_case, query.data, message_id)
 
-async def partnership_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button on a partnership."""
-    query = update.callback_query
-    message_id = query.message.message_id if query.message is not None else None
-    await _adapter(context).handle(update, buttons.press, query.data, message_id)
-
-
-async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The button of a check-in invitation."""
-    query = update.callback_query
-    message_id = query.message.message_id if query.message is not None else None
-    await _adapter(context).handle(update, checkins.answer, query.data, message_id)
-
-
-async def deletion_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The answer to /supprimer's question."""
-    query = update.callback_query
-    message_id = query.message.message_id if query.message is not None else None
-    await _adapter(context).handle(update, privacy.confirm_deletion, query.data, message_id)
-
-
-async def browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A card, topic or language button."""
-    query = update.callback_query
-    message_id = query.message.message_id if query.message is not None else None
-    await _adapter(context).handle(update, checklists.browse, query.data, message_id)
+    handler.__name__ = f"button_{use_case.__name__}"
+    return handler
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -124,9 +124,7 @@ class ChatRateLimiter(AIORateLimiter):
         """`clock` may name `clock` and `sleep` for the overall rate (tests move time)."""
         # PTB's own overall limiter is off: ours below serves interactive calls first.
         super().__init__(overall_max_rate=0, max_retries=0)
-        self._overall = SlidingWindow.for_rate(
-            max(overall_max_rate - ARRIVAL_HEADROOM, 1), **clock
-        )
+        self._overall = SlidingWindow.for_rate(max(overall_max_rate - ARRIVAL_HEADROOM, 1), **clock)
         # A fan-out goes at an even pace rather than in bursts.
         self._bulk_pace = Pace(BULK_MARGIN / overall_max_rate, **clock)
         self._chat_rate = chat_max_rate

@@ -55,7 +55,7 @@ def evaluation_screen(shown: EvaluationShown, language: str, zone: ZoneInfo) -> 
         if r.to_answer
     ]
     acts = Right.ACT in p.rights
-    if acts and not any(r.status == "open" for r in shown.rounds):
+    if acts and not shown.round_open:
         rows.append(
             (
                 Button(_("Check-in now"), partnership_button(p.id, p.revision, "round", "pulse")),

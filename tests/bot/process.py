@@ -10,15 +10,24 @@ import sys
 from tests.fake_bot_api import FakeBotApi
 
 
-async def start_bot(api: FakeBotApi, database_url: str) -> asyncio.subprocess.Process:
-    """Starts `alliance run` and returns once it polls for updates."""
-    env = {
+async def start_bot(
+    api: FakeBotApi,
+    database_url: str,
+    *,
+    env: dict[str, str] | None = None,
+    ready=None,
+    output=asyncio.subprocess.DEVNULL,
+) -> asyncio.subprocess.Process:
+    """Starts `alliance run` and returns once it is ready: polling for updates, or as `ready`
+    (a test of the fake API's calls since the start) says; `output` takes stdout and stderr."""
+    environment = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": "123456:TEST",
         "TELEGRAM_API_BASE_URL": api.base_url,
         "DATABASE_URL": database_url,
         "ALLIANCE_POLLING_TIMEOUT": "1",
         "ALLIANCE_CHAT_MESSAGES_PER_SECOND": "1000",
+        **(env or {}),
     }
     # A killed process's last long poll may still be answered: wait for this one's getMe.
     started = len(api.calls)
@@ -27,11 +36,11 @@ async def start_bot(api: FakeBotApi, database_url: str) -> asyncio.subprocess.Pr
         "-m",
         "bot.cli",
         "run",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+        env=environment,
+        stdout=output,
+        stderr=asyncio.subprocess.STDOUT if output is not asyncio.subprocess.DEVNULL else output,
     )
-    await api.wait_for(lambda a: _polling_since(a, started), timeout=60)
+    await api.wait_for(lambda a: (ready or _polling_since)(a, started), timeout=60)
     return process
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.telegram.webhook import SECRET_HEADER, database_answers
 from storage.db import make_engine
-from tests.bot.process import stop
+from tests.bot.process import start_bot, stop
 
 SECRET = "s3cret_-token"
 TOKEN = "123456:TEST-token-never-logged"
@@ -30,25 +30,18 @@ async def start_webhook(api, database_url: str):
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
     env = {
-        **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
-        "DATABASE_URL": database_url,
         "ALLIANCE_WEBHOOK_URL": url,
         "ALLIANCE_WEBHOOK_SECRET": SECRET,
         "ALLIANCE_LISTEN": f"127.0.0.1:{port}",
-        "ALLIANCE_CHAT_MESSAGES_PER_SECOND": "1000",
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
+    process = await start_bot(
+        api,
+        database_url,
         env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        ready=lambda a, since: any(c.method == "setWebhook" for c in a.calls[since:]),
+        output=asyncio.subprocess.PIPE,
     )
-    await api.wait_for(lambda a: a.calls_of("setWebhook"), timeout=60)
     return url, process
 
 
