@@ -40,6 +40,8 @@ class Console:
         if reply.notice:
             self.out.write(f"! {plain(reply.notice)}\n")
         if reply.edit is not None:
+            # It takes the place of the screen acted upon, and of that screen's actions.
+            self.keys = {}
             self._print(reply.edit)
         for screen in reply.messages:
             self._print(screen)

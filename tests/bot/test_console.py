@@ -4,6 +4,10 @@ import os
 import subprocess
 import sys
 
+from storage import repository
+from storage.db import make_engine, session_scope
+from tests.bot.checkins import evaluated_partnership
+
 ANSWERS = [
     "/diagnostic",
     "2",  # company
@@ -81,3 +85,20 @@ def test_the_terminal_help_speaks_of_keys_not_buttons(sqlite_url):
     help_text = output.split("Ce que je sais faire")[1]
     assert "< " in help_text and "/quitter" in help_text
     assert "boutons" not in help_text and "@" not in help_text
+
+
+def test_a_screen_s_actions_outlive_a_confirmation_but_not_their_own_screen(sqlite_url):
+    evaluated_partnership(sqlite_url, ours=(101,), theirs=(201,))
+    # The terminal user joins our side and works on that partnership.
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as db:
+        me = repository.get_or_create_user(db, external_id="console:tester", language="fr")
+        repository.add_member(db, partnership_id=1, user=me, role="member")
+        me.active_partnership_id = 1
+    engine.dispose()
+    # *1 starts a pulse; its confirmation has no action, so *1 still answers it from there.
+    output = run_console(sqlite_url, ["/evaluation", "*1", "*1", "/quitter"])
+    assert "Question 1/9" in output
+    # "Keep them" replaces the question in place: its "Erase" action is gone with it.
+    output = run_console(sqlite_url, ["/supprimer", "*2", "*1", "/quitter"])
+    assert "Rien n’a été effacé" in output and "Vos données sont effacées" not in output
