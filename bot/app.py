@@ -29,7 +29,7 @@ from bot.telegram import handlers
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.inbox import Inbox, InboxBot
 from bot.telegram.locks import ChatLocks
-from bot.telegram.outbox import SWEEP_SECONDS, Sender
+from bot.telegram.outbox import RENEW_SECONDS, SWEEP_SECONDS, Sender
 from bot.telegram.processor import OrderedUpdateProcessor
 from bot.telegram.ratelimit import ChatRateLimiter
 from bot.views import Presenter
@@ -87,11 +87,19 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         # Chats run side by side; the updates of one chat, in order.
         .concurrent_updates(OrderedUpdateProcessor(locks, after=inbox.mark_handled))
         .post_init(on_start)
+        .post_stop(on_stop)
         .build()
     )
     sender = Sender(bot, services.engine, locks, services.clock)
     presenter = Presenter(services.core.zone, invitation_link=lambda token: token)
     adapter = TelegramAdapter(services, presenter, sender)
+
+    async def replay(payload: dict) -> None:
+        update = Update.de_json(payload, application.bot)
+        await application.process_update(update)
+        await inbox.mark_handled(update)
+
+    adapter.replay = replay
     application.bot_data.update(telegram=adapter, inbox=inbox)
     register_handlers(application)
     return application
@@ -142,6 +150,11 @@ async def on_start(application: Application) -> None:
         await application.update_queue.put(update)
 
 
+async def on_stop(application: Application) -> None:
+    """What this instance claimed and did not send is left to the others at once."""
+    await application.bot_data["telegram"].sender.release_all()
+
+
 def schedule_delivery(application: Application) -> None:
     """Retries of one chat as named one-off jobs; a sweep of every chat now and then."""
     sender: Sender = application.bot_data["telegram"].sender
@@ -159,8 +172,12 @@ def schedule_delivery(application: Application) -> None:
             job.schedule_removal()
         jobs.run_once(flush_chat, when=delay, data=chat_id, name=name)
 
+    async def renew(_context: ContextTypes.DEFAULT_TYPE) -> None:
+        await sender.renew_claims()
+
     sender.schedule = schedule
     jobs.run_repeating(sweep, interval=SWEEP_SECONDS, first=SWEEP_SECONDS, name="outbox:sweep")
+    jobs.run_repeating(renew, interval=RENEW_SECONDS, first=RENEW_SECONDS, name="outbox:claims")
 
     async def dispatch_checkins(_context: ContextTypes.DEFAULT_TYPE) -> None:
         adapter: TelegramAdapter = application.bot_data["telegram"]

@@ -20,7 +20,7 @@ from bot.scheduler import Dispatched, dispatch_once
 from bot.services import Core, Services
 from bot.settings import Settings
 from bot.telegram.locks import ChatLocks
-from bot.telegram.outbox import Sender
+from bot.telegram.outbox import RENEW_SECONDS, Sender
 from bot.views import Presenter
 from flows.invitations import aware
 from storage import delivery
@@ -63,19 +63,34 @@ async def send(settings: Settings, engine, clock: Callable[[], datetime]) -> Non
     """Sends what the outbox holds, retrying what is due soon, within SENDING_LIMIT."""
     async with ExtBot(**bot_options(settings)) as bot:
         sender = Sender(bot, engine, ChatLocks(), clock)
-        deadline = clock() + SENDING_LIMIT
-        while clock() < deadline:
-            await sender.sweep()
-            wait = _next_attempt(engine, clock)
-            if wait is None or wait > LONGEST_WAIT:
-                return
-            await asyncio.sleep(max(wait.total_seconds(), 0.05))
+        renewing = asyncio.ensure_future(_keep_claims(sender))
+        try:
+            await _send_until_done(sender, engine, clock)
+        finally:
+            renewing.cancel()
+            await sender.release_all()
+
+
+async def _send_until_done(sender: Sender, engine, clock: Callable[[], datetime]) -> None:
+    deadline = clock() + SENDING_LIMIT
+    while clock() < deadline:
+        await sender.sweep()
+        wait = _next_attempt(engine, clock)
+        if wait is None or wait > LONGEST_WAIT:
+            return
+        await asyncio.sleep(max(wait.total_seconds(), 0.05))
+
+
+async def _keep_claims(sender: Sender) -> None:
+    while True:
+        await asyncio.sleep(RENEW_SECONDS)
+        await sender.renew_claims()
 
 
 def _next_attempt(engine, clock) -> timedelta | None:
     """How long until the earliest message still waiting may be tried again."""
     with session_scope(engine) as db:
-        earliest = delivery.earliest_pending(db)
+        earliest = delivery.earliest_pending(db, now=clock())
     if earliest is None:
         return None
     return aware(earliest) - clock()

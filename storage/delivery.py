@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from storage.models import FlowSession, GeneratedDocument, Inbound, OutboxMessage, User
@@ -21,23 +23,77 @@ DROPPED = "dropped"
 # -- inputs --------------------------------------------------------------------------------
 
 
-def store_inbound(session: Session, *, items: list[tuple[str, dict]], at: datetime) -> list[str]:
+@dataclass(frozen=True)
+class Input:
+    """An input to keep: its channel-unique key, raw payload, chat and place in order."""
+
+    key: str
+    payload: dict
+    chat_id: int | None = None
+    seq: int | None = None
+
+
+def store_inbound(session: Session, *, items: list[Input], at: datetime) -> list[str]:
     """Keeps inputs not seen before; returns the keys that are new (a redelivery is not)."""
     if not items:
         return []
-    keys = [key for key, _payload in items]
+    keys = [item.key for item in items]
     known = set(session.exec(select(Inbound.key).where(Inbound.key.in_(keys))))
     fresh = []
-    for key, payload in items:
-        if key in known or key in fresh:
+    for item in items:
+        if item.key in known or item.key in fresh:
             continue
+        row = Inbound(
+            key=item.key, payload=item.payload, chat_id=item.chat_id, seq=item.seq, received_at=at
+        )
         try:
             with session.begin_nested():
-                session.add(Inbound(key=key, payload=payload, received_at=at))
+                session.add(row)
         except IntegrityError:
             continue  # stored by another process in between
-        fresh.append(key)
+        fresh.append(item.key)
     return fresh
+
+
+def take_turn(session: Session, *, chat_id: int, seq: int) -> list[dict]:
+    """Serialises the chat's inputs across instances for the rest of the caller's
+    transaction, and returns the chat's earlier inputs kept but not handled yet (received by
+    another instance at the same moment): those go first, so a chat's inputs apply in order.
+    """
+    lock_chat(session, chat_id, namespace=INPUTS)
+    query = (
+        select(Inbound.payload)
+        .where(
+            Inbound.chat_id == chat_id,
+            Inbound.handled_at.is_(None),
+            Inbound.seq < seq,
+            Inbound.payload.is_not(None),
+        )
+        .order_by(Inbound.seq)
+    )
+    return list(session.exec(query))
+
+
+# Advisory lock spaces, so a chat's inputs and its outbox are locked independently.
+INPUTS, OUTBOX = 1, 2
+
+
+def lock_chat(session: Session | Connection, chat_id: int, *, namespace: int) -> None:
+    """A PostgreSQL advisory lock on a chat until the transaction ends; nothing on SQLite,
+    where a write transaction holds the whole database already."""
+    lock_chats(session, [chat_id], namespace=namespace)
+
+
+def lock_chats(session: Session | Connection, chat_ids: list[int], *, namespace: int) -> None:
+    """Locks several chats, always in the same order, so two lockers never wait for each
+    other. (A chat's hash may collide with another's: they then merely wait in turn.)"""
+    if not chat_ids or _dialect(session) != "postgresql":
+        return
+    keys = sorted({chat_id % 2**31 for chat_id in chat_ids})
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:space, k) FROM unnest(CAST(:keys AS int[])) AS k"),
+        {"space": namespace, "keys": keys},
+    )
 
 
 def claim_input(session: Session, *, key: str, at: datetime) -> bool:
@@ -79,6 +135,11 @@ def prune_inbound(session: Session, *, before: datetime) -> int:
     return result.rowcount
 
 
+def _dialect(session: Session | Connection) -> str:
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    return bind.dialect.name
+
+
 # -- outbox --------------------------------------------------------------------------------
 
 
@@ -111,8 +172,27 @@ def supersede_questions(session: Session, *, chat_id: int) -> None:
 
 
 # The sender's statements run for every message sent: built once, run on a bare connection.
-_PENDING = (
-    select(
+_OTHER = aliased(OutboxMessage)
+# A chat whose messages another live instance is sending: left to it, so they keep order.
+_SENT_ELSEWHERE = (
+    exists()
+    .where(
+        _OTHER.chat_id == OutboxMessage.chat_id,
+        _OTHER.status == PENDING,
+        _OTHER.claimed_by != bindparam("holder"),
+        _OTHER.claimed_until > bindparam("now"),
+    )
+    .correlate(OutboxMessage)
+)
+_CLAIM = (
+    update(OutboxMessage)
+    .where(
+        OutboxMessage.chat_id.in_(bindparam("chat_ids", expanding=True)),
+        OutboxMessage.status == PENDING,
+        ~_SENT_ELSEWHERE,
+    )
+    .values(claimed_by=bindparam("holder"), claimed_until=bindparam("until"))
+    .returning(
         OutboxMessage.chat_id,
         OutboxMessage.id,
         OutboxMessage.kind,
@@ -121,11 +201,16 @@ _PENDING = (
         OutboxMessage.next_attempt_at,
         OutboxMessage.flow_session_id,
     )
+)
+_BUSY = (
+    select(OutboxMessage.chat_id)
     .where(
         OutboxMessage.chat_id.in_(bindparam("chat_ids", expanding=True)),
         OutboxMessage.status == PENDING,
+        OutboxMessage.claimed_by != bindparam("holder"),
+        OutboxMessage.claimed_until > bindparam("now"),
     )
-    .order_by(OutboxMessage.id)
+    .distinct()
 )
 _MARK_SENT = (
     update(OutboxMessage)
@@ -149,11 +234,59 @@ _MARK_FAILED = (
 )
 
 
-def pending_for_chats(connection: Connection, *, chat_ids: list[int]) -> list[Any]:
-    """What waits for these chats, in order, as plain rows starting with the chat id."""
+def claim_pending(
+    connection: Connection, *, chat_ids: list[int], holder: str, now: datetime, until: datetime
+) -> tuple[list[Any], set[int]]:
+    """Claims what waits for these chats, for `holder` until `until`: the rows, in order, as
+    plain rows starting with the chat id; and the chats another live instance is sending,
+    left to it. A claim of a dead instance lapses at its `until`."""
     if not chat_ids:
-        return []
-    return list(connection.execute(_PENDING, {"chat_ids": list(chat_ids)}))
+        return [], set()
+    chat_ids = list(chat_ids)
+    lock_chats(connection, chat_ids, namespace=OUTBOX)
+    rows = list(
+        connection.execute(
+            _CLAIM, {"chat_ids": chat_ids, "holder": holder, "now": now, "until": until}
+        )
+    )
+    rows.sort(key=lambda row: row.id)
+    claimed = {row.chat_id for row in rows}
+    others = [chat for chat in chat_ids if chat not in claimed]
+    busy: set[int] = set()
+    if others:
+        params = {"chat_ids": others, "holder": holder, "now": now}
+        busy = set(connection.execute(_BUSY, params).scalars())
+    return rows, busy
+
+
+def release_claims(connection: Connection, *, holder: str, ids: list[int] | None = None) -> None:
+    """Lets other instances send what this one claimed and did not settle (all of it when
+    `ids` is None: the instance stops)."""
+    query = update(OutboxMessage).where(
+        OutboxMessage.claimed_by == holder, OutboxMessage.status == PENDING
+    )
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
+    connection.execute(query.values(claimed_by=None, claimed_until=None))
+
+
+def claim_holders(connection: Connection, *, now: datetime) -> list[str]:
+    """The instances holding claims that have not lapsed."""
+    query = (
+        select(OutboxMessage.claimed_by)
+        .where(OutboxMessage.status == PENDING, OutboxMessage.claimed_until > now)
+        .distinct()
+    )
+    return list(connection.execute(query).scalars())
+
+
+def renew_claims(connection: Connection, *, holder: str, until: datetime) -> None:
+    """Keeps this live instance's claims from lapsing while it sends."""
+    connection.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.claimed_by == holder, OutboxMessage.status == PENDING)
+        .values(claimed_until=until)
+    )
 
 
 def document_contents(connection: Connection, *, ids: list[int]) -> dict[int, bytes]:
@@ -166,19 +299,23 @@ def document_contents(connection: Connection, *, ids: list[int]) -> dict[int, by
 
 
 def chats_due(session: Session, *, now: datetime, limit: int = 100) -> list[int]:
-    """Chats with a message waiting whose next attempt is due."""
+    """Chats with a message waiting whose next attempt is due, and which no live instance
+    is sending."""
+    unclaimed = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now)
     query = (
         select(OutboxMessage.chat_id)
-        .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now, unclaimed)
         .distinct()
         .limit(limit)
     )
     return list(session.exec(query))
 
 
-def earliest_pending(session: Session) -> datetime | None:
-    """When the soonest message waiting may be tried again."""
-    query = select(OutboxMessage.next_attempt_at).where(OutboxMessage.status == PENDING)
+def earliest_pending(session: Session, *, now: datetime) -> datetime | None:
+    """When the soonest message waiting, and not being sent by a live instance, may be tried
+    again."""
+    unclaimed = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now)
+    query = select(OutboxMessage.next_attempt_at).where(OutboxMessage.status == PENDING, unclaimed)
     return session.exec(query.order_by(OutboxMessage.next_attempt_at).limit(1)).first()
 
 

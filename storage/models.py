@@ -187,12 +187,19 @@ class Inbound(SQLModel, table=True):
     Telegram is told it arrived, and claimed here in the same transaction as its effect."""
 
     __tablename__ = "inbound"
-    __table_args__ = (Index("ix_inbound_handled_at", "handled_at"),)
+    __table_args__ = (
+        Index("ix_inbound_handled_at", "handled_at"),
+        Index("ix_inbound_chat_handled", "chat_id", "handled_at"),
+    )
 
     # "tg:<update_id>" for Telegram; any channel-unique key.
     key: str = Field(primary_key=True, max_length=64)
     # The raw update to replay after a crash; None when only claimed.
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # The chat it belongs to and its place in the channel's order (Telegram's update id):
+    # whichever instance handles a chat's input handles the earlier ones first.
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    seq: int | None = Field(default=None, sa_type=BigInteger)
     received_at: datetime = _timestamp()
     handled_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
@@ -221,6 +228,10 @@ class OutboxMessage(SQLModel, table=True):
     message_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = _timestamp()
     sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # The instance sending it, and until when that claim holds unless renewed: a chat's
+    # messages go out from one instance at a time, and a dead instance's are taken over.
+    claimed_by: str | None = Field(default=None, max_length=32)
+    claimed_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class CheckInRound(SQLModel, table=True):

@@ -70,6 +70,8 @@ _WEBHOOK_CONFLICT = (
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+# The heaviest upload Telegram takes from a bot, in bytes (413 past it).
+UPLOAD_LIMITS = {"document": 50 * 1024 * 1024, "photo": 10 * 1024 * 1024}
 # nginx's code for a request whose client went away; Telegram never sends it, so it marks
 # a held call that was dropped instead of executed.
 ABANDONED = 499
@@ -503,6 +505,8 @@ class FakeBotApi:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
         self.allowed_updates: list[str] | None = None
+        # Lowered by tests to try heavy files without sending megabytes.
+        self.upload_limits = dict(UPLOAD_LIMITS)
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
@@ -942,9 +946,9 @@ class FakeBotApi:
         """sendPhoto: keep the uploaded picture, answer with a photo message."""
         photo = params.get("photo")
         if "photo" in files:
-            file_id = self._keep_file(*files["photo"])
+            file_id = self._keep_file(*files["photo"], kind="photo")
         elif isinstance(photo, str) and photo.startswith("attach://"):
-            file_id = self._keep_file(*files[photo.removeprefix("attach://")])
+            file_id = self._keep_file(*files[photo.removeprefix("attach://")], kind="photo")
         else:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         size = {
@@ -957,8 +961,10 @@ class FakeBotApi:
         extra = {"caption": params["caption"]} if params.get("caption") else {}
         return self._bot_message(params, photo=[size], **extra)
 
-    def _keep_file(self, filename: str, data: bytes) -> str:
-        """Store an uploaded file and return its new file_id."""
+    def _keep_file(self, filename: str, data: bytes, kind: str = "document") -> str:
+        """Store an uploaded file and return its new file_id (413 when too heavy)."""
+        if len(data) > self.upload_limits[kind]:
+            raise ApiError(413, "Request Entity Too Large")
         number = next(self._file_ids)
         file_id = f"BQACAgQAAxkBAAI{number:06d}"
         self.files[file_id] = (filename, data)

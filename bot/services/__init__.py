@@ -23,9 +23,18 @@ from storage import delivery, repository
 from storage.db import session_scope
 from storage.models import User, utcnow
 
-__all__ = ["Actor", "Core", "Result", "Services", "Work"]
+__all__ = ["Actor", "Core", "EarlierFirst", "Result", "Services", "Work"]
 
 AfterUseCase = Callable[[Session, User, Any], None]
+
+
+class EarlierFirst(Exception):
+    """Inputs of the same chat that came before this one are kept but not handled yet (two
+    instances received them at the same moment): they are handled first, then this one."""
+
+    def __init__(self, inputs: list[dict]):
+        super().__init__(f"{len(inputs)} earlier input(s) of this chat to handle first")
+        self.inputs = inputs
 
 
 class Services:
@@ -48,9 +57,17 @@ class Services:
         *args: Any,
         once: str | None = None,
         then: AfterUseCase | None = None,
+        turn: tuple[int, int] | None = None,
     ) -> Any:
-        """One use case in one transaction; `once` names the input, handled at most once."""
+        """One use case in one transaction; `once` names the input, handled at most once.
+
+        `turn` (chat, place in the channel's order) makes the chat's inputs apply one at a
+        time and in order across instances; raises EarlierFirst when earlier ones wait."""
         with session_scope(self.engine) as db:
+            if turn is not None and (
+                earlier := delivery.take_turn(db, chat_id=turn[0], seq=turn[1])
+            ):
+                raise EarlierFirst(earlier)
             user = repository.get_or_create_user(
                 db,
                 external_id=actor.external_id,

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlmodel import Session
 from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
-from bot.services import Actor, Result, Services
+from bot.services import Actor, EarlierFirst, Result, Services
 from bot.telegram import outbox
 from bot.telegram.inbox import update_key
 from bot.telegram.outbox import Sender
@@ -39,6 +39,8 @@ class TelegramAdapter:
         self.sender = sender
         # Flushes of other people's chats under way (kept so they are not collected).
         self._background: set[asyncio.Future] = set()
+        # Set by the application: handles a kept update (raw) through its handlers.
+        self.replay: Callable[[dict], Awaitable[None]] | None = None
 
     async def handle(
         self, update: Update, use_case: Callable[..., Any], *args: Any, once: bool = True
@@ -64,9 +66,24 @@ class TelegramAdapter:
             others.extend(outbox.record_deliveries(db, self.presenter, result.deliveries, at=at))
 
         key = update_key(update.update_id) if once else None
-        await asyncio.to_thread(
-            self.services.run, actor_of(update), use_case, *args, once=key, then=record
-        )
+        turn = (chat.id, update.update_id) if once else None
+        while True:
+            try:
+                await asyncio.to_thread(
+                    self.services.run,
+                    actor_of(update),
+                    use_case,
+                    *args,
+                    once=key,
+                    then=record,
+                    turn=turn,
+                )
+                break
+            except EarlierFirst as earlier:
+                # Received by another instance at the same moment and not handled yet:
+                # handled here first (at most once, whoever gets there), then this one.
+                for payload in earlier.inputs:
+                    await self.replay(payload)
         # Each call stands alone: a failed toast does not stop the next question.
         toast = self._answer(query, notices[0] if notices else None) if query else _nothing()
         # Other people's messages go out on their own, each in its chat's order.

@@ -24,6 +24,17 @@ def update_key(update_id: int) -> str:
     return f"tg:{update_id}"
 
 
+def as_input(update: Update) -> delivery.Input:
+    """An update as kept: with its chat and its place in Telegram's order."""
+    chat = update.effective_chat
+    return delivery.Input(
+        update_key(update.update_id),
+        update.to_dict(),
+        chat_id=chat.id if chat is not None else None,
+        seq=update.update_id,
+    )
+
+
 def kept(update: Update) -> bool:
     """Inline queries are not kept: answered late, they are useless."""
     return update.inline_query is None
@@ -38,7 +49,7 @@ class Inbox:
     async def store(self, updates: Sequence[Update]) -> None:
         """Stores the updates not seen before. A redelivered one is still handed on (the
         updater must see it to confirm it) and its use case finds it claimed already."""
-        items = [(update_key(u.update_id), u.to_dict()) for u in updates if kept(u)]
+        items = [as_input(u) for u in updates if kept(u)]
         if items:
             await asyncio.to_thread(self._store, items)
 
@@ -47,10 +58,9 @@ class Inbox:
         posts again what was not acknowledged in time): it is then handled once."""
         if not kept(update):
             return True
-        item = (update_key(update.update_id), update.to_dict())
-        return bool(await asyncio.to_thread(self._store, [item]))
+        return bool(await asyncio.to_thread(self._store, [as_input(update)]))
 
-    def _store(self, items: list[tuple[str, dict]]) -> list[str]:
+    def _store(self, items: list[delivery.Input]) -> list[str]:
         with session_scope(self.engine) as db:
             return delivery.store_inbound(db, items=items, at=utcnow())
 

@@ -10,7 +10,12 @@ restart, whatever is pending goes out.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
+import os
+import socket
+import uuid
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -39,15 +44,28 @@ MUST_DELIVER = (SEND, DOCUMENT, PHOTO)
 BACKOFF = (0.5, 1, 2, 5, 10, 30, 60, 120, 300)
 # A best-effort edit is given up after this many attempts.
 EDIT_ATTEMPTS = 3
-SWEEP_SECONDS = 30
+# What waits in any chat (another instance's, or a retry this one lost) is looked for this
+# often.
+SWEEP_SECONDS = 10
+# The heaviest file (bytes) a bot may send: a photo, a document. Past it Telegram answers
+# 413, which python-telegram-bot reports as a network error.
+UPLOAD_LIMITS = {"photo": 10 * 1024 * 1024, "document": 50 * 1024 * 1024}
 # Marks a call as part of a fan-out for the rate limiter.
 BULK = {"bulk": True}
 # Chats flushed at once in a fan-out (about a second of Telegram's overall rate), and read
 # from the database at a time.
 FAN_OUT = 30
 CHATS_A_SWEEP = 500
-# Chats whose messages a fan-out reads in one query.
+# Chats whose messages a fan-out reads (and claims) in one query.
 CHATS_A_PAGE = 250
+# An instance claims the messages it is about to send for this long, and renews its claims
+# while it lives: the messages of an instance that died go out from another one after that.
+# (An instance killed in the middle of sending leaves its chats waiting that long; one
+# stopped properly frees them at once.)
+CLAIM_SECONDS = 30
+RENEW_SECONDS = 10
+# A chat another instance is sending is tried again after this long.
+BUSY_RETRY_SECONDS = 1.0
 
 
 # -- recording, inside the use case's transaction -------------------------------------------
@@ -119,8 +137,15 @@ def rows(
         add(CLOSE, {"message_id": close})
     photos = [d for d in reply.documents if d.kind.endswith("_chart")]
     files = [d for d in reply.documents if not d.kind.endswith("_chart")]
+
+    def file(document) -> dict[str, Any]:
+        found = {"document_id": document.id, "file_name": _file_name(document)}
+        if document.id in reply.too_heavy:
+            found["too_heavy"] = list(reply.too_heavy[document.id])
+        return found
+
     for photo in photos:
-        add(PHOTO, {"document_id": photo.id, "file_name": _file_name(photo)})
+        add(PHOTO, file(photo))
     screens = list(reply.messages)
     if reply.notice and not toast:
         screens.insert(0, Screen(reply.notice))
@@ -135,7 +160,7 @@ def rows(
                 reply.question_session_id if question and last else None,
             )
     for document in files:
-        add(DOCUMENT, {"document_id": document.id, "file_name": _file_name(document)})
+        add(DOCUMENT, file(document))
     return found
 
 
@@ -191,6 +216,8 @@ class Sender:
         self.engine = engine
         self.locks = locks
         self.clock = clock
+        # This instance, as named on the messages it claims.
+        self.holder = holder_name()
         # Set by the application: schedules `flush(chat)` after a delay (the job queue).
         self.schedule: Callable[[int, float], None] | None = None
         # The chats flushed since each page of `flush_chats` was read.
@@ -202,7 +229,9 @@ class Sender:
         """Sends what is due for this chat; the caller holds the chat's lock. `entries` were
         read beforehand with the `page` of chats being flushed (see `flush_chats`)."""
         if entries is None:
-            entries = (await asyncio.to_thread(self._load, [chat_id])).get(chat_id, [])
+            loaded, busy = await asyncio.to_thread(self._load, [chat_id])
+            entries = loaded.get(chat_id, [])
+            self._leave_to_others(busy)
         if not entries:
             return
         now = self.clock()
@@ -228,7 +257,18 @@ class Sender:
             for other in self._pages:
                 if other is not page:
                     other.add(chat_id)
+        done = {o.entry.id for o in settled if o.status != "retry"}
+        unsettled = [e.id for e in entries if e.id not in done]
+        if unsettled and not any(o.status == "blocked" for o in settled):
+            await asyncio.to_thread(self._release, unsettled)
         self._reschedule(chat_id, entries, settled, now)
+
+    def _leave_to_others(self, busy: set[int]) -> None:
+        """Chats another instance is sending: looked at again shortly, for what it did not
+        take (a message recorded after it read its own)."""
+        if self.schedule is not None:
+            for chat_id in busy:
+                self.schedule(chat_id, BUSY_RETRY_SECONDS)
 
     async def _settled(self, chat_id: int, entry: Entry, settle) -> None:
         settle(await self._attempt(chat_id, entry))
@@ -240,6 +280,7 @@ class Sender:
 
     async def sweep(self) -> None:
         """Sends whatever is due in every chat (at start, then now and then)."""
+        await asyncio.to_thread(self._free_dead_claims)
         while chats := await asyncio.to_thread(self._chats_due):
             await self.flush_chats(chats)
             if len(chats) < CHATS_A_SWEEP:
@@ -260,7 +301,8 @@ class Sender:
         stale: set[int] = set()
         self._pages.append(stale)
         try:
-            loaded = await asyncio.to_thread(self._load, page)
+            loaded, busy = await asyncio.to_thread(self._load, page)
+            self._leave_to_others(busy)
 
             async def one(chat: int) -> None:
                 async with gate, self.locks.hold(("chat", chat)):
@@ -282,6 +324,11 @@ class Sender:
                 return
 
     async def _attempt(self, chat_id: int, entry: Entry) -> Outcome:
+        if (
+            entry.kind in (DOCUMENT, PHOTO)
+            and len(entry.content or b"") > UPLOAD_LIMITS[entry.kind]
+        ):
+            return await self._send_lighter(chat_id, entry)
         try:
             message_id = await self._call(chat_id, entry)
         except RetryAfter as error:
@@ -293,13 +340,45 @@ class Sender:
             return Outcome(entry, "blocked")
         except BadRequest as error:
             return await self._bad_request(chat_id, entry, error)
-        except (NetworkError, TelegramError) as error:
-            # Time-outs and 5xx: Telegram may come back; the entry waits and is tried again.
-            log.info("chat %s: %s failed (%s); will retry", chat_id, entry.kind, error)
-            if entry.kind not in MUST_DELIVER and entry.attempts + 1 >= EDIT_ATTEMPTS:
-                return Outcome(entry, "dropped")
-            return self._retry(entry, BACKOFF[min(entry.attempts, len(BACKOFF) - 1)])
+        except NetworkError as error:
+            if entry.kind in (DOCUMENT, PHOTO) and _too_large(error):
+                return await self._send_lighter(chat_id, entry)
+            return self._failed(chat_id, entry, error)
+        except TelegramError as error:
+            return self._failed(chat_id, entry, error)
         return Outcome(entry, "sent", message_id=message_id)
+
+    def _failed(self, chat_id: int, entry: Entry, error: TelegramError) -> Outcome:
+        """Time-outs and 5xx: Telegram may come back; the entry waits and is tried again."""
+        log.info("chat %s: %s failed (%s); will retry", chat_id, entry.kind, error)
+        if entry.kind not in MUST_DELIVER and entry.attempts + 1 >= EDIT_ATTEMPTS:
+            return Outcome(entry, "dropped")
+        return self._retry(entry, BACKOFF[min(entry.attempts, len(BACKOFF) - 1)])
+
+    async def _send_lighter(self, chat_id: int, entry: Entry) -> Outcome:
+        """A file too heavy for Telegram goes compressed; if even that is too heavy, a
+        message says so in its place: the chat goes on either way."""
+        caption, message = entry.payload.get("too_heavy") or ("", "")
+        if not entry.payload.get("zipped"):
+            name = entry.payload["file_name"]
+            log.warning("chat %s: a file too heavy for Telegram; sent compressed", chat_id)
+            lighter = replace(
+                entry,
+                kind=DOCUMENT,
+                content=zipped(name, entry.content or b""),
+                payload={**entry.payload, "file_name": f"{name}.zip", "zipped": True},
+                attempts=0,
+            )
+            lighter.payload["caption"] = caption
+            outcome = await self._attempt(chat_id, lighter)
+        elif not message:
+            log.error("chat %s: a file too heavy even compressed; given up", chat_id)
+            return Outcome(entry, "dropped")
+        else:
+            log.warning("chat %s: a file too heavy even compressed; a message instead", chat_id)
+            instead = Entry(entry.id, SEND, {"text": message, "buttons": []}, 0, entry.due)
+            outcome = await self._attempt(chat_id, instead)
+        return replace(outcome, entry=entry)
 
     async def _bad_request(self, chat_id: int, entry: Entry, error: BadRequest) -> Outcome:
         """Telegram refused the content: an edit is moot; a message is sent as plain text, or
@@ -370,7 +449,10 @@ class Sender:
         # A document: show that it is coming; that notice may fail on its own.
         asyncio.ensure_future(self._chat_action(chat_id))
         message = await self.bot.send_document(
-            chat_id, InputFile(entry.content or b"", filename=payload["file_name"]), **limits
+            chat_id,
+            InputFile(entry.content or b"", filename=payload["file_name"]),
+            caption=payload.get("caption") or None,
+            **limits,
         )
         return message.message_id
 
@@ -382,11 +464,19 @@ class Sender:
 
     # -- bookkeeping, in a worker thread ---------------------------------------------------
 
-    def _load(self, chat_ids: list[int]) -> dict[int, list[Entry]]:
-        """What waits for these chats, by chat, in order, documents' contents included."""
+    def _load(self, chat_ids: list[int]) -> tuple[dict[int, list[Entry]], set[int]]:
+        """What waits for these chats, claimed for this instance, by chat, in order,
+        documents' contents included; and the chats another instance is sending."""
         loaded: dict[int, list[Entry]] = {}
-        with self.engine.connect() as connection:
-            for row in delivery.pending_for_chats(connection, chat_ids=chat_ids):
+        now = self.clock()
+        until = now + timedelta(seconds=CLAIM_SECONDS)
+        with self.engine.begin() as connection:
+            claim = dict(holder=self.holder, now=now, until=until)
+            rows, busy = delivery.claim_pending(connection, chat_ids=chat_ids, **claim)
+            if busy and self._free_dead_claims(connection):
+                more, busy = delivery.claim_pending(connection, chat_ids=sorted(busy), **claim)
+                rows = sorted(rows + more, key=lambda row: row.id)
+            for row in rows:
                 loaded.setdefault(row.chat_id, []).append(
                     Entry(
                         row.id,
@@ -403,7 +493,40 @@ class Sender:
             )
         for entry in files:
             entry.content = contents.get(entry.payload["document_id"])
-        return loaded
+        return loaded, busy
+
+    def _free_dead_claims(self, connection=None) -> bool:
+        """Frees at once the claims of an earlier process of this machine that died (its
+        restart, typically), rather than waiting for them to lapse."""
+        if connection is None:
+            with self.engine.begin() as connection:
+                return self._free_dead_claims(connection)
+        dead = [
+            holder
+            for holder in delivery.claim_holders(connection, now=self.clock())
+            if holder != self.holder and died_here(holder)
+        ]
+        for holder in dead:
+            log.info("freeing the messages claimed by %s, which is gone", holder)
+            delivery.release_claims(connection, holder=holder)
+        return bool(dead)
+
+    def _release(self, ids: list[int] | None = None) -> None:
+        with self.engine.begin() as connection:
+            delivery.release_claims(connection, holder=self.holder, ids=ids)
+
+    async def renew_claims(self) -> None:
+        """Called every RENEW_SECONDS while the instance lives."""
+        until = self.clock() + timedelta(seconds=CLAIM_SECONDS)
+        await asyncio.to_thread(self._renew, until)
+
+    def _renew(self, until: datetime) -> None:
+        with self.engine.begin() as connection:
+            delivery.renew_claims(connection, holder=self.holder, until=until)
+
+    async def release_all(self) -> None:
+        """The instance stops: what it claimed and did not send is free for others at once."""
+        await asyncio.to_thread(self._release)
 
     def _save(self, chat_id: int, outcomes: list[Outcome]) -> None:
         now = self.clock()
@@ -441,6 +564,42 @@ class Sender:
         if waiting:
             delay = max((min(waiting) - now).total_seconds(), 0.05)
             self.schedule(chat_id, delay)
+
+
+def _too_large(error: NetworkError) -> bool:
+    """Telegram's 413: the upload is heavier than it takes."""
+    text = str(error).lower()
+    return "413" in text or "too large" in text
+
+
+def zipped(name: str, content: bytes) -> bytes:
+    """The file alone in a zip archive, compressed."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def holder_name() -> str:
+    """Names this process on the messages it claims: machine, process id, and a random part
+    (process ids are reused)."""
+    return f"{socket.gethostname()[:12]}/{os.getpid()}/{uuid.uuid4().hex[:6]}"
+
+
+def died_here(holder: str) -> bool:
+    """Whether `holder` was a process of this machine that no longer runs. (Another
+    machine's process cannot be looked at: its claims lapse after CLAIM_SECONDS.)"""
+    host, _, rest = holder.partition("/")
+    pid = rest.partition("/")[0]
+    if host != socket.gethostname()[:12] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _markup(rows: list[list[list[str]]]) -> InlineKeyboardMarkup | None:

@@ -40,6 +40,15 @@ SAY_CONTEXT: dict[str, Callable[[str, dict, str], dict[str, Any]]] = {
 }
 
 
+def too_heavy(document, language: str) -> tuple[str, str]:
+    """What stands for a file Telegram refuses as too heavy: a caption for it compressed,
+    and a message when even compressed it is."""
+    name = document.file_name
+    return render("file_zipped.j2", language, name=name), render(
+        "file_too_big.j2", language, name=name
+    )
+
+
 class Presenter:
     """Renders results as screens."""
 
@@ -64,6 +73,7 @@ class Presenter:
         reply.close_acted = result.closes_acted
         reply.documents = list(result.documents)
         reply.question_session_id = result.asking
+        reply.too_heavy = {d.id: too_heavy(d, language) for d in result.documents}
         return reply
 
     def reply_in(self, language: str, views, documents=()) -> Reply:

@@ -43,6 +43,9 @@ class Reply:
     documents: list[DocumentInfo] = field(default_factory=list)
     # The last message is this flow session's question.
     question_session_id: int | None = None
+    # By document id: the caption of the file sent compressed, and the message sent in its
+    # place when even that is too heavy for Telegram.
+    too_heavy: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def plain(text: str) -> str:

@@ -4,7 +4,9 @@ partnership they shared still opens for the others."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 from sqlalchemy import select
 
@@ -96,3 +98,28 @@ async def test_delete_erases_the_person_and_keeps_the_shared_partnership(api, bo
     listed = service.partnerships(Actor(f"tg:{BOB}", "fr"))
     assert "Alliance Emploi" in listed.messages[0].text
     engine.dispose()
+
+
+async def test_a_file_too_heavy_for_telegram_comes_compressed_or_a_message_says_so(
+    api, bot, sqlite_url
+):
+    setting(sqlite_url)
+    api.send_text(ALICE, "/mesdonnees")
+    await api.wait_for(lambda a: a.calls_of("sendDocument", ALICE))
+    (name, content) = next(iter(api.files.values()))
+    # Telegram takes a little less than the file: it comes compressed, whole.
+    api.upload_limits["document"] = len(content) - 1
+    api.send_text(ALICE, "/mesdonnees")
+    await api.wait_for(lambda a: len(a.calls_of("sendDocument", ALICE)) == 2)
+    zipped_name, archive = list(api.files.values())[-1]
+    assert zipped_name == f"{name}.zip"
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        assert json.loads(opened.read(name))["user"]["telegram"] == f"tg:{ALICE}"
+    assert "compressé" in api.calls_of("sendDocument", ALICE)[-1].params["caption"]
+    # Not even compressed: a message says so, and the chat goes on.
+    api.upload_limits["document"] = 10
+    api.send_text(ALICE, "/mesdonnees")
+    await api.wait_for(lambda a: "trop lourd" in a.messages(ALICE)[-1])
+    api.send_text(ALICE, "/aide")
+    await api.wait_for(lambda a: "/diagnostic" in a.messages(ALICE)[-1])
+    assert len(api.calls_of("sendDocument", ALICE)) == 2

@@ -25,8 +25,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def start_webhook(api, database_url: str):
-    """`alliance run` in webhook mode, once Telegram was told the webhook's URL."""
+async def start_webhook(api, database_url: str, output=asyncio.subprocess.PIPE):
+    """`alliance run` in webhook mode, once Telegram was told the webhook's URL; its output
+    piped by default (None: inherited)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
     env = {
@@ -40,7 +41,7 @@ async def start_webhook(api, database_url: str):
         database_url,
         env=env,
         ready=lambda a, since: any(c.method == "setWebhook" for c in a.calls[since:]),
-        output=asyncio.subprocess.PIPE,
+        output=output,
     )
     return url, process
 
