@@ -58,18 +58,30 @@ def populate(url: str, partnerships: int, respondents: int) -> None:
         db.execute(
             insert(Partnership),
             [
-                {"name": f"Alliance {i}", "our_organisation": "Rebond", "partner_name": "Martin",
-                 "stage": "implementation", "revision": 0, "dialogue": [], "candidates": [],
-                 "convention": {}, "followup": {"signature_date": SIGNED.isoformat()},
-                 "created_by": 1 + i * respondents}
+                {
+                    "name": f"Alliance {i}",
+                    "our_organisation": "Rebond",
+                    "partner_name": "Martin",
+                    "stage": "implementation",
+                    "revision": 0,
+                    "dialogue": [],
+                    "candidates": [],
+                    "convention": {},
+                    "followup": {"signature_date": SIGNED.isoformat()},
+                    "created_by": 1 + i * respondents,
+                }
                 for i in range(partnerships)
             ],
         )
         db.execute(
             insert(Membership),
             [
-                {"partnership_id": 1 + i, "user_id": 1 + i * respondents + r,
-                 "role": "member" if r == 0 else "partner", "respondent": True}
+                {
+                    "partnership_id": 1 + i,
+                    "user_id": 1 + i * respondents + r,
+                    "role": "member" if r == 0 else "partner",
+                    "respondent": True,
+                }
                 for i in range(partnerships)
                 for r in range(respondents)
             ],
@@ -107,8 +119,12 @@ async def measure(api: FakeBotApi, command: list[str], env: dict) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, *command, env=env, cwd=REPO,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        *command,
+        env=env,
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await process.communicate()
     wall = time.monotonic() - started
@@ -118,7 +134,10 @@ async def measure(api: FakeBotApi, command: list[str], env: dict) -> dict:
     user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
     return {
         "sends": sorted(c.time for c in api.calls_of("sendMessage")),
-        "wall": wall, "cpu": user + system, "user": user, "system": system,
+        "wall": wall,
+        "cpu": user + system,
+        "user": user,
+        "system": system,
         "output": out.decode().strip(),
     }
 

@@ -11,7 +11,14 @@ Options: --users N, --think SECONDS (mean think time), --delay SECONDS (of every
 answer, 0.05), --duration SECONDS (stop then; until then users start a new diagnosis when
 they finish one; default: one whole walk each), --closed-loop (no think time),
 --bot alliance|floor|both, --database-url URL (Alliance's; default a temporary SQLite
-file), --seed N, --markdown (a section for benchmarks/RESULTS.md).
+file), --instances N (Alliance as N instances in webhook mode sharing --database-url, which
+must then be PostgreSQL), --seed N, --markdown (a section for benchmarks/RESULTS.md).
+
+With --instances, each `alliance run` listens on its own loopback port with its share of
+the 30 messages/s (ALLIANCE_MAX_MESSAGES_PER_SECOND = 30 / N, as the README's deployment
+sets it), and a small
+dispatcher in this process stands for Telegram and a load balancer: it posts every update
+queued in the fake API to the instances in turn, whatever its chat, with the secret.
 
 For each bot, one after the other: a fresh fake Bot API on loopback (tests/fake_bot_api.py)
 answers every call --delay seconds after receiving it; the bot runs as a subprocess that
@@ -46,12 +53,14 @@ import argparse
 import asyncio
 import contextlib
 import inspect
+import itertools
 import os
 import platform
 import random
 import re
 import shlex
 import shutil
+import socket
 import sys
 import tempfile
 import time
@@ -518,7 +527,11 @@ class BotFailed(Exception):
 def make_fake_api(delay: float) -> FakeBotApi:
     """A fake Bot API answering after `delay` seconds, if tests/fake_bot_api.py supports it."""
     if "delay" in inspect.signature(FakeBotApi).parameters:
-        return FakeBotApi(delay=delay)
+        api = FakeBotApi(delay=delay)
+        # Update ids new to a kept database (--database-url), as Telegram's always are: one
+        # seen in an earlier run would be taken for a redelivery and left alone.
+        api._update_ids = itertools.count((int(time.time()) % 1_000_000) * 1_000)
+        return api
     if delay:
         sys.exit(
             "tests/fake_bot_api.py has no `delay` argument yet: "
@@ -613,9 +626,14 @@ def make_users(
     ]
 
 
-async def drive(bot: str, api: FakeBotApi, options: argparse.Namespace) -> Result:
-    """Run the users against a bot that already polls the fake, then collect the result."""
+async def drive(
+    bot: str, api: FakeBotApi, options: argparse.Namespace, pushed: set[int] | None = None
+) -> Result:
+    """Run the users against a bot that already polls the fake (or whose instances get the
+    updates `pushed`), then collect the result."""
     observer = Observer(api)
+    if pushed is not None:
+        observer.delivered = pushed
     following = asyncio.create_task(observer.run())
     # Fresh chats on every run, so that a kept database (--database-url) has no history.
     base = 1_000_000 + (int(time.time()) % 100_000) * 10_000
@@ -636,38 +654,130 @@ async def drive(bot: str, api: FakeBotApi, options: argparse.Namespace) -> Resul
 
 
 async def run_bot(bot: str, options: argparse.Namespace) -> Result:
-    """One bot: fresh fake API, the bot's process, the users; BotFailed with its log."""
+    """One bot: fresh fake API, the bot's processes, the users; BotFailed with its log."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench_load_{bot}_"))
     database_url = options.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    log_path = workdir / "bot.log"
+    count = options.instances if bot == "alliance" else 1
+    logs = [workdir / f"bot{index}.log" for index in range(count)]
     api = make_fake_api(options.delay)
     await api.start()
+    processes: list[asyncio.subprocess.Process] = []
+    pushing = None
     try:
-        with log_path.open("wb") as log:
-            process = await asyncio.create_subprocess_exec(
-                *bot_command(bot),
-                cwd=REPO,
-                env=bot_environment(api, database_url),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=asyncio.subprocess.STDOUT,
-            )
+        hooks = [free_hook() for _ in range(count)] if count > 1 else []
+        for index, log_path in enumerate(logs):
+            env = bot_environment(api, database_url)
+            if hooks:
+                # Telegram's 30 messages a second are the bot's, shared by its instances.
+                share = MAX_MESSAGES_PER_SECOND // count
+                env |= webhook_environment(hooks[index])
+                env["ALLIANCE_MAX_MESSAGES_PER_SECOND"] = str(share)
+            with log_path.open("wb") as log:
+                processes.append(
+                    await asyncio.create_subprocess_exec(
+                        *bot_command(bot),
+                        cwd=REPO,
+                        env=env,
+                        stdin=asyncio.subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=asyncio.subprocess.STDOUT,
+                    )
+                )
         try:
-            await wait_until_polling(api, process)
-            result = await drive(bot, api, options)
-            result.log_errors, result.first_log_error = log_errors(log_path)
-            if process.returncode is not None:
-                raise BotFailed(f"the bot exited with code {process.returncode} during the run")
+            pushed: set[int] | None = None
+            if hooks:
+                await wait_until_hooked(api, processes)
+                pushed = set()
+                pushing = asyncio.create_task(push_updates(api, hooks, pushed, options.delay))
+            else:
+                await wait_until_polling(api, processes[0])
+            result = await drive(bot, api, options, pushed)
+            errors = [log_errors(path) for path in logs]
+            result.log_errors = sum(lines for lines, _ in errors)
+            result.first_log_error = next((first for _, first in errors if first), None)
+            if any(process.returncode is not None for process in processes):
+                raise BotFailed("a bot process exited during the run")
             return result
         except BotFailed as failure:
-            raise BotFailed(
-                f"{failure}\n--- last lines of its log ---\n{log_tail(log_path)}"
-            ) from None
+            tails = "\n".join(log_tail(path) for path in logs)
+            raise BotFailed(f"{failure}\n--- last lines of its log ---\n{tails}") from None
         finally:
-            await stop_process(process)
+            if pushing is not None:
+                pushing.cancel()
+            for process in processes:
+                await stop_process(process)
     finally:
         await api.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# -- several instances behind a webhook ----------------------------------------------------
+
+WEBHOOK_SECRET = "bench-secret"
+
+
+def free_hook() -> str:
+    """A webhook URL on a free loopback port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/hook"
+
+
+def webhook_environment(url: str) -> dict[str, str]:
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    return {
+        "ALLIANCE_WEBHOOK_URL": url,
+        "ALLIANCE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "ALLIANCE_LISTEN": f"127.0.0.1:{port}",
+    }
+
+
+async def wait_until_hooked(api: FakeBotApi, processes) -> None:
+    """Return once every instance told Telegram its webhook; BotFailed otherwise."""
+    deadline = time.monotonic() + START_TIMEOUT
+
+    def hooked(a: FakeBotApi) -> int:
+        return sum(call.method == "setWebhook" for call in a.calls)
+
+    while (done := hooked(api)) < len(processes):
+        if any(process.returncode is not None for process in processes):
+            raise BotFailed("an instance exited before it was ready")
+        if time.monotonic() > deadline:
+            raise BotFailed(f"the instances were not ready within {START_TIMEOUT:.0f} s")
+        with contextlib.suppress(AssertionError):
+            await api.wait_for(lambda a, n=done: hooked(a) > n, 0.5)
+
+
+async def push_updates(api: FakeBotApi, hooks: list[str], pushed: set[int], delay: float) -> None:
+    """Telegram and a load balancer: every queued update, posted to the instances in turn
+    `delay` seconds later (the WAN, as getUpdates' answer pays it), again if refused, as
+    Telegram does; `pushed` gets each update id as it goes out."""
+    import aiohttp
+
+    headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    posts: set[asyncio.Task] = set()
+
+    async def post(session, update: dict, turn: int) -> None:
+        await asyncio.sleep(delay)
+        for attempt in range(10):
+            url = hooks[(turn + attempt) % len(hooks)]
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.post(url, json=update, headers=headers) as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.1)
+
+    async with aiohttp.ClientSession() as session:
+        sent = 0
+        while True:
+            while sent < len(api.updates):
+                update = api.updates[sent]
+                pushed.add(update["update_id"])
+                task = asyncio.create_task(post(session, update, sent))
+                posts.add(task)
+                task.add_done_callback(posts.discard)
+                sent += 1
+            await api._wait_change(time.monotonic() + 1)
 
 
 # ----------------------------------------------------------------------------- reporting
@@ -827,9 +937,14 @@ def machine(options: argparse.Namespace) -> str:
     import telegram
 
     database = safe_url(options.database_url) if options.database_url else "SQLite (temporary file)"
+    instances = (
+        f"; Alliance as {options.instances} instances behind a webhook"
+        if options.instances > 1
+        else ""
+    )
     return (
         f"{cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"python-telegram-bot {telegram.__version__}; database {database}"
+        f"python-telegram-bot {telegram.__version__}; database {database}{instances}"
     )
 
 
@@ -921,11 +1036,14 @@ def parse_options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--closed-loop", action="store_true", help="no think time")
     parser.add_argument("--bot", choices=[*BOTS, "both"], default="both")
     parser.add_argument("--database-url", default=None, help="Alliance's database")
+    parser.add_argument("--instances", type=int, default=1, help="Alliance instances (1)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the think times")
     parser.add_argument("--markdown", action="store_true", help="a section for RESULTS.md")
     options = parser.parse_args(argv)
     if not 1 <= options.users <= 10_000:
         parser.error("--users must be between 1 and 10000")
+    if options.instances > 1 and not (options.database_url or "").startswith("postgresql"):
+        parser.error("--instances above 1 needs a PostgreSQL --database-url")
     if options.closed_loop:
         options.think = 0.0
     return options
