@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -26,7 +27,7 @@ from bot.services import Core, Services
 from bot.settings import Settings
 from bot.telegram import handlers
 from bot.telegram.adapter import TelegramAdapter
-from bot.telegram.inbox import Inbox, InboxBot
+from bot.telegram.inbox import Inbox, InboxBot, update_key
 from bot.telegram.locks import ChatLocks
 from bot.telegram.outbox import RENEW_SECONDS, SWEEP_SECONDS, Sender
 from bot.telegram.processor import OrderedUpdateProcessor
@@ -34,6 +35,8 @@ from bot.telegram.ratelimit import ChatRateLimiter
 from bot.views import Presenter
 from knowledge import LANGUAGES
 from storage.db import make_engine
+
+log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [
     Update.MESSAGE,
@@ -94,9 +97,15 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     adapter = TelegramAdapter(services, presenter, sender)
 
     async def replay(payload: dict) -> None:
-        update = Update.de_json(payload, application.bot)
-        await application.process_update(update)
-        await inbox.mark_handled(update)
+        # Marked handled whatever happens, so one bad update never holds its chat back.
+        try:
+            update = Update.de_json(payload, application.bot)
+        except Exception:  # noqa: BLE001 - unreadable: nothing to run, the chat goes on
+            log.error("a kept update could not be read; skipped", exc_info=True)
+        else:
+            await application.process_update(update)
+        finally:
+            await inbox.mark_key_handled(update_key(payload.get("update_id")))
 
     adapter.replay = replay
     application.bot_data.update(telegram=adapter, inbox=inbox)

@@ -66,7 +66,10 @@ class Inbox:
 
     async def mark_handled(self, update: object) -> None:
         if isinstance(update, Update) and kept(update):
-            await asyncio.to_thread(self._mark, update_key(update.update_id))
+            await self.mark_key_handled(update_key(update.update_id))
+
+    async def mark_key_handled(self, key: str) -> None:
+        await asyncio.to_thread(self._mark, key)
 
     def _mark(self, key: str) -> None:
         with session_scope(self.engine) as db:
@@ -74,8 +77,13 @@ class Inbox:
 
     async def unhandled(self, bot: ExtBot) -> list[Update]:
         """What a previous process stored and did not handle, in Telegram's order."""
-        payloads = await asyncio.to_thread(self._unhandled)
-        updates = [Update.de_json(payload, bot) for payload in payloads]
+        updates = []
+        for payload in await asyncio.to_thread(self._unhandled):
+            try:
+                updates.append(Update.de_json(payload, bot))
+            except Exception:  # noqa: BLE001 - unreadable: skipped, never blocks a start
+                log.error("a kept update could not be read; skipped", exc_info=True)
+                await self.mark_key_handled(update_key(payload.get("update_id")))
         return sorted(updates, key=lambda u: u.update_id)
 
     def _unhandled(self) -> list[dict]:

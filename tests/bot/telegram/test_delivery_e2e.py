@@ -161,3 +161,27 @@ async def test_a_process_killed_while_sending_documents_sends_them_after_restart
     assert sorted(documents_of(sqlite_url, pid)) == [("action_plan", 1), ("convention", 1)]
     for call in api.calls_of("sendDocument", chat):
         docx.Document(io.BytesIO(call.files["document"][1]))
+
+
+async def test_an_earlier_update_that_cannot_be_handled_does_not_hold_its_chat_back(
+    api, bot, sqlite_url
+):
+    from storage import delivery
+    from storage.db import make_engine, session_scope
+    from storage.models import utcnow
+
+    chat = 7010
+    # Kept by another instance, never handled, and unreadable: a broken payload.
+    broken = delivery.Input("tg:0", {"update_id": 0, "message": "?"}, chat_id=chat, seq=0)
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as db:
+        delivery.store_inbound(db, items=[broken], at=utcnow())
+    api.send_text(chat, "/start")
+    await api.wait_for(lambda a: a.calls_of("sendMessage", chat))
+    api.send_text(chat, "/aide")
+    await api.wait_for(lambda a: len(a.calls_of("sendMessage", chat)) == 2)
+    welcome, help_ = (c.text for c in api.calls_of("sendMessage", chat))
+    assert "Bonjour" in welcome and "/diagnostic" in help_
+    with session_scope(engine) as db:
+        assert delivery.take_turn(db, chat_id=chat, seq=10**9) == []
+    engine.dispose()
