@@ -104,10 +104,14 @@ async def test_a_double_press_on_a_partnership_button_acts_once(api, sqlite_url)
         generate = partnership_button(pid, revision, "generate")
         api.press(chat, generate, message_id=1)
         api.press(chat, generate, message_id=1)
+        # The effect first (a quiet moment alone may come while a draft is being built),
+        # then quiet: a second effect would come meanwhile.
+        await api.wait_for(lambda a: len(a.calls_of("sendDocument", chat)) >= 2)
         await api.idle()
         invite = partnership_button(pid, revision + 1, "role", "partner")
         api.press(chat, invite, message_id=1)
         api.press(chat, invite, message_id=1)
+        await api.wait_for(lambda a: any("start=" in t for t in a.chat_messages(chat)))
         await api.idle()
     assert sorted(documents_of(sqlite_url, pid)) == [("action_plan", 1), ("convention", 1)]
     assert len(api.calls_of("sendDocument", chat)) == 2
