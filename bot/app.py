@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -27,7 +26,7 @@ from bot.services import Core, Services
 from bot.settings import Settings
 from bot.telegram import handlers
 from bot.telegram.adapter import TelegramAdapter
-from bot.telegram.inbox import Inbox, InboxBot, update_key
+from bot.telegram.inbox import Inbox, InboxBot
 from bot.telegram.locks import ChatLocks
 from bot.telegram.outbox import RENEW_SECONDS, SWEEP_SECONDS, Sender
 from bot.telegram.processor import OrderedUpdateProcessor
@@ -35,8 +34,6 @@ from bot.telegram.ratelimit import ChatRateLimiter
 from bot.views import Presenter
 from knowledge import LANGUAGES
 from storage.db import make_engine
-
-log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [
     Update.MESSAGE,
@@ -97,15 +94,11 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     adapter = TelegramAdapter(services, presenter, sender)
 
     async def replay(payload: dict) -> None:
-        # Marked handled whatever happens, so one bad update never holds its chat back.
-        try:
-            update = Update.de_json(payload, application.bot)
-        except Exception:  # noqa: BLE001 - unreadable: nothing to run, the chat goes on
-            log.error("a kept update could not be read; skipped", exc_info=True)
-        else:
-            await application.process_update(update)
-        finally:
-            await inbox.mark_key_handled(update_key(payload.get("update_id")))
+        if (update := await inbox.read(payload, application.bot)) is not None:
+            try:
+                await application.process_update(update)
+            finally:
+                await inbox.mark_handled(update)
 
     adapter.replay = replay
     application.bot_data.update(telegram=adapter, inbox=inbox)

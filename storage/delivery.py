@@ -60,7 +60,7 @@ def take_turn(session: Session, *, chat_id: int, seq: int) -> list[dict]:
     transaction, and returns the chat's earlier inputs kept but not handled yet (received by
     another instance at the same moment): those go first, so a chat's inputs apply in order.
     """
-    lock_chat(session, chat_id, namespace=INPUTS)
+    lock_chats(session, [chat_id], namespace=INPUTS)
     query = (
         select(Inbound.payload)
         .where(
@@ -78,15 +78,11 @@ def take_turn(session: Session, *, chat_id: int, seq: int) -> list[dict]:
 INPUTS, OUTBOX = 1, 2
 
 
-def lock_chat(session: Session | Connection, chat_id: int, *, namespace: int) -> None:
-    """A PostgreSQL advisory lock on a chat until the transaction ends; nothing on SQLite,
-    where a write transaction holds the whole database already."""
-    lock_chats(session, [chat_id], namespace=namespace)
-
-
 def lock_chats(session: Session | Connection, chat_ids: list[int], *, namespace: int) -> None:
-    """Locks several chats, always in the same order, so two lockers never wait for each
-    other. (A chat's hash may collide with another's: they then merely wait in turn.)"""
+    """PostgreSQL advisory locks on chats until the transaction ends, always taken in the
+    same order, so two lockers never wait for each other (a chat's key may collide with
+    another's: they then merely wait in turn); nothing on SQLite, where a write transaction
+    holds the whole database already."""
     if not chat_ids or _dialect(session) != "postgresql":
         return
     keys = sorted({chat_id % 2**31 for chat_id in chat_ids})
@@ -301,21 +297,30 @@ def document_contents(connection: Connection, *, ids: list[int]) -> dict[int, by
 def chats_due(session: Session, *, now: datetime, limit: int = 100) -> list[int]:
     """Chats with a message waiting whose next attempt is due, and which no live instance
     is sending."""
-    unclaimed = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now)
     query = (
         select(OutboxMessage.chat_id)
-        .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now, unclaimed)
+        .where(
+            OutboxMessage.status == PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            _unclaimed(now),
+        )
         .distinct()
         .limit(limit)
     )
     return list(session.exec(query))
 
 
+def _unclaimed(now: datetime):
+    """A message no live instance is sending."""
+    return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now)
+
+
 def earliest_pending(session: Session, *, now: datetime) -> datetime | None:
     """When the soonest message waiting, and not being sent by a live instance, may be tried
     again."""
-    unclaimed = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now)
-    query = select(OutboxMessage.next_attempt_at).where(OutboxMessage.status == PENDING, unclaimed)
+    query = select(OutboxMessage.next_attempt_at).where(
+        OutboxMessage.status == PENDING, _unclaimed(now)
+    )
     return session.exec(query.order_by(OutboxMessage.next_attempt_at).limit(1)).first()
 
 

@@ -494,7 +494,14 @@ def _take(rules: list[_Rule], call: Call) -> Any:
 class FakeBotApi:
     """Fake Bot API server: records calls, serves queued updates, injects failures and delays."""
 
-    def __init__(self, delay: float = 0.0, *, max_poll: float = 1.0, quiet: float = 0.2):
+    def __init__(
+        self,
+        delay: float = 0.0,
+        *,
+        max_poll: float = 1.0,
+        quiet: float = 0.2,
+        first_update_id: int = 1,
+    ):
         # Seconds between executing a call and answering it: the WAN round trip of the real API.
         self.delay = delay
         self.max_poll = max_poll
@@ -507,7 +514,7 @@ class FakeBotApi:
         self.allowed_updates: list[str] | None = None
         # Lowered by tests to try heavy files without sending megabytes.
         self.upload_limits = dict(UPLOAD_LIMITS)
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(first_update_id)
         self._query_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._delivered_id = 0

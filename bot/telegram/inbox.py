@@ -77,14 +77,20 @@ class Inbox:
 
     async def unhandled(self, bot: ExtBot) -> list[Update]:
         """What a previous process stored and did not handle, in Telegram's order."""
-        updates = []
-        for payload in await asyncio.to_thread(self._unhandled):
-            try:
-                updates.append(Update.de_json(payload, bot))
-            except Exception:  # noqa: BLE001 - unreadable: skipped, never blocks a start
-                log.error("a kept update could not be read; skipped", exc_info=True)
-                await self.mark_key_handled(update_key(payload.get("update_id")))
-        return sorted(updates, key=lambda u: u.update_id)
+        updates = [
+            await self.read(payload, bot) for payload in await asyncio.to_thread(self._unhandled)
+        ]
+        return sorted((u for u in updates if u is not None), key=lambda u: u.update_id)
+
+    async def read(self, payload: dict, bot: ExtBot) -> Update | None:
+        """A kept update as the handlers take it; None when it cannot be read, and it is
+        then marked handled, so it never holds its chat (or a start) back."""
+        try:
+            return Update.de_json(payload, bot)
+        except Exception:  # noqa: BLE001 - any unreadable payload is skipped, logged
+            log.error("a kept update could not be read; skipped", exc_info=True)
+            await self.mark_key_handled(update_key(payload.get("update_id")))
+            return None
 
     def _unhandled(self) -> list[dict]:
         with session_scope(self.engine) as db:

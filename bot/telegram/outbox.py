@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatAction
@@ -257,11 +257,13 @@ class Sender:
             for other in self._pages:
                 if other is not page:
                     other.add(chat_id)
-        done = {o.entry.id for o in settled if o.status != "retry"}
-        unsettled = [e.id for e in entries if e.id not in done]
-        if unsettled and not any(o.status == "blocked" for o in settled):
-            await asyncio.to_thread(self._release, unsettled)
-        self._reschedule(chat_id, entries, settled, now)
+        if any(o.status == "blocked" for o in settled):
+            return  # what waited for the chat was dropped with it
+        done = {o.entry.id for o in settled if o.status in ("sent", "dropped")}
+        if waiting := [e for e in entries if e.id not in done]:
+            # Left for the next flush, here or in another instance.
+            await asyncio.to_thread(self._release, [e.id for e in waiting])
+            self._reschedule(chat_id, waiting, settled, now)
 
     def _leave_to_others(self, busy: set[int]) -> None:
         """Chats another instance is sending: looked at again shortly, for what it did not
@@ -280,7 +282,7 @@ class Sender:
 
     async def sweep(self) -> None:
         """Sends whatever is due in every chat (at start, then now and then)."""
-        await asyncio.to_thread(self._free_dead_claims)
+        await asyncio.to_thread(self._in_transaction, self._free_dead_claims)
         while chats := await asyncio.to_thread(self._chats_due):
             await self.flush_chats(chats)
             if len(chats) < CHATS_A_SWEEP:
@@ -366,10 +368,14 @@ class Sender:
                 entry,
                 kind=DOCUMENT,
                 content=zipped(name, entry.content or b""),
-                payload={**entry.payload, "file_name": f"{name}.zip", "zipped": True},
+                payload={
+                    **entry.payload,
+                    "file_name": f"{name}.zip",
+                    "zipped": True,
+                    "caption": caption,
+                },
                 attempts=0,
             )
-            lighter.payload["caption"] = caption
             outcome = await self._attempt(chat_id, lighter)
         elif not message:
             log.error("chat %s: a file too heavy even compressed; given up", chat_id)
@@ -495,12 +501,13 @@ class Sender:
             entry.content = contents.get(entry.payload["document_id"])
         return loaded, busy
 
-    def _free_dead_claims(self, connection=None) -> bool:
+    def _in_transaction(self, work: Callable[[Connection], Any]) -> Any:
+        with self.engine.begin() as connection:
+            return work(connection)
+
+    def _free_dead_claims(self, connection: Connection) -> bool:
         """Frees at once the claims of an earlier process of this machine that died (its
         restart, typically), rather than waiting for them to lapse."""
-        if connection is None:
-            with self.engine.begin() as connection:
-                return self._free_dead_claims(connection)
         dead = [
             holder
             for holder in delivery.claim_holders(connection, now=self.clock())
@@ -553,17 +560,14 @@ class Sender:
             return delivery.chats_due(db, now=self.clock(), limit=CHATS_A_SWEEP)
 
     def _reschedule(
-        self, chat_id: int, entries: list[Entry], outcomes: list[Outcome], now: datetime
+        self, chat_id: int, waiting: list[Entry], outcomes: list[Outcome], now: datetime
     ) -> None:
-        """Plans the next flush of this chat when something is still waiting."""
-        if self.schedule is None or any(o.status == "blocked" for o in outcomes):
+        """Plans the next flush of this chat, for the entries still waiting."""
+        if self.schedule is None:
             return
-        settled = {o.entry.id for o in outcomes if o.status in ("sent", "dropped")}
         retry_at = {o.entry.id: o.retry_at for o in outcomes if o.status == "retry"}
-        waiting = [retry_at.get(e.id, e.due) for e in entries if e.id not in settled]
-        if waiting:
-            delay = max((min(waiting) - now).total_seconds(), 0.05)
-            self.schedule(chat_id, delay)
+        soonest = min(retry_at.get(e.id, e.due) for e in waiting)
+        self.schedule(chat_id, max((soonest - now).total_seconds(), 0.05))
 
 
 def _too_large(error: NetworkError) -> bool:
