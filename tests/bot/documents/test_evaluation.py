@@ -22,6 +22,7 @@ from bot.documents.evaluation import (
     evaluation_docx,
     evaluation_pdf,
 )
+from bot.documents.pdf_fonts import FULL, fonts_for
 from bot.documents.render import WORDING_DIR
 from flows.evaluation import build_report
 from knowledge.models import Questionnaire
@@ -350,6 +351,21 @@ def test_the_pdf_text_has_the_french_accents_and_signs():
     for expected in ("Bilan d’évaluation", "Œillets", "œuvre", "1 200 €", "« trop rares »", "—"):
         assert expected in text
     assert f"Page 1 / {len(reader.pages)}" in text
+
+
+def test_a_name_outside_the_latin_script_is_drawn_in_the_pdf():
+    # Reports in Latin script use fonts cut down to it; any other character takes the full ones.
+    names = NAMES | {"partner": "Фонд «Надежда»", "partnership": "Ελπίδα — Lyon"}
+    reader = PdfReader(io.BytesIO(evaluation_pdf(_report(), **names)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Фонд «Надежда»" in text and "Ελπίδα — Lyon" in text and "Œillets" in text
+
+
+def test_latin_text_takes_the_cut_down_fonts_and_other_scripts_the_full_ones():
+    latin = fonts_for("Œillets : 1 200 € — « vite » ≥ 1,5 ⚠ n° • ’")
+    assert latin.covered is not None
+    assert all(path.stat().st_size < 100_000 for path in latin.files.values())
+    assert fonts_for("Œillets et Фонд") == FULL
 
 
 # -- languages ------------------------------------------------------------------------------
