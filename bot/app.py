@@ -17,7 +17,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.commands import BUTTON_ROUTES, COMMANDS, QUESTION_BUTTON
 from bot.i18n import gettext_for
@@ -26,6 +25,7 @@ from bot.services import Core, Services
 from bot.settings import Settings
 from bot.telegram import handlers
 from bot.telegram.adapter import TelegramAdapter
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.inbox import Inbox, InboxBot
 from bot.telegram.locks import ChatLocks
 from bot.telegram.outbox import RENEW_SECONDS, SWEEP_SECONDS, Sender
@@ -43,6 +43,8 @@ ALLOWED_UPDATES = [
 ]
 # Concurrent Bot API calls; sending is paced by the rate limiter anyway.
 CONNECTIONS = 256
+# Seconds an upload (a document, a chart) may take at least, whatever the API time-out.
+MEDIA_WRITE_TIMEOUT = 20
 # The check-in dispatcher runs every minute.
 DISPATCH_SECONDS = 60
 
@@ -60,13 +62,12 @@ def bot_options(settings: Settings) -> dict:
         token=settings.telegram_bot_token,
         base_url=settings.telegram_api_base_url,
         base_file_url=file_url(settings.telegram_api_base_url),
-        request=HTTPXRequest(
-            connection_pool_size=CONNECTIONS,
+        request=AiohttpRequest(
+            connections=CONNECTIONS,
             read_timeout=timeout,
-            write_timeout=timeout,
-            media_write_timeout=max(timeout, 20),
+            write_timeout=max(timeout, MEDIA_WRITE_TIMEOUT),
         ),
-        get_updates_request=HTTPXRequest(),
+        get_updates_request=AiohttpRequest(connections=1),
         defaults=Defaults(parse_mode=ParseMode.HTML),
         rate_limiter=ChatRateLimiter(
             settings.alliance_max_messages_per_second, settings.alliance_chat_messages_per_second
