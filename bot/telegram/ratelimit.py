@@ -35,6 +35,8 @@ ARRIVAL_HEADROOM = 1
 # A fan-out is paced a little further under the ceiling: arrivals bunch up when the event loop
 # is held for a moment, and a fan-out must never make a second exceed the rate.
 BULK_MARGIN = 1.035
+# How late (seconds) a paced call may be and still have its lateness made up on the next.
+CATCH_UP = 0.005
 # A wake-up this close to the end of a window counts as after it (clocks round).
 TOLERANCE = 1e-9
 
@@ -82,8 +84,11 @@ class SlidingWindow:
 
 
 class Pace:
-    """One call every `interval` seconds, on a schedule: a late wake-up is not carried
-    over to the calls after it (only one interval's worth is ever caught up)."""
+    """One call every `interval` seconds, on a schedule. A wake-up a little late (a timer's
+    usual lateness, up to CATCH_UP) is made up on the next call, so the pace holds; a longer
+    delay is not caught up, so calls never bunch: n calls after any one, the nth leaves at
+    least `n * interval - CATCH_UP` after it, and calls delayed differently on the way (by
+    up to an interval) still arrive under the rate."""
 
     __slots__ = ("_clock", "_interval", "_lock", "_next", "_sleep")
 
@@ -106,7 +111,10 @@ class Pace:
             if now < self._next - TOLERANCE:
                 await self._sleep(self._next - now)
                 now = self._clock()
-            self._next = max(self._next, now - self._interval) + self._interval
+            # On schedule (or a little late): the next slot follows this one's. Later than
+            # that (a pause, an idle spell): the schedule starts again from now.
+            on_time = now - self._next <= CATCH_UP
+            self._next = (self._next if on_time else now) + self._interval
 
 
 class ChatRateLimiter(AIORateLimiter):
