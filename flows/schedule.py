@@ -10,8 +10,9 @@ full review gives way to it. Due dates are 9:00 in the configured time zone.
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 PULSE, REVIEW = "pulse", "review"
@@ -47,20 +48,42 @@ def pulse_months(frequency: str | None, horizon: int = HORIZON_YEARS * 12) -> li
 
 
 def schedule(
-    start: date, *, frequency: str | None, end: date | None, zone: ZoneInfo
+    start: date,
+    *,
+    frequency: str | None,
+    end: date | None,
+    zone: ZoneInfo,
+    until: datetime | None = None,
 ) -> list[Due]:
-    """Every check-in of a partnership signed on `start`, in time order."""
-    reviews = [add_months(start, 12 * year) for year in range(1, HORIZON_YEARS + 1)]
+    """Every check-in of a partnership signed on `start`, in time order; only those due by
+    `until` when it is given (the dispatcher asks for nothing later than now)."""
+    years = HORIZON_YEARS if until is None else _years_to_draw(start, until)
+    reviews = [add_months(start, 12 * year) for year in range(1, years + 1)]
     if end is not None:
         before_end = end - REVIEW_BEFORE_END
         reviews = [day for day in reviews if day < before_end] + [max(before_end, start)]
-    pulses = [start + FIRST_PULSE_AFTER] + [add_months(start, m) for m in pulse_months(frequency)]
+    pulses = [start + FIRST_PULSE_AFTER] + [
+        add_months(start, m) for m in pulse_months(frequency, horizon=years * 12)
+    ]
     if end is not None:
         pulses = [day for day in pulses if day <= end]
-    pulses = [p for p in pulses if all(abs(p - r) > PULSE_GIVES_WAY for r in reviews)]
+    pulses = [p for p in pulses if not _near(p, reviews)]
     dues = [Due(_at(day, zone), PULSE) for day in pulses]
     dues += [Due(_at(day, zone), REVIEW) for day in reviews]
-    return sorted(dues)
+    return sorted(due for due in dues if until is None or due.at <= until)
+
+
+def _years_to_draw(start: date, until: datetime) -> int:
+    """Enough years to hold every due date by `until`, and the reviews a pulse then would
+    give way to (a year more covers PULSE_GIVES_WAY)."""
+    return max(1, min(HORIZON_YEARS, (until.date() - start).days // 365 + 2))
+
+
+def _near(day: date, reviews: list[date]) -> bool:
+    """Whether a review falls within PULSE_GIVES_WAY of `day` (`reviews` in order)."""
+    after = bisect_left(reviews, day)
+    neighbours = reviews[max(after - 1, 0) : after + 1]
+    return any(abs(review - day) <= PULSE_GIVES_WAY for review in neighbours)
 
 
 def latest_due(dues: list[Due], now: datetime) -> dict[str, Due]:
@@ -80,4 +103,4 @@ def next_due(dues: list[Due], now: datetime) -> Due | None:
 def _at(day: date, zone: ZoneInfo) -> datetime:
     """9:00 on that day where the partnership is, in UTC."""
     local = datetime.combine(day, DUE_AT, tzinfo=zone)
-    return local.astimezone(ZoneInfo("UTC"))
+    return local.astimezone(UTC)

@@ -68,11 +68,13 @@ def insert_rounds(session: Session, *, rows: list[dict]) -> list[tuple[int, int,
         return []
     statement = (
         _insert(session, CheckInRound)
-        .values([{"status": OPEN, "summary": {}} | row for row in rows])
         .on_conflict_do_nothing()
         .returning(CheckInRound.id, CheckInRound.partnership_id, CheckInRound.kind)
     )
-    return sorted(tuple(row) for row in session.execute(statement))
+    # Rows as parameters, not as values written into the statement: the statement is then
+    # compiled once (and cached), and the driver sends the rows in batches.
+    values = [{"status": OPEN, "summary": {}} | row for row in rows]
+    return sorted(tuple(row) for row in session.execute(statement, values))
 
 
 def _insert(session: Session, table):
@@ -125,7 +127,7 @@ def respondents_of(session: Session, *, partnership_ids: list[int]) -> list[Any]
 def add_invites(session: Session, *, rows: list[dict]) -> None:
     """Invites in one statement; a respondent invited to that round already is skipped."""
     if rows:
-        session.execute(_insert(session, CheckInInvite).values(rows).on_conflict_do_nothing())
+        session.execute(_insert(session, CheckInInvite).on_conflict_do_nothing(), rows)
 
 
 def claim_invitations(

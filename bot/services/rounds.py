@@ -37,15 +37,21 @@ def side_of(role: str) -> str:
 # -- the schedule ---------------------------------------------------------------------------
 
 
-def dues_of(work: Work, partnership: Partnership, entered: datetime | None = None) -> list[Due]:
+def dues_of(
+    work: Work,
+    partnership: Partnership,
+    entered: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Due]:
     """The partnership's check-ins from its signature (or its entry into implementation,
-    `entered`, read from its history when not given)."""
+    `entered`, read from its history when not given); up to `until` when given."""
     start = signature_date(work, partnership, entered)
     if start is None:
         return []
     followup = partnership.followup or {}
     end = _date(followup.get("end_date"))
-    return schedule(start, frequency=followup.get("frequency"), end=end, zone=work.core.zone)
+    frequency = followup.get("frequency")
+    return schedule(start, frequency=frequency, end=end, zone=work.core.zone, until=until)
 
 
 def signature_date(
@@ -105,7 +111,8 @@ def open_due_rounds(
     entered = store.entered_implementation(work.db, partnership_ids=undated)
     rows = []
     for partnership in partnerships:
-        dues = dues_of(work, partnership, entered.get(partnership.id))
+        # Only what has come due is drawn: the partnerships are many, their past is short.
+        dues = dues_of(work, partnership, entered.get(partnership.id), until=work.now)
         for kind, due in latest_due(dues, work.now).items():
             last = latest.get((partnership.id, kind))
             if last is None or aware(last) < due.at:

@@ -62,3 +62,14 @@ def test_missed_rounds_are_caught_up_once_not_once_per_period():
 def test_months_are_added_without_overflowing_short_months():
     assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
     assert add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
+
+
+def test_drawn_up_to_a_moment_it_is_the_whole_schedule_cut_there():
+    # The dispatcher draws only what has come due: the same dates, whatever the moment.
+    for end in (None, date(2028, 6, 30), date(2031, 2, 1)):
+        for frequency in (None, "half_yearly"):
+            whole = schedule(SIGNED, frequency=frequency, end=end, zone=PARIS)
+            for days in (0, 41, 42, 200, 364, 365, 396, 600, 730, 1500, 4000):
+                until = datetime(2027, 1, 15, 8, tzinfo=UTC) + timedelta(days=days)
+                cut = schedule(SIGNED, frequency=frequency, end=end, zone=PARIS, until=until)
+                assert cut == [due for due in whole if due.at <= until]
