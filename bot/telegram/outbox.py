@@ -17,6 +17,7 @@ import socket
 import uuid
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,6 +67,11 @@ CLAIM_SECONDS = 30
 RENEW_SECONDS = 10
 # A chat another instance is sending is tried again after this long.
 BUSY_RETRY_SECONDS = 1.0
+# Fan-out messages Telegram accepted are marked sent together, at most this long after the
+# first: one transaction for three or so instead of one each (marking them one by one was
+# a third of a fan-out's CPU). A crash in that moment would send those few again; anything
+# else (an answer to someone waiting, a failure) is recorded at once.
+MARK_DELAY = 0.1
 
 
 # -- recording, inside the use case's transaction -------------------------------------------
@@ -222,6 +228,13 @@ class Sender:
         self.schedule: Callable[[int, float], None] | None = None
         # The chats flushed since each page of `flush_chats` was read.
         self._pages: list[set[int]] = []
+        # The sender's database work, in one thread, one piece after another: a message's
+        # "sent" mark is written before any later read of its chat, and the event loop does
+        # not wait for it (a third of a fan-out's CPU was the round trips to mark each one).
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        # Outcomes waiting for MARK_DELAY to be recorded together, by chat.
+        self._marks: list[tuple[int, Outcome]] = []
+        self._marks_timer: asyncio.TimerHandle | None = None
 
     async def flush(
         self, chat_id: int, entries: list[Entry] | None = None, page: set[int] | None = None
@@ -229,20 +242,17 @@ class Sender:
         """Sends what is due for this chat; the caller holds the chat's lock. `entries` were
         read beforehand with the `page` of chats being flushed (see `flush_chats`)."""
         if entries is None:
-            loaded, busy = await asyncio.to_thread(self._load, [chat_id])
+            loaded, busy = await self._in_db(self._load, [chat_id])
             entries = loaded.get(chat_id, [])
             self._leave_to_others(busy)
         if not entries:
             return
         now = self.clock()
-        saves: list[asyncio.Future] = []
         settled: list[Outcome] = []
 
         def settle(outcome: Outcome) -> None:
-            # Marked at once, in its own transaction: a crash right after a send repeats
-            # as little as possible.
             settled.append(outcome)
-            saves.append(asyncio.ensure_future(asyncio.to_thread(self._save, chat_id, [outcome])))
+            self._record(chat_id, outcome)
 
         edits = [e for e in entries if e.kind not in MUST_DELIVER and e.due <= now]
         chain = [e for e in entries if e.kind in MUST_DELIVER]
@@ -251,7 +261,6 @@ class Sender:
                 self._send_chain(chat_id, chain, now, settle),
                 *(self._settled(chat_id, entry, settle) for entry in edits),
             )
-            await asyncio.gather(*saves)
         finally:
             # Pages read before now hold a stale copy of this chat's messages.
             for other in self._pages:
@@ -262,7 +271,7 @@ class Sender:
         done = {o.entry.id for o in settled if o.status in ("sent", "dropped")}
         if waiting := [e for e in entries if e.id not in done]:
             # Left for the next flush, here or in another instance.
-            await asyncio.to_thread(self._release, [e.id for e in waiting])
+            await self._in_db(self._release, [e.id for e in waiting])
             self._reschedule(chat_id, waiting, settled, now)
 
     def _leave_to_others(self, busy: set[int]) -> None:
@@ -282,8 +291,8 @@ class Sender:
 
     async def sweep(self) -> None:
         """Sends whatever is due in every chat (at start, then now and then)."""
-        await asyncio.to_thread(self._in_transaction, self._free_dead_claims)
-        while chats := await asyncio.to_thread(self._chats_due):
+        await self._in_db(self._in_transaction, self._free_dead_claims)
+        while chats := await self._in_db(self._chats_due):
             await self.flush_chats(chats)
             if len(chats) < CHATS_A_SWEEP:
                 return
@@ -303,7 +312,7 @@ class Sender:
         stale: set[int] = set()
         self._pages.append(stale)
         try:
-            loaded, busy = await asyncio.to_thread(self._load, page)
+            loaded, busy = await self._in_db(self._load, page)
             self._leave_to_others(busy)
 
             async def one(chat: int) -> None:
@@ -468,7 +477,30 @@ class Sender:
         except TelegramError as error:
             log.debug("chat action failed in chat %s: %s", chat_id, error)
 
-    # -- bookkeeping, in a worker thread ---------------------------------------------------
+    # -- bookkeeping, in the sender's database thread ------------------------------------
+
+    async def _in_db(self, work: Callable[..., Any], *args: Any) -> Any:
+        # What was sent is recorded before anything is read again.
+        self._submit_marks()
+        return await asyncio.get_running_loop().run_in_executor(self._db, work, *args)
+
+    def _record(self, chat_id: int, outcome: Outcome) -> None:
+        """Records an outcome: a fan-out message sent, within MARK_DELAY with others; the
+        rest at once (with whatever waits before it, to keep their order)."""
+        self._marks.append((chat_id, outcome))
+        if outcome.status != "sent" or not outcome.entry.payload.get("bulk"):
+            self._submit_marks()
+        elif self._marks_timer is None:
+            loop = asyncio.get_running_loop()
+            self._marks_timer = loop.call_later(MARK_DELAY, self._submit_marks)
+
+    def _submit_marks(self) -> None:
+        if self._marks_timer is not None:
+            self._marks_timer.cancel()
+            self._marks_timer = None
+        if self._marks:
+            marks, self._marks = self._marks, []
+            self._db.submit(self._save, marks).add_done_callback(_log_failure)
 
     def _load(self, chat_ids: list[int]) -> tuple[dict[int, list[Entry]], set[int]]:
         """What waits for these chats, claimed for this instance, by chat, in order,
@@ -525,20 +557,21 @@ class Sender:
     async def renew_claims(self) -> None:
         """Called every RENEW_SECONDS while the instance lives."""
         until = self.clock() + timedelta(seconds=CLAIM_SECONDS)
-        await asyncio.to_thread(self._renew, until)
+        await self._in_db(self._renew, until)
 
     def _renew(self, until: datetime) -> None:
         with self.engine.begin() as connection:
             delivery.renew_claims(connection, holder=self.holder, until=until)
 
     async def release_all(self) -> None:
-        """The instance stops: what it claimed and did not send is free for others at once."""
-        await asyncio.to_thread(self._release)
+        """The instance stops: what it claimed and did not send is free for others at once
+        (after the marks of what it sent, which come first in the same thread)."""
+        await self._in_db(self._release)
 
-    def _save(self, chat_id: int, outcomes: list[Outcome]) -> None:
+    def _save(self, outcomes: list[tuple[int, Outcome]]) -> None:
         now = self.clock()
         with self.engine.begin() as connection:
-            for outcome in outcomes:
+            for chat_id, outcome in outcomes:
                 entry = outcome.entry
                 if outcome.status == "sent":
                     delivery.mark_sent(
@@ -568,6 +601,12 @@ class Sender:
         retry_at = {o.entry.id: o.retry_at for o in outcomes if o.status == "retry"}
         soonest = min(retry_at.get(e.id, e.due) for e in waiting)
         self.schedule(chat_id, max((soonest - now).total_seconds(), 0.05))
+
+
+def _log_failure(done: Future) -> None:
+    """A mark that could not be written: the message may go again after a restart."""
+    if (error := done.exception()) is not None:
+        log.error("could not record what Telegram accepted: %s", error, exc_info=error)
 
 
 def _too_large(error: NetworkError) -> bool:
