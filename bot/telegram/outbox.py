@@ -249,10 +249,13 @@ class Sender:
             return
         now = self.clock()
         settled: list[Outcome] = []
+        # Records the chat's next update must find (a question's message id): awaited.
+        recorded: list[Future] = []
 
         def settle(outcome: Outcome) -> None:
             settled.append(outcome)
-            self._record(chat_id, outcome)
+            if (written := self._record(chat_id, outcome)) is not None:
+                recorded.append(written)
 
         edits = [e for e in entries if e.kind not in MUST_DELIVER and e.due <= now]
         chain = [e for e in entries if e.kind in MUST_DELIVER]
@@ -261,6 +264,7 @@ class Sender:
                 self._send_chain(chat_id, chain, now, settle),
                 *(self._settled(chat_id, entry, settle) for entry in edits),
             )
+            await asyncio.gather(*(asyncio.wrap_future(written) for written in recorded))
         finally:
             # Pages read before now hold a stale copy of this chat's messages.
             for other in self._pages:
@@ -484,23 +488,30 @@ class Sender:
         self._submit_marks()
         return await asyncio.get_running_loop().run_in_executor(self._db, work, *args)
 
-    def _record(self, chat_id: int, outcome: Outcome) -> None:
+    def _record(self, chat_id: int, outcome: Outcome) -> Future | None:
         """Records an outcome: a fan-out message sent, within MARK_DELAY with others; the
-        rest at once (with whatever waits before it, to keep their order)."""
+        rest at once (with whatever waits before it, to keep their order), returning the
+        write to wait for. A question shown is never left waiting: the chat's next answer
+        needs its message id."""
         self._marks.append((chat_id, outcome))
-        if outcome.status != "sent" or not outcome.entry.payload.get("bulk"):
-            self._submit_marks()
-        elif self._marks_timer is None:
-            loop = asyncio.get_running_loop()
-            self._marks_timer = loop.call_later(MARK_DELAY, self._submit_marks)
+        entry = outcome.entry
+        if outcome.status == "sent" and entry.payload.get("bulk") and not entry.flow_session_id:
+            if self._marks_timer is None:
+                loop = asyncio.get_running_loop()
+                self._marks_timer = loop.call_later(MARK_DELAY, self._submit_marks)
+            return None
+        return self._submit_marks()
 
-    def _submit_marks(self) -> None:
+    def _submit_marks(self) -> Future | None:
         if self._marks_timer is not None:
             self._marks_timer.cancel()
             self._marks_timer = None
-        if self._marks:
-            marks, self._marks = self._marks, []
-            self._db.submit(self._save, marks).add_done_callback(_log_failure)
+        if not self._marks:
+            return None
+        marks, self._marks = self._marks, []
+        written = self._db.submit(self._save, marks)
+        written.add_done_callback(_log_failure)
+        return written
 
     def _load(self, chat_ids: list[int]) -> tuple[dict[int, list[Entry]], set[int]]:
         """What waits for these chats, claimed for this instance, by chat, in order,
