@@ -167,8 +167,12 @@ def evaluation_docx(
     ctx = _context(partnership, ours, partner, round_date, language)
     doc = _new_document(ctx.w, ctx.w["report_title"], ctx.partnership)
     width = _text_width(doc)
-    for block in _blocks(report, ctx, chart or _chart(report, ctx)):
+    blocks = _blocks(report, ctx, chart or _chart(report, ctx))
+    for block, following in zip_longest(blocks, blocks[1:]):
         _docx_block(doc, block, width)
+        if isinstance(block, _Paragraph) and isinstance(following, _Table):
+            # The words that introduce a table stay on its page (headings do by their style).
+            doc.paragraphs[-1].paragraph_format.keep_with_next = True
     return _save(doc)
 
 

@@ -268,6 +268,15 @@ def test_the_decision_shows_each_sides_votes_and_the_agreed_outcome():
     assert "Les deux organisations choisissent de reconduire le partenariat." in _text(document)
 
 
+def test_the_words_that_introduce_a_table_stay_on_its_page():
+    document = _open(evaluation_docx(_report(), **NAMES))
+    body = list(document.element.body)
+    votes = body.index(document.tables[-1]._tbl)
+    intro = next(p for p in document.paragraphs if p._p is body[votes - 1])
+    assert intro.text.startswith("Ce que les répondants")
+    assert intro.paragraph_format.keep_with_next
+
+
 def test_when_the_sides_choose_differently_they_decide_together():
     partner = [answers | {"decision": "end"} for answers in PARTNER]
     text = _text(_open(evaluation_docx(_report(partner=partner), **NAMES)))
