@@ -10,7 +10,6 @@ full review gives way to it. Due dates are 9:00 in the configured time zone.
 from __future__ import annotations
 
 import calendar
-from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -67,7 +66,7 @@ def schedule(
     ]
     if end is not None:
         pulses = [day for day in pulses if day <= end]
-    pulses = [p for p in pulses if not _near(p, reviews)]
+    pulses = [p for p in pulses if all(abs(p - r) > PULSE_GIVES_WAY for r in reviews)]
     dues = [Due(_at(day, zone), PULSE) for day in pulses]
     dues += [Due(_at(day, zone), REVIEW) for day in reviews]
     return sorted(due for due in dues if until is None or due.at <= until)
@@ -77,13 +76,6 @@ def _years_to_draw(start: date, until: datetime) -> int:
     """Enough years to hold every due date by `until`, and the reviews a pulse then would
     give way to (a year more covers PULSE_GIVES_WAY)."""
     return max(1, min(HORIZON_YEARS, (until.date() - start).days // 365 + 2))
-
-
-def _near(day: date, reviews: list[date]) -> bool:
-    """Whether a review falls within PULSE_GIVES_WAY of `day` (`reviews` in order)."""
-    after = bisect_left(reviews, day)
-    neighbours = reviews[max(after - 1, 0) : after + 1]
-    return any(abs(review - day) <= PULSE_GIVES_WAY for review in neighbours)
 
 
 def latest_due(dues: list[Due], now: datetime) -> dict[str, Due]:

@@ -60,32 +60,27 @@ def fonts_for(text: str) -> FontSet:
     return latin if characters <= latin.covered else FULL
 
 
-@cache
-def _folder() -> Path:
-    # Lives as long as the process: fpdf2 reads the files again for every document.
-    return Path(tempfile.mkdtemp(prefix="alliance-fonts-"))
-
-
 def _latin() -> FontSet:
     with _building:  # two reports closing at once build the fonts once
         fonts = _built()
         if not all(path.exists() for path in fonts.files.values()):
             # Something emptied the temporary folder while we ran: build them again.
             _built.cache_clear()
-            _folder.cache_clear()
             fonts = _built()
         return fonts
 
 
 @cache
 def _built() -> FontSet:
+    # The folder lives as long as the process: fpdf2 reads the files for every document.
+    folder = Path(tempfile.mkdtemp(prefix="alliance-fonts-"))
     files, covered = {}, None
     for emphasis, name in FONT_FILES.items():
         font = TTFont(FONT_DIR / name)
         subsetter = subset.Subsetter(_options())
         subsetter.populate(unicodes=[c for low, high in LATIN for c in range(low, high + 1)])
         subsetter.subset(font)
-        files[emphasis] = _folder() / name
+        files[emphasis] = folder / name
         font.save(files[emphasis])
         kept = frozenset(chr(code) for code in font.getBestCmap())
         covered = kept if covered is None else covered & kept

@@ -53,6 +53,10 @@ class AiohttpRequest(BaseRequest):
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
+    def _given(self, name: str, value) -> float | None:
+        """A time-out passed for this call, else this object's own."""
+        return self._timeouts[name] if value is BaseRequest.DEFAULT_NONE else value
+
     async def do_request(
         self,
         url: str,
@@ -65,18 +69,12 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        read, write, connect, pool = (
-            self._timeouts[name] if given is BaseRequest.DEFAULT_NONE else given
-            for name, given in (
-                ("read", read_timeout),
-                ("write", write_timeout),
-                ("connect", connect_timeout),
-                ("pool", pool_timeout),
-            )
-        )
+        read, write = self._given("read", read_timeout), self._given("write", write_timeout)
         timeout = aiohttp.ClientTimeout(
             # aiohttp's `connect` includes waiting for a free connection of the pool.
-            connect=_sum(connect, pool),
+            connect=_sum(
+                self._given("connect", connect_timeout), self._given("pool", pool_timeout)
+            ),
             sock_read=read,
             # An upload has its write time-out for sending, then its read time-out.
             total=_sum(write, read) if request_data and request_data.contains_files else None,
