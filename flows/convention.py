@@ -163,6 +163,27 @@ def missing_items(checklist: ConventionChecklist, answers: dict) -> list[Convent
     ]
 
 
+def stands_as_proposal(item: ConventionItem, answers: dict) -> bool:
+    """Whether the draft writes our standard wording for an item nobody agreed on: a default
+    clause the parties discuss on the draft, which settles the point for now."""
+    status = answers.get(item.id, {}).get("status", MISSING)
+    return status == MISSING and bool(item.standard) and item.proposed
+
+
+def unsettled_items(checklist: ConventionChecklist, answers: dict) -> list[ConventionItem]:
+    """What step 4 still needs before the drafts: the required items neither agreed in full
+    nor covered by a standard clause of ours. The one definition the lifecycle's move, the
+    convention's summary and the card use."""
+    return [
+        item for item in missing_items(checklist, answers) if not stands_as_proposal(item, answers)
+    ]
+
+
+def proposed_items(checklist: ConventionChecklist, answers: dict) -> list[ConventionItem]:
+    """Required items the draft covers with our standard clause, as proposals to discuss."""
+    return [item for item in missing_items(checklist, answers) if stands_as_proposal(item, answers)]
+
+
 def flow_defaults(
     checklist: ConventionChecklist, answers: dict, known: dict[str, Any]
 ) -> tuple[dict[str, Any], list[str]]:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from transitions import Machine, MachineError
 
-from flows.convention import missing_items
+from flows.convention import unsettled_items
 
 STAGES = [
     "diagnosis",  # 1 auto-diagnostic
@@ -26,62 +26,52 @@ STAGES = [
     "ended",
 ]
 
-# (trigger, source, dest, what the move needs: a fact name, or None)
-TRANSITIONS = [
-    {"trigger": "advance", "source": "diagnosis", "dest": "dialogue", "conditions": "diagnosed"},
-    {
-        "trigger": "advance",
-        "source": "dialogue",
-        "dest": "partner_choice",
-        "conditions": "dialogue_started",
-    },
-    {
-        "trigger": "advance",
-        "source": "partner_choice",
-        "dest": "content",
-        "conditions": "partner_chosen",
-    },
-    {
-        "trigger": "advance",
-        "source": "content",
-        "dest": "formalisation",
-        "conditions": "convention_complete",
-    },
-    {
-        "trigger": "advance",
-        "source": "formalisation",
-        "dest": "implementation",
-        "conditions": "draft_generated",
-    },
-    {
-        "trigger": "advance",
-        "source": "implementation",
-        "dest": "evaluation",
-        "conditions": "followup_set",
-    },
-    {"trigger": "end", "source": "evaluation", "dest": "ended"},
-    {"trigger": "renew", "source": "evaluation", "dest": "implementation"},
-    {"trigger": "modify", "source": "evaluation", "dest": "content"},
-] + [
-    {"trigger": "back", "source": STAGES[i], "dest": STAGES[i - 1]}
-    for i in range(1, len(STAGES) - 1)
-]
+
+@dataclass(frozen=True)
+class StepNeed:
+    """What a stage's work must have produced before the partnership moves on: the one
+    definition the move, the card's "next" line, the flows' summaries and the tests read."""
+
+    fact: str  # the PartnershipFacts predicate the move checks
+    refusal: str  # why moving on is refused while the fact does not hold
+    # Finishing that work moves the partnership on by itself. Dialogue and implementation
+    # go on for months, and built drafts are not yet signed: from those stages the move is
+    # proposed on the card, one button away.
+    moves_by_itself: bool
+
+
+NEEDS: dict[str, StepNeed] = {
+    "diagnosis": StepNeed("diagnosed", "needs_diagnosis", moves_by_itself=True),
+    "dialogue": StepNeed("dialogue_started", "needs_dialogue", moves_by_itself=False),
+    "partner_choice": StepNeed("partner_chosen", "needs_partner", moves_by_itself=True),
+    "content": StepNeed("convention_complete", "needs_convention_items", moves_by_itself=True),
+    "formalisation": StepNeed("draft_generated", "needs_draft", moves_by_itself=False),
+    "implementation": StepNeed("followup_set", "needs_followup", moves_by_itself=False),
+}
+
+TRANSITIONS = (
+    [
+        {
+            "trigger": "advance",
+            "source": stage,
+            "dest": STAGES[STAGES.index(stage) + 1],
+            "conditions": need.fact,
+        }
+        for stage, need in NEEDS.items()
+    ]
+    + [
+        {"trigger": "end", "source": "evaluation", "dest": "ended"},
+        {"trigger": "renew", "source": "evaluation", "dest": "implementation"},
+        {"trigger": "modify", "source": "evaluation", "dest": "content"},
+    ]
+    + [
+        {"trigger": "back", "source": STAGES[i], "dest": STAGES[i - 1]}
+        for i in range(1, len(STAGES) - 1)
+    ]
+)
 
 MOVES = ("advance", "back", "end", "renew", "modify")
-# Finishing the work of these stages moves the partnership on by itself. Dialogue and
-# implementation go on for months, and built drafts are not yet signed: from those stages
-# the move is proposed on the card, one button away.
-AUTO_ADVANCE_FROM = ("diagnosis", "partner_choice", "content")
-
-# Why an advance is refused, by the stage it starts from.
-MISSING = {
-    "diagnosis": "needs_diagnosis",
-    "dialogue": "needs_dialogue",
-    "partner_choice": "needs_partner",
-    "content": "needs_convention_items",
-    "formalisation": "needs_draft",
-    "implementation": "needs_followup",
-}
+AUTO_ADVANCE_FROM = tuple(stage for stage, need in NEEDS.items() if need.moves_by_itself)
 
 
 @dataclass
@@ -135,7 +125,7 @@ def facts_of(
         dialogue_items_done=len(partnership.dialogue),
         partner_is_chosen=any(c.get("chosen") for c in partnership.candidates),
         missing_convention_items=[
-            item.id for item in missing_items(checklist, partnership.convention)
+            item.id for item in unsettled_items(checklist, partnership.convention)
         ],
         has_draft_convention=has_draft_convention,
         has_followup=bool(partnership.followup),
@@ -150,6 +140,8 @@ class Move:
     source: str
     dest: str | None = None
     refusal: str | None = None
+    # What the convention still needs, by item id, when that is why the move was refused.
+    missing: tuple[str, ...] = ()
 
 
 class Lifecycle:
@@ -169,6 +161,11 @@ class Lifecycle:
         """The moves declared from a stage, in the order of the table (advance first)."""
         return tuple(dict.fromkeys(t["trigger"] for t in TRANSITIONS if t["source"] == stage))
 
+    @staticmethod
+    def holds(facts: PartnershipFacts, stage: str) -> bool:
+        """Whether what `stage` needs before moving on is there."""
+        return stage in NEEDS and getattr(facts, NEEDS[stage].fact)()
+
     def move(self, facts: PartnershipFacts, trigger: str) -> Move:
         source = facts.state
         self.machine.add_model(facts, initial=source)
@@ -180,5 +177,7 @@ class Lifecycle:
             self.machine.remove_model(facts)
         if moved:
             return Move(True, source, facts.state)
-        refusal = MISSING.get(source) if trigger == "advance" else "not_allowed"
-        return Move(False, source, refusal=refusal)
+        if trigger != "advance" or source not in NEEDS:
+            return Move(False, source, refusal="not_allowed")
+        missing = tuple(facts.missing_convention_items) if source == "content" else ()
+        return Move(False, source, refusal=NEEDS[source].refusal, missing=missing)

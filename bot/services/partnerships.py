@@ -107,7 +107,12 @@ def move(trigger: str, work: Work, partnership: Partnership, role: str, _arg, me
     moved = work.core.lifecycle.move(stages.facts(work, partnership), trigger)
     if not moved.moved:
         # The reason, then the card again so its buttons stay at hand.
-        refusal = Say("stage_refused", {"reason": moved.refusal})
+        titles = [
+            item.title.in_(work.language)
+            for item in work.core.checklist.items
+            if item.id in moved.missing
+        ]
+        refusal = Say("stage_refused", {"reason": moved.refusal, "missing": titles})
         result = Result(work.language, [refusal, summaries.card(work, partnership, role)])
         result.closes_acted = True
         return result

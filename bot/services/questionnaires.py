@@ -122,22 +122,14 @@ def _is_live(running: FlowSession, button: ButtonData, message_id: int | None) -
 
 
 def cancel(work: Work) -> Result:
-    """/annuler: stops the questionnaire in progress; its answers are kept."""
+    """/annuler: stops the questionnaire in progress and keeps its place; the same command (or
+    a check-in's button) takes it up at the question where it stopped."""
     running = repository.active_flow_session(work.db, user_id=work.user.id)
     if running is None:
         return Result(work.language, [Say("nothing_to_cancel")])
-    paused = running.round_id is not None
-    if paused:
-        # A check-in is answered once per round: stopped, it keeps its place for its button.
-        repository.pause_active(work.db, user_id=work.user.id)
-    else:
-        flow_state = FlowState.from_dict(running.state)
-        work.core.flows[running.flow].cancel(flow_state)
-        repository.save_flow_state(
-            work.db, flow_session=running, state=flow_state.to_dict(), status="cancelled"
-        )
+    repository.pause_active(work.db, user_id=work.user.id)
     title = work.core.flows[running.flow].questionnaire.title.in_(work.language)
-    said = {"flow": running.flow, "title": title, "paused": paused}
+    said = {"flow": running.flow, "title": title, "paused": running.round_id is not None}
     result = Result(work.language, [Say("cancelled", said)])
     result.closes = running.question_message_id
     return result

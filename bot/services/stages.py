@@ -28,15 +28,27 @@ def can_advance(work: Work, partnership: Partnership) -> bool:
 
 
 def follow_the_work(work: Work, partnership: Partnership, result: Result) -> None:
-    """Moves the partnership one step on when the work of its stage is done, and says so."""
-    if partnership.stage not in AUTO_ADVANCE_FROM:
-        return
-    moved = work.core.lifecycle.move(facts(work, partnership), "advance")
-    if not moved.moved:
-        return
-    repository.record_move(
-        work.db, partnership=partnership, user_id=work.user.id, trigger="advance", dest=moved.dest
+    """Moves the partnership on when the work of its stage is done, and says so. Work done
+    ahead (a partner chosen during the dialogue) carries it over each step whose need
+    holds, up to the furthest stage whose work moves it by itself: one press, not two."""
+    start = partnership.stage
+    facts_now = facts(work, partnership)
+    reach = max(
+        (STAGES.index(s) for s in AUTO_ADVANCE_FROM if work.core.lifecycle.holds(facts_now, s)),
+        default=-1,
     )
-    work.db.add(partnership)
-    step = STAGES.index(moved.dest) + 1
-    result.shown.append(Say("stage_moved", {"stage": moved.dest, "step": step}))
+    while STAGES.index(partnership.stage) <= reach:
+        moved = work.core.lifecycle.move(facts(work, partnership), "advance")
+        if not moved.moved:
+            break
+        repository.record_move(
+            work.db,
+            partnership=partnership,
+            user_id=work.user.id,
+            trigger="advance",
+            dest=moved.dest,
+        )
+        work.db.add(partnership)
+    if partnership.stage != start:
+        step = STAGES.index(partnership.stage) + 1
+        result.shown.append(Say("stage_moved", {"stage": partnership.stage, "step": step}))

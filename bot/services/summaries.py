@@ -13,7 +13,7 @@ from bot.services.results import (
     StageChange,
 )
 from bot.services.work import Work
-from flows.convention import missing_items
+from flows.convention import proposed_items, unsettled_items
 from flows.criteria import ranked_entries
 from flows.invitations import aware
 from storage import repository
@@ -51,9 +51,9 @@ def candidates(work: Work, partnership: Partnership, role: str) -> CandidatesSho
 
 def convention(work: Work, partnership: Partnership, role: str) -> ConventionStatus:
     """What is agreed, what the draft proposes, what is left to complete."""
-    missing = missing_items(work.core.checklist, partnership.convention)
-    proposed = tuple(item for item in missing if item.standard)
-    placeholders = tuple(item for item in missing if not item.standard)
+    checklist, answers = work.core.checklist, partnership.convention
+    placeholders = tuple(unsettled_items(checklist, answers))
+    proposed = tuple(proposed_items(checklist, answers))
     return ConventionStatus(summary(partnership, role), placeholders, proposed)
 
 
