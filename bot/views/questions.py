@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -55,6 +56,7 @@ def question_screen(shown: QuestionShown, language: str) -> Screen:
         max_choices=question.max_choices,
         minimum=question.minimum,
         maximum=question.maximum,
+        scale_in_prompt=names_its_scale(question, language),
         current=answer_label(question, shown.current, language),
         selected=answer_label(question, list(shown.draft), language),
     )
@@ -66,6 +68,15 @@ def question_screen(shown: QuestionShown, language: str) -> Screen:
         rows.append((Button(box + question.flag.in_(language), data),))
     rows.append(_navigation_row(shown, language))
     return Screen(text, tuple(row for row in rows if row))
+
+
+def names_its_scale(question: Question, language: str) -> bool:
+    """A 1-5 question whose prompt already says what both ends mean ("1: hardly any, 5: all")."""
+    if question.kind not in (QuestionKind.SCALE, QuestionKind.RATING):
+        return False
+    prompt = question.prompt.in_(language)
+    ends = (int(question.minimum or 1), int(question.maximum or 5))
+    return all(re.search(rf"(?<!\d){end}(?!\d)", prompt) for end in ends)
 
 
 def _choice_rows(shown: QuestionShown, language: str) -> list[tuple[Button, ...]]:
