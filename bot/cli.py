@@ -167,7 +167,8 @@ def run_console(settings: Settings, user: str | None) -> int:
 
     if not prepare_database(settings):
         return 2
-    actor = Actor(external_id=f"console:{user or getpass.getuser()}", language_code=_locale())
+    login = user or getpass.getuser()
+    actor = Actor(external_id=f"console:{login}", language_code=_locale(), name=login)
     services = Services(make_engine(settings.database_url), Core(settings.alliance_timezone))
     Console(services, actor, sys.stdout, settings.alliance_documents_dir).run(sys.stdin)
     return 0

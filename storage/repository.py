@@ -24,6 +24,7 @@ from storage.models import (
 )
 
 ACTIVE = "active"
+NAME_LENGTH = 128
 # A run left for another one; its command or button takes it up again.
 PAUSED = "paused"
 
@@ -31,6 +32,8 @@ PAUSED = "paused"
 def get_or_create_user(
     session: Session, *, external_id: str, language: str, name: str | None = None
 ) -> User:
+    # Nothing from a channel is trusted to fit its column.
+    name = name.strip()[:NAME_LENGTH] if name else None
     user = session.exec(select(User).where(User.external_id == external_id)).first()
     if user is not None:
         if name and user.display_name != name:

@@ -10,7 +10,7 @@ from bot.services.results import PartnershipSummary, Result, Say
 from bot.services.work import Work
 from flows.roles import RIGHTS, Right, may
 from storage import repository
-from storage.models import Partnership
+from storage.models import Partnership, User
 
 
 def summary(partnership: Partnership, role: str) -> PartnershipSummary:
@@ -26,6 +26,12 @@ def summary(partnership: Partnership, role: str) -> PartnershipSummary:
         role=role,
         rights=RIGHTS.get(role, frozenset()),
     )
+
+
+def person_name(user: User) -> str:
+    """How a person is shown to the others: the name their channel gave, never an account id
+    ("tg:123", "console:root"); empty when there is none (the screen says "a member")."""
+    return (user.display_name or "").strip()
 
 
 def membership(work: Work, partnership_id: int | None) -> tuple[Partnership, str] | None:

@@ -4,7 +4,14 @@ started by hand, who is asked, and the button that starts answering a round."""
 from __future__ import annotations
 
 from bot.services import questionnaires, reports, rounds
-from bot.services.access import active_with_right, in_place, membership, notice, summary
+from bot.services.access import (
+    active_with_right,
+    in_place,
+    membership,
+    notice,
+    person_name,
+    summary,
+)
 from bot.services.results import (
     CheckInIntro,
     EvaluationShown,
@@ -14,6 +21,7 @@ from bot.services.results import (
     Say,
 )
 from bot.services.work import Work
+from flows.evaluation import OURS, PARTNER
 from flows.invitations import aware
 from flows.roles import OBSERVER, Right, may
 from flows.schedule import KINDS, next_due
@@ -46,11 +54,12 @@ def evaluation_view(work: Work, partnership: Partnership, role: str) -> Evaluati
     return EvaluationShown(
         partnership=summary(partnership, role),
         rounds=tuple(_round_info(work, r, invites[r.id]) for r in shown),
-        respondents=tuple(_respondents(work, partnership)),
+        respondents=tuple(_respondents(work, partnership, role)),
         next_due=upcoming.at if upcoming else None,
         next_kind=upcoming.kind if upcoming else None,
         evaluated=partnership.stage in store.EVALUATED_STAGES,
         round_open=_round_open(every),
+        needs_both=partnership.id not in rounds.sides_ready(work, [partnership.id]),
     )
 
 
@@ -73,19 +82,25 @@ def _round_info(work: Work, round_: CheckInRound, invites: list) -> RoundInfo:
     )
 
 
-def _respondents(work: Work, partnership: Partnership) -> list[RespondentInfo]:
+def _respondents(work: Work, partnership: Partnership, viewer_role: str) -> list[RespondentInfo]:
+    """Who answers, each named and with their organisation, as the viewer's side sees them."""
     members = repository.members_of(work.db, partnership_id=partnership.id)
     flags = {
         m.user_id: m.respondent
         for m in repository.memberships_of(work.db, partnership_id=partnership.id)
     }
+    viewer_side = rounds.side_of(viewer_role)
+    organisations = {OURS: partnership.our_organisation, PARTNER: partnership.partner_name or ""}
     return [
         RespondentInfo(
             user_id=user.id,
-            name=user.display_name or user.external_id,
+            name=person_name(user),
             side=rounds.side_of(role),
             respondent=flags.get(user.id, False),
             unreachable=user.unreachable_at is not None,
+            organisation=organisations[rounds.side_of(role)],
+            same_side=rounds.side_of(role) == viewer_side,
+            is_viewer=user.id == work.user.id,
         )
         for user, role in members
         if role != OBSERVER
@@ -98,6 +113,8 @@ def start_round(work: Work, partnership: Partnership, role: str, kind, message_i
         return notice(work)
     if _round_open(store.rounds_of(work.db, partnership_id=partnership.id)):
         return notice(work, "round_open")
+    if partnership.id not in rounds.sides_ready(work, [partnership.id]):
+        return notice(work, "round_needs_both")
     opened = store.insert_rounds(
         work.db,
         rows=[

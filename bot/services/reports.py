@@ -112,6 +112,15 @@ class Built:
         return document_info(document)
 
 
+def _both_answered(summary: dict | None) -> bool:
+    """Whether both organisations answered a round: the trend of "both organisations"
+    compares only such rounds."""
+    answered = (summary or {}).get("answered")
+    if not answered:
+        return True  # a round kept before the counts were
+    return all((answered.get(side) or [0])[0] > 0 for side in (OURS, PARTNER))
+
+
 def build(work: Work, partnership: Partnership, round_: CheckInRound) -> Built:
     """The report of a round from every respondent's answers, finished or not."""
     invites = {i.user_id: i for i in store.invites_of(work.db, round_id=round_.id)}
@@ -123,7 +132,7 @@ def build(work: Work, partnership: Partnership, round_: CheckInRound) -> Built:
     earlier = [
         r.summary.get("scores") or {}
         for r in store.closed_rounds(work.db, partnership_id=partnership.id, kind=round_.kind)
-        if r.id != round_.id
+        if r.id != round_.id and _both_answered(r.summary)
     ]
     questionnaire = work.core.flows[round_.kind].questionnaire
     report = build_report(questionnaire, answers, invited=invited, previous=earlier)

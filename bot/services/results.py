@@ -233,9 +233,13 @@ class RoundInfo:
 class RespondentInfo:
     user_id: int
     name: str
-    side: str  # "ours" or "partner"
+    side: str  # "ours" or "partner": the creating organisation, or the partner's
     respondent: bool
     unreachable: bool
+    # The organisation they answer for, by its name, and whether it is the viewer's own.
+    organisation: str = ""
+    same_side: bool = True
+    is_viewer: bool = False
 
 
 @dataclass(frozen=True)
@@ -259,6 +263,8 @@ class EvaluationShown:
     evaluated: bool
     # A round is open: no other may start until it closes.
     round_open: bool = False
+    # An organisation has nobody to answer yet: no round runs until it has.
+    needs_both: bool = False
 
 
 @dataclass(frozen=True)

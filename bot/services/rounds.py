@@ -69,6 +69,15 @@ def signature_date(
     return None
 
 
+def sides_ready(work: Work, partnership_ids: list[int]) -> set[int]:
+    """The partnerships with a respondent in each organisation: a round "of both
+    organisations" is not run with one side (it would close at once, half empty)."""
+    sides: dict[int, set[str]] = {}
+    for row in store.respondents_of(work.db, partnership_ids=partnership_ids):
+        sides.setdefault(row.partnership_id, set()).add(side_of(row.role))
+    return {pid for pid, found in sides.items() if found >= {OURS, PARTNER}}
+
+
 def _date(value) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -109,8 +118,13 @@ def open_due_rounds(
     with a new round."""
     undated = [p.id for p in partnerships if not (p.followup or {}).get("signature_date")]
     entered = store.entered_implementation(work.db, partnership_ids=undated)
+    # A round waits for both organisations: it opens at the first run after the partner's
+    # contact joined, still once.
+    ready = sides_ready(work, [p.id for p in partnerships])
     rows = []
     for partnership in partnerships:
+        if partnership.id not in ready:
+            continue
         # Only what has come due is drawn: the partnerships are many, their past is short.
         dues = dues_of(work, partnership, entered.get(partnership.id), until=work.now)
         for kind, due in latest_due(dues, work.now).items():

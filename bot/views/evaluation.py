@@ -43,6 +43,7 @@ def evaluation_screen(shown: EvaluationShown, language: str, zone: ZoneInfo) -> 
         next_date=local_date(shown.next_due, zone) if shown.next_due else None,
         next_kind=shown.next_kind,
         evaluated=shown.evaluated,
+        needs_both=shown.needs_both,
     )
     rows: list[tuple[Button, ...]] = [
         (
@@ -55,7 +56,16 @@ def evaluation_screen(shown: EvaluationShown, language: str, zone: ZoneInfo) -> 
         if r.to_answer
     ]
     acts = Right.ACT in p.rights
-    if acts and not shown.round_open:
+    if acts and shown.needs_both:
+        rows.append(
+            (
+                Button(
+                    _("Invite the partner’s contact"),
+                    partnership_button(p.id, p.revision, "invite"),
+                ),
+            )
+        )
+    elif acts and not shown.round_open:
         rows.append(
             (
                 Button(_("Check-in now"), partnership_button(p.id, p.revision, "round", "pulse")),
@@ -68,7 +78,7 @@ def evaluation_screen(shown: EvaluationShown, language: str, zone: ZoneInfo) -> 
         rows += [
             (
                 Button(
-                    ("☑ " if r.respondent else "☐ ") + r.name[:40],
+                    ("☑ " if r.respondent else "☐ ") + (r.name or _("a member"))[:40],
                     partnership_button(p.id, p.revision, "respondent", r.user_id),
                 ),
             )
