@@ -9,8 +9,9 @@ to discuss, else a placeholder; an optional subject nobody agreed on is left out
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from knowledge import Question, QuestionKind, Questionnaire, Text
@@ -241,6 +242,55 @@ class Party:
     seat: str | None = None
     identifier: str | None = None
     representative: str | None = None
+    # What kind of actor it is, when a step asked: "company", "association",
+    # "local_authority", "academic", "general_interest"; None when only free text is known.
+    kind: str | None = None
+
+    @property
+    def form_in_name(self) -> bool:
+        """Whether the name already says the legal form ("ÉnerBat SAS" and "SAS"), so the
+        party's block does not repeat it."""
+        if not self.name or not self.legal_form:
+            return False
+        name, form = normalise(self.name).split(), normalise(self.legal_form).split()
+        return bool(form) and any(
+            name[i : i + len(form)] == form for i in range(len(name) - len(form) + 1)
+        )
+
+    @property
+    def is_company(self) -> bool:
+        """Whether it is a company, as far as we can tell; unsure counts as no (a clause
+        that only merchants may agree on is then not proposed)."""
+        said = _kind_in_text(self.legal_form) or _kind_in_text(self.name)
+        if self.kind is not None and self.kind not in COMPANY_KINDS:
+            return False
+        if said == "other":
+            return False
+        return self.kind in COMPANY_KINDS or said == "company"
+
+
+# Kinds of actor that trade as merchants: a company (diagnosis), an economic actor (criteria).
+COMPANY_KINDS = ("company", "economic")
+# Words of a legal form or name (normalised) that tell a commercial company from the rest.
+COMPANY_FORMS = frozenset(
+    "sa sas sasu sarl eurl snc sca scs selarl selas societe company ltd limited plc inc".split()
+)
+OTHER_FORMS = frozenset(
+    """association associations fondation foundation fonds dotation cooperative scic scop
+    commune mairie ville departement region collectivite metropole agglomeration
+    communaute intercommunalite etablissement public universite university ecole school
+    college lycee institut gip syndicat mutuelle charity council""".split()
+)
+
+
+def _kind_in_text(text: str | None) -> str | None:
+    """ "company", "other" or None: what a legal form or a name says of the actor's kind."""
+    words = set(normalise(text or "").split())
+    if words & OTHER_FORMS:
+        return "other"
+    if words & COMPANY_FORMS:
+        return "company"
+    return None
 
 
 @dataclass(frozen=True)
@@ -256,6 +306,9 @@ class Clause:
     hint: str = ""
     # Wording key of the standard clause used when the user gave no text (our proposal).
     standard: str | None = None
+    # Wording key that frames the user's words as a clause ("committee_yes": "A steering
+    # committee is set up. It brings together: {text}"), for an answer typed as "Yes: …".
+    wording: str | None = None
 
 
 @dataclass(frozen=True)
@@ -333,6 +386,31 @@ PERSONAL_DATA_WORDS = (
 # The articles every convention has in this order; those marked optional appear only when
 # something fills them.
 FRAME_ARTICLES = ("purpose", "duration")
+# Words that show the actions involve the public or premises (homes, visits, events,
+# volunteers), normalised: then who is liable and who insures what should be written down.
+PREMISES_WORDS = frozenset(
+    """domicile domiciles logement logements chantier chantiers public publics visite visites
+    evenement evenements manifestation manifestations benevole benevoles habitant habitants
+    locaux foyers home homes housing premises worksite visit visits event events volunteer
+    volunteers resident residents""".split()
+)
+# The items whose words say what the actions involve.
+PREMISES_ITEMS = (
+    "beneficiaries",
+    "objectives",
+    "actions",
+    "human_means",
+    "material_means",
+    "implementation",
+)
+# Items asked as "Is there…? Who…?": a typed answer is framed by the wording `<key>_yes` or
+# `<key>_no`, so "Oui : la présidente…" reads as a clause, not as a pasted answer.
+FRAMED_ANSWERS = {"steering_committee": "committee", "mediation": "mediation"}
+# A leading yes or no typed before the words ("Oui : …", "No, …"), with its punctuation.
+_YES_NO = re.compile(
+    r"^\s*(?:(?P<yes>oui|yes)|(?P<no>non|no))(?=$|[\s,:;.!–—-])(?![-–—]\w)[\s,:;.!–—-]*",
+    re.IGNORECASE,
+)
 
 
 def build_draft(
@@ -350,7 +428,23 @@ def build_draft(
 ) -> ConventionDraft:
     """The draft's content: one article per subject, in the checklist's order of articles."""
     items = items_of(answers)
+    actions = tuple(actions)
     names = {"ours": ours.name, "partner": partner.name}
+    # One territory and one theme, the same in the preamble and in article 1: the
+    # convention's agreed words, else the partnership's.
+    territory = agreed_text(items.get("geography")) or territory
+    theme = agreed_text(items.get("theme")) or theme
+    known = {"geography": territory, "theme": theme}
+    premises = mentions_premises(
+        [agreed_text(items.get(item_id)) or "" for item_id in PREMISES_ITEMS]
+        + [theme or "", *(a.what for a in actions)]
+    )
+    unproposed = set()
+    if not premises:
+        unproposed.add("insurance")
+    # A clause that names the competent court binds in principle only merchants.
+    if not (ours.is_company and partner.is_company):
+        unproposed.add("signature_place")
     articles = []
     for article in checklist.articles:
         clauses = tuple(
@@ -358,7 +452,11 @@ def build_draft(
             for item in checklist.items
             if item.article == article.id
             for clause in _clauses(
-                item, _with_fields(items.get(item.id, {}), names, language), language
+                item,
+                _with_fields(items.get(item.id, {}), names, language),
+                language,
+                known=known.get(item.id),
+                proposed=item.id not in unproposed,
             )
         )
         if clauses:
@@ -367,7 +465,7 @@ def build_draft(
     personal = mentions_personal_data(texts + [theme or "", *(a.what for a in actions)])
     articles = _with_personal_data(checklist, articles, personal, language)
     objectives = tuple(_lines((items.get("objectives") or {}).get("text")))
-    actions = tuple(actions) or tuple(
+    actions = actions or tuple(
         ActionRow(line) for line in _lines((items.get("actions") or {}).get("text"))
     )
     return ConventionDraft(
@@ -382,13 +480,40 @@ def build_draft(
         signature_place=_place(checklist, items),
         lawyer_notes=lawyer_notes(articles, ours, partner),
         actions=actions,
-        steering=steering or Steering(),
+        steering=_steering(steering or Steering()),
         frame=tuple(c for a in articles if a.article_id in FRAME_ARTICLES for c in a.clauses),
     )
 
 
-def _clauses(item: ConventionItem, record: dict, language: str) -> list[Clause]:
-    """The item's clause in the draft; nothing when it does not apply."""
+def agreed_text(record: dict | None) -> str | None:
+    """An item's agreed words, None when it is not agreed or nothing was written."""
+    if not record or record.get("status") not in AGREED:
+        return None
+    text = (record.get("text") or "").strip()
+    return text or None
+
+
+def split_yes_no(text: str | None) -> tuple[str | None, str]:
+    """A typed answer's leading yes or no, and the words after it: ("yes", "un médiateur")
+    for "Oui, un médiateur"; (None, text) when it starts otherwise."""
+    text = (text or "").strip()
+    found = _YES_NO.match(text)
+    if not found:
+        return None, text
+    return (YES if found.group("yes") else NO), text[found.end() :].strip()
+
+
+def _clauses(
+    item: ConventionItem,
+    record: dict,
+    language: str,
+    *,
+    known: str | None = None,
+    proposed: bool = True,
+) -> list[Clause]:
+    """The item's clause in the draft; nothing when it does not apply. `known`: what an
+    earlier step says when the item is not agreed (the partnership's territory); `proposed`:
+    whether its standard wording may stand as our proposal."""
     status = record.get("status", MISSING)
     if status == NOT_APPLICABLE:
         return []
@@ -397,14 +522,47 @@ def _clauses(item: ConventionItem, record: dict, language: str) -> list[Clause]:
     if item.answer == "yes_no":
         return _yes_no_clause(item, record, status, title, hint)
     if item.answer == "place":
-        # The place fills the standard wording (the court of the place of signature).
+        # The place fills the standard wording (the court of the place of signature); the
+        # place itself is written in the signature block in any case.
+        if not proposed:
+            return []
         return [Clause(item.id, title, None, status if agreed else MISSING, hint, item.standard)]
-    text = record.get("text") if agreed else None
+    text = agreed_text(record) if agreed else None
     if text:
-        return [Clause(item.id, title, text, status, hint)]
-    if item.standard:
+        return [_typed_clause(item, text, status, title, hint)]
+    if known:
+        return [Clause(item.id, title, known, MISSING, hint)]
+    if item.standard and proposed:
         return [Clause(item.id, title, None, MISSING, hint, item.standard)]
     return _placeholder_if_required(item, title, hint)
+
+
+def _typed_clause(item: ConventionItem, text: str, status: str, title: str, hint: str) -> Clause:
+    """The user's words as a clause: a leading "Oui"/"Yes" is not pasted into the draft; an
+    item asked as "Is there…?" frames the words in its yes or no wording."""
+    said, words = split_yes_no(text)
+    framing = FRAMED_ANSWERS.get(item.id)
+    if framing:
+        return Clause(
+            item.id, title, words or None, status, hint, wording=f"{framing}_{said or YES}"
+        )
+    if said != YES:
+        return Clause(item.id, title, text, status, hint)
+    if words:
+        return Clause(item.id, title, words[0].upper() + words[1:], status, hint)
+    # A bare "Oui": our standard wording, agreed; else the point is still to write.
+    return Clause(item.id, title, None, status, hint, item.standard)
+
+
+def _steering(steering: Steering) -> Steering:
+    """The committee as the action plan states it: "Non" is no committee, "Oui : …" is a
+    committee with those members."""
+    said, words = split_yes_no(steering.committee)
+    if said == NO:
+        return replace(steering, committee=None, has_committee=False)
+    if said == YES:
+        return replace(steering, committee=words or None, has_committee=True)
+    return steering
 
 
 def _with_fields(record: dict, names: dict[str, str | None], language: str) -> dict:
@@ -430,11 +588,11 @@ def _yes_no_clause(item: ConventionItem, record: dict, status: str, title: str, 
 
 
 def _place(checklist: ConventionChecklist, items: dict[str, dict]) -> str | None:
-    """Where the convention is signed (it also names the competent court)."""
+    """Where the convention is signed (written above the signatures)."""
     for item in checklist.items:
         record = items.get(item.id) or {}
         if item.answer == "place" and record.get("status") in AGREED:
-            return record.get("text")
+            return agreed_text(record)
     return None
 
 
@@ -447,6 +605,12 @@ def mentions_personal_data(texts: Iterable[str]) -> bool:
     """Whether what the users wrote speaks of personal data (contact lists, files...)."""
     words = " ".join(normalise(text) for text in texts)
     return any(word in words for word in PERSONAL_DATA_WORDS)
+
+
+def mentions_premises(texts: Iterable[str]) -> bool:
+    """Whether the actions involve the public or premises (homes, visits, events,
+    volunteers): then liability and insurance should be settled."""
+    return any(word in PREMISES_WORDS for text in texts for word in normalise(text).split())
 
 
 def _with_personal_data(checklist, articles: list[Article], personal: bool, language: str):
@@ -468,8 +632,10 @@ def lawyer_notes(articles: list[Article], ours: Party, partner: Party) -> tuple[
     proposals = any(
         c.standard and not c.text and c.status != IN_PLACE for a in articles for c in a.clauses
     )
-    notes = ["jurisdiction"]
-    notes += [key for key in ("vat", "non_compete", "personal_data") if key in present]
+    # What the guide says of the place of signature, and our note on the law: with the
+    # court clause between companies, or saying why there is none.
+    notes = ["jurisdiction_clause" if "signature_place" in present else "jurisdiction"]
+    notes += [key for key in ("vat", "non_compete", "personal_data", "insurance") if key in present]
     if "financial_means" in present:
         notes.append("tax_receipt")
     if proposals:
@@ -480,12 +646,18 @@ def lawyer_notes(articles: list[Article], ours: Party, partner: Party) -> tuple[
 # -- parties, actions, steering from typed text ---------------------------------------------
 
 
-def party_from_text(name: str | None, text: str | None) -> Party:
+def party_from_text(name: str | None, text: str | None, kind: str | None = None) -> Party:
     """A party from its typed details: "legal form ; seat ; identifier ; representative", one
-    part per line or after a semicolon; what is not given stays empty."""
+    part per line or after a semicolon; what is not given stays empty. `kind`: what kind of
+    actor a step said it is, when one did."""
     parts = _parts(text)
     values = dict(zip(PARTY_FIELDS, parts + [None] * len(PARTY_FIELDS), strict=False))
-    return Party(name=name, **values)
+    return Party(name=name, kind=kind, **values)
+
+
+def chosen_kind(candidates: Iterable[dict[str, Any]]) -> str | None:
+    """The chosen partner's kind as step 3 scored it ("general_interest" or "economic")."""
+    return next((c.get("profile") or None for c in candidates if c.get("chosen")), None)
 
 
 def actions_from_text(text: str | None) -> tuple[ActionRow, ...]:

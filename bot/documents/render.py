@@ -116,7 +116,8 @@ def _parties(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
 
 
 def _party_block(paragraph: Paragraph, w: Wording, party: Party, suffix: str) -> None:
-    """ "Name, legal form, seat, number, represented by…": each missing part a placeholder."""
+    """ "Name, legal form, seat, number, represented by…": each missing part a placeholder;
+    a legal form the name already says is not repeated."""
     values = {
         "name": party.name,
         "legal_form": party.legal_form,
@@ -124,7 +125,8 @@ def _party_block(paragraph: Paragraph, w: Wording, party: Party, suffix: str) ->
         "identifier": party.identifier,
         "representative": party.representative,
     }
-    for literal, key in _template_parts(w["party_block"]):
+    template = w["party_block_form_in_name" if party.form_in_name else "party_block"]
+    for literal, key in _template_parts(template):
         if literal:
             paragraph.add_run(literal)
         if key is None:
@@ -162,19 +164,40 @@ def _preamble(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:
 
 
 def _clause(doc: DocxDocument, w: Wording, draft: ConventionDraft, clause: Clause) -> None:
-    """The user's words; else the standard wording, marked as our proposal unless agreed;
-    else a placeholder. Partly agreed points say so."""
-    if clause.text and clause.text.strip():
+    """The user's words, framed by their yes or no wording when they answered one; else the
+    standard wording, marked as our proposal unless agreed; else a placeholder. Partly agreed
+    points say so."""
+    if clause.wording:
+        doc.add_paragraph(_framed(w, clause))
+    elif clause.text and clause.text.strip():
         _paragraphs(doc, clause.text)
     elif clause.standard:
         if clause.status != IN_PLACE and clause.status != PARTIAL:
             _marker(doc.add_paragraph(), w["proposal_marker"])
-        place = draft.signature_place or w["place_fallback"]
-        doc.add_paragraph(w[f"{clause.standard}_text"].format(place=place))
+        doc.add_paragraph(_standard(w, clause.standard, draft.signature_place))
     else:
         _placeholder(doc.add_paragraph(), _missing(w, clause.title, clause.hint))
     if clause.status == PARTIAL:
         doc.add_paragraph(w["partial_marker"], style="Draft Notice")
+
+
+def _framed(w: Wording, clause: Clause) -> str:
+    """ "Oui : la présidente…" as "Un comité de pilotage est constitué. Il réunit : la
+    présidente…": the user's words, one sentence, in the wording of their yes or no."""
+    lines = [line.strip(" •-\t") for line in (clause.text or "").splitlines()]
+    words = w["list_separator"].join(line for line in lines if line)
+    if not words:
+        return w[f"{clause.wording}_alone_text"]
+    if words[-1] not in ".!?…":
+        words += "."
+    return w[f"{clause.wording}_text"].format(text=words)
+
+
+def _standard(w: Wording, key: str, place: str | None) -> str:
+    """A standard clause; the one naming the place of signature when it is known."""
+    if place and f"{key}_place_text" in w:
+        return w[f"{key}_place_text"].format(place=place)
+    return w[f"{key}_text"]
 
 
 def _signatures(doc: DocxDocument, w: Wording, draft: ConventionDraft) -> None:

@@ -9,8 +9,10 @@ from flows.convention import (
     Steering,
     actions_from_text,
     build_draft,
+    chosen_kind,
     party_from_text,
 )
+from storage import repository
 from storage.models import Partnership
 
 
@@ -24,13 +26,23 @@ def draft_of(work: Work, partnership: Partnership) -> ConventionDraft:
         answers,
         language=work.language,
         title=partnership.name,
-        ours=party_from_text(partnership.our_organisation, parties.get("ours")),
-        partner=party_from_text(partnership.partner_name, parties.get("partner")),
+        ours=party_from_text(
+            partnership.our_organisation, parties.get("ours"), _our_kind(work, partnership)
+        ),
+        partner=party_from_text(
+            partnership.partner_name, parties.get("partner"), chosen_kind(partnership.candidates)
+        ),
         territory=partnership.territory,
         theme=partnership.theme,
         steering=steering_of(work, partnership),
         actions=actions_from_text(followup.get("actions")),
     )
+
+
+def _our_kind(work: Work, partnership: Partnership) -> str | None:
+    """Our organisation's kind, as its creator's self-diagnosis gave it."""
+    done = repository.last_done_flow(work.db, user_id=partnership.created_by, flow="diagnostic")
+    return (done.state.get("answers") or {}).get("profile") if done else None
 
 
 def steering_of(work: Work, partnership: Partnership) -> Steering:

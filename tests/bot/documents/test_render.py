@@ -124,7 +124,9 @@ def test_each_party_has_its_block_and_its_signature():
         "69008 Lyon, immatriculée sous le numéro W691234567, représentée par Claire Durand, "
         "présidente, d’une part," in text
     )
-    assert "Boulangeries Martin SAS, SAS, dont le siège est situé 3 place Bellecour" in text
+    # The name already says the legal form: it is not repeated.
+    assert "Boulangeries Martin SAS, dont le siège est situé 3 place Bellecour" in text
+    assert "SAS, SAS" not in text
     assert "Fait à Lyon, le" in text
     (signatures,) = document.tables
     cells = [cell.text for cell in signatures.rows[0].cells]
@@ -144,6 +146,7 @@ def test_articles_are_numbered_one_per_subject_in_the_checklist_order():
         "Moyens et engagements des parties",
         "Durée, renouvellement et fin",
         "Pilotage, mise en œuvre et évaluation",
+        "Responsabilité et assurances",
         "Confidentialité",
         "Communication et usage des noms et logos",
         "Règlement des différends",
@@ -151,7 +154,9 @@ def test_articles_are_numbered_one_per_subject_in_the_checklist_order():
     clauses = _styled(document, "Heading 3")
     assert "1.1 Périmètre géographique" in clauses
     assert "3.2 Versement de la dotation" in clauses
-    assert "8.3 Juridiction compétente" in clauses
+    assert "9.2 Médiation" in clauses
+    # An association and a company: no clause naming the court is proposed.
+    assert not any("Juridiction" in clause for clause in clauses)
     # Each subject once.
     assert len({c.split(" ", 1)[1] for c in clauses}) == len(clauses)
 
@@ -175,8 +180,9 @@ def test_missing_points_are_placeholders_or_our_proposals_and_optional_ones_are_
         "publics ciblés…) ?]" in placeholders
     )
     proposals = _highlighted(document, WD_COLOR_INDEX.TURQUOISE)
-    # Renewal, non-renewal, confidentiality, communication, alert, amicable step, court.
-    assert len(proposals) == 7
+    # Renewal, non-renewal, confidentiality, communication, alert, amicable step (no court
+    # clause: the parties are not both companies).
+    assert len(proposals) == 6
     text = _text(document)
     assert TERMINATION_TEXT in text and "trente jours" not in text
     assert "au moins trois mois" in text  # our non-renewal notice, marked as a proposal
@@ -211,7 +217,7 @@ def test_the_review_note_names_what_a_lawyer_should_check():
     document = _open(build_convention(_draft()))
     assert _styled(document, "Heading 1")[0] == "Note de relecture (à retirer avant signature)"
     notes = _styled(document, "List Bullet")
-    assert any("juridiction compétente" in note for note in notes)
+    assert any("lieu de signature" in note and "commerçants" in note for note in notes)
     assert any("TVA" in note for note in notes)
 
 
@@ -351,3 +357,255 @@ def test_the_header_placeholder_is_filled_even_when_word_split_it_across_runs():
     _fill_header(template, "PROJET")
     assert paragraph.text == "PROJET · v1"
     assert paragraph.style.name == "Header"
+
+
+# -- a draft a lawyer reads: the Rénov'Solidaire 93 case -------------------------------------
+
+RENOV = "association loi 1901 ; 5 rue Hoche, 93100 Montreuil ; W931234567 ; Awa Diallo, présidente"
+ENERBAT = "SAS ; 14 avenue Jean Jaurès, 93000 Bobigny ; 902 345 678 ; Luc Moreau, président"
+
+
+def _renovation(
+    language: str = "fr",
+    *,
+    ours_kind: str | None = "association",
+    partner_kind: str | None = "economic",
+    ours_details: str | None = RENOV,
+    **items,
+):
+    """An association and a company renovating homes in Seine-Saint-Denis, as typed; the
+    parties' kinds as the diagnosis and the choice of partner gave them."""
+    answers = {
+        "beneficiaries": _agreed("Ménages modestes en précarité énergétique"),
+        "actions": _agreed("Visites à domicile pour un diagnostic énergétique\nPetits travaux"),
+        "steering_committee": _agreed("Oui : la présidente, le directeur RSE d'ÉnerBat"),
+        "mediation": _agreed("Oui, un médiateur choisi ensemble"),
+        "signature_place": _agreed("Bobigny"),
+    } | items
+    return build_draft(
+        CHECKLIST,
+        answers,
+        language=language,
+        title="Rénover ensemble",
+        ours=party_from_text("Rénov'Solidaire 93", ours_details, ours_kind),
+        partner=party_from_text("ÉnerBat SAS", ENERBAT, partner_kind),
+        territory="Seine-Saint-Denis",
+        theme="Rénovation énergétique",
+    )
+
+
+def _clauses_of(document, heading: str) -> str:
+    """The paragraphs under a clause's heading, up to the next heading."""
+    lines, inside = [], False
+    for paragraph in document.paragraphs:
+        if paragraph.style.name.startswith("Heading"):
+            inside = paragraph.text.split(" ", 1)[-1] == heading
+        elif inside:
+            lines.append(paragraph.text)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("language", "block"),
+    [
+        ("fr", "ÉnerBat SAS, dont le siège est situé 14 avenue Jean Jaurès"),
+        ("en", "ÉnerBat SAS, with its registered office at 14 avenue Jean Jaurès"),
+    ],
+)
+def test_a_legal_form_the_name_already_says_is_not_repeated(language, block):
+    text = _text(_open(build_convention(_renovation(language))))
+    assert block in text and "SAS, SAS" not in text
+    # A form the name does not say is kept.
+    assert "Rénov'Solidaire 93, association loi 1901," in text
+
+
+@pytest.mark.parametrize(
+    ("language", "place", "sentence"),
+    [
+        (
+            "fr",
+            "Bobigny",
+            "le différend est porté devant la juridiction compétente du lieu de signature de "
+            "la présente convention (Bobigny).",
+        ),
+        (
+            "fr",
+            None,
+            "le différend est porté devant la juridiction compétente du lieu de signature de "
+            "la présente convention.",
+        ),
+        (
+            "en",
+            "Bobigny",
+            "the dispute is brought before the competent court for the place where this "
+            "agreement is signed (Bobigny).",
+        ),
+        (
+            "en",
+            None,
+            "the dispute is brought before the competent court for the place where this "
+            "agreement is signed.",
+        ),
+    ],
+)
+def test_the_court_clause_between_companies_reads_right_with_or_without_a_place(
+    language, place, sentence
+):
+    signature = _agreed(place) if place else {"status": "missing"}
+    draft = _renovation(
+        language, ours_kind="company", ours_details="SARL", signature_place=signature
+    )
+    text = _text(_open(build_convention(draft)))
+    assert sentence in text
+    for broken in (" de du ", " de de ", " of the the ", "{place}"):
+        assert broken not in text
+    signed = {"fr": "Fait à Bobigny, le", "en": "Signed at Bobigny, on"}[language]
+    assert (signed in text) is bool(place)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(
+    ("ours_kind", "partner_kind", "court"),
+    [
+        ("association", "economic", False),
+        ("company", "general_interest", False),
+        ("local_authority", "company", False),
+        ("academic", "company", False),
+        ("company", "economic", True),
+        # Only free text is known: both legal forms must say company.
+        (None, None, False),
+    ],
+)
+def test_a_court_clause_is_proposed_only_between_companies(
+    language, ours_kind, partner_kind, court
+):
+    draft = _renovation(language, ours_kind=ours_kind, partner_kind=partner_kind, ours_details=None)
+    # The partner's legal form says nothing against it being a company.
+    assert draft.partner.legal_form == "SAS"
+    document = _open(build_convention(draft))
+    clauses = _styled(document, "Heading 3")
+    title = {"fr": "Juridiction compétente", "en": "Competent court"}[language]
+    assert any(title in clause for clause in clauses) is court
+    text = _text(document)
+    assert ("juridiction compétente du lieu" in text or "competent court for the" in text) is court
+    # The place of signature is written above the signatures in any case.
+    signed = {"fr": "Fait à Bobigny, le", "en": "Signed at Bobigny, on"}[language]
+    assert signed in text
+    # The review note says what the guide says, and the legal limit as our note.
+    (note,) = [n for n in _styled(document, "List Bullet") if "article 48" in n]
+    guide = {"fr": "selon le guide, le lieu de signature", "en": "according to the guide"}
+    ours = {"fr": "Note d’Alliance, et non du guide", "en": "Alliance's note, not the guide's"}
+    assert guide[language] in note and ours[language] in note
+    assert "commerçants" in note or "traders" in note
+
+
+@pytest.mark.parametrize(
+    ("ours_details", "ours_kind", "court"),
+    [
+        (RENOV, None, False),  # "association loi 1901"
+        ("SARL ; 2 rue Oberkampf, 75011 Paris", None, True),
+        # A kind says company, the legal form says association: unsure counts as no.
+        (RENOV, "company", False),
+    ],
+)
+def test_with_only_free_text_both_legal_forms_must_say_company(ours_details, ours_kind, court):
+    draft = _renovation(ours_kind=ours_kind, partner_kind=None, ours_details=ours_details)
+    clauses = _styled(_open(build_convention(draft)), "Heading 3")
+    assert any("Juridiction compétente" in clause for clause in clauses) is court
+
+
+@pytest.mark.parametrize("agreed", [True, False])
+def test_the_preamble_and_article_1_name_the_same_territory(agreed):
+    geography = _agreed("Bobigny, Montreuil et Saint-Denis") if agreed else {"status": "missing"}
+    document = _open(build_convention(_renovation(geography=geography)))
+    expected = "Bobigny, Montreuil et Saint-Denis" if agreed else "Seine-Saint-Denis"
+    assert f"Territoire : {expected}" in _text(document)
+    assert _clauses_of(document, "Périmètre géographique") == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "committee", "mediation"),
+    [
+        (
+            "fr",
+            "Un comité de pilotage est constitué. Il réunit : la présidente, le directeur RSE "
+            "d'ÉnerBat.",
+            "À défaut d’accord, les parties soumettent leur différend à une instance de "
+            "médiation : un médiateur choisi ensemble.",
+        ),
+        (
+            "en",
+            "A steering committee is set up. It brings together: la présidente, le directeur "
+            "RSE d'ÉnerBat.",
+            "Failing agreement, the parties refer their dispute to a mediation body: un "
+            "médiateur choisi ensemble.",
+        ),
+    ],
+)
+def test_a_yes_typed_before_the_words_reads_as_a_clause(language, committee, mediation):
+    document = _open(build_convention(_renovation(language)))
+    titles = {"fr": ("Comité de pilotage", "Médiation"), "en": ("Steering committee", "Mediation")}
+    assert _clauses_of(document, titles[language][0]) == committee
+    assert _clauses_of(document, titles[language][1]) == mediation
+    paragraphs = [p.text for p in document.paragraphs]
+    assert not any(re.match(r"(Oui|Yes)\b", p) for p in paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("typed", "clause"),
+    [
+        ("Non", "Les parties ne constituent pas de comité de pilotage ; les référents"),
+        ("Oui", "Un comité de pilotage est constitué. Il réunit les référents des parties"),
+        ("la présidente\nle directeur RSE", "Il réunit : la présidente ; le directeur RSE."),
+        ("Non : les référents suffisent", "pas de comité de pilotage : les référents suffisent."),
+    ],
+)
+def test_a_committee_answer_reads_as_a_clause_whatever_its_form(typed, clause):
+    draft = _renovation(steering_committee=_agreed(typed))
+    assert clause in _clauses_of(_open(build_convention(draft)), "Comité de pilotage")
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("Non", "Comité de pilotage : Pas de comité de pilotage"),
+        ("Oui : la présidente", "Comité de pilotage : la présidente"),
+    ],
+)
+def test_the_action_plan_reads_a_typed_yes_or_no_to_the_committee(typed, shown):
+    # As the convention's answer reaches the plan: the words, taken as "there is one".
+    draft = build_draft(
+        CHECKLIST,
+        {"steering_committee": _agreed(typed)},
+        language="fr",
+        title="Rénover ensemble",
+        ours=party_from_text("Rénov'Solidaire 93", RENOV),
+        partner=party_from_text("ÉnerBat SAS", ENERBAT),
+        territory=None,
+        theme=None,
+        steering=Steering(committee=typed, has_committee=True),
+    )
+    text = _text(_open(build_action_plan(draft)))
+    assert shown in text
+    assert "Comité de pilotage : Non" not in text and "Comité de pilotage : Oui" not in text
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_actions_in_homes_bring_a_liability_and_insurance_article(language):
+    document = _open(build_convention(_renovation(language)))
+    titles = [t.split(" – ", 1)[1] for t in _styled(document, "Heading 2")]
+    title = {"fr": "Responsabilité et assurances", "en": "Liability and insurance"}[language]
+    assert title in titles
+    text = _text(document)
+    assert "responsabilité civile" in text or "civil liability insurance" in text
+    notes = " ".join(_styled(document, "List Bullet"))
+    assert "assureur" in notes or "insurer" in notes
+
+
+def test_no_insurance_article_when_nothing_involves_the_public_or_premises():
+    draft = _renovation(
+        beneficiaries=_agreed("Les salariés d'ÉnerBat"),
+        actions=_agreed("Formation en ligne aux éco-gestes"),
+    )
+    titles = " ".join(_styled(_open(build_convention(draft)), "Heading 2"))
+    assert "Responsabilité et assurances" not in titles

@@ -308,6 +308,7 @@ def test_the_stage_follows_the_work(service):
         "t_communication": "Communiqué commun",
         "t_renewal": "Par avenant",
         "t_non_renewal": "Préavis de trois mois",
+        "t_insurance": "Chaque partie garde son assureur",
     }
     walk(service, OWNER, TYPICAL | everything | texts | {"y_non_compete": "Non"}, limit=300)
     assert partnership(service).stage == "formalisation"
