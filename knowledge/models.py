@@ -316,6 +316,9 @@ class Card(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]{2,40}$")
     title: Text
     intro: Text | None = None
+    # What the card covers, in a few words, beside its title in its topic's overview (so the
+    # overview names every item of the checklist); a short intro stands in when it is absent.
+    gist: Text | None = None
     points: tuple[Text, ...] = Field(min_length=1)
     # Points of our own, not the guide's: shown apart, under "Alliance's advice", unsourced.
     our_advice: tuple[Text, ...] = ()
@@ -385,6 +388,8 @@ class Topic(Strict):
 
 
 def _overview_item(card: Card) -> OverviewItem:
+    if card.gist is not None:
+        return OverviewItem(card_id=card.id, title=card.title, gist=card.gist)
     intro = card.intro
     short = intro is not None and max(len(intro.fr), len(intro.en)) <= GIST_MAX
     return OverviewItem(card_id=card.id, title=card.title, gist=intro if short else None)

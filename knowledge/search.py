@@ -23,6 +23,9 @@ from knowledge.text import terms
 TITLE, KEYWORD, TOPIC, BODY = 3.0, 3.0, 1.5, 1.0
 # A word reached by a typo, a prefix or a synonym counts a little less than the word itself.
 TYPO, PREFIX, SYNONYM = 0.8, 0.85, 0.6
+# How many close words a typo may stand for: a short word has many neighbours ("tipe": tie,
+# time, tire, type), and the one meant must not be crowded out by the others.
+TYPO_CANDIDATES = 8
 # What every card is about: these words neither name a topic nor keep a query from naming
 # one ("convention de partenariat" still names the convention).
 SUBJECT = frozenset(terms("partenariat partnership partenaire partner checklist fiche"))
@@ -64,7 +67,7 @@ class CardIndex:
 
         An overview is found by its topic's words only: its items have cards of their own.
         """
-        body = [] if card.is_overview else [card.intro, *card.points, *card.our_advice]
+        body = [] if card.is_overview else [card.intro, card.gist, *card.points, *card.our_advice]
         fields = (
             (TITLE, card.title.fr + " " + card.title.en),
             (KEYWORD, " ".join(card.keywords.fr + card.keywords.en)),
@@ -85,10 +88,16 @@ class CardIndex:
         return {word: frozenset(others) for word, others in mapping.items()}
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
-        """The best cards for a query, best first; nothing for a query that matches nothing."""
+        """The best cards for a query, best first; nothing for a query that matches nothing well."""
         scores: dict[str, float] = defaultdict(float)
         matched: dict[str, int] = defaultdict(int)
+        # Cards where a word of the query stands in the title, keywords or topic, not only
+        # somewhere in the text.
+        strong: set[str] = set()
         query_terms = list(dict.fromkeys(terms(query)))[:12]
+        # Words every card shares ("partenaire") neither make a match nor count as matched,
+        # unless the query has nothing else.
+        meaningful = frozenset(t for t in query_terms if t not in SUBJECT) or frozenset(query_terms)
         for query_term in query_terms:
             # A card matched by the word itself ignores its weaker matches (typo, synonym):
             # synonyms widen what is found, they do not outrank the word typed.
@@ -100,14 +109,19 @@ class CardIndex:
                     if found_at.setdefault(card_id, factor) != factor:
                         continue
                     best[card_id] = max(best.get(card_id, 0.0), weight * idf * factor)
+                    if weight > BODY and query_term in meaningful:
+                        strong.add(card_id)
             for card_id, score in best.items():
                 scores[card_id] += score
-                matched[card_id] += 1
+                matched[card_id] += query_term in meaningful
+        # A card that only mentions some of the words in passing is a coincidence, not an
+        # answer ("assurance responsabilité" is not about the brakes): better say nothing matches.
+        found = [c for c in scores if c in strong or matched[c] >= len(meaningful)]
         # The overview of a topic the query names comes first, then the cards that match
         # every word of the query.
         named = self._named_overviews(query_terms)
         ranked = sorted(
-            scores,
+            found,
             key=lambda c: (c not in named, -matched[c], -scores[c], self.rank[c]),
         )
         return [Hit(self.cards[c], scores[c]) for c in ranked[:limit]]
@@ -133,7 +147,11 @@ class CardIndex:
             cutoff = _typos_allowed(word)
             if cutoff:
                 for term, _distance, _ in extract(
-                    word, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=cutoff, limit=3
+                    word,
+                    self.vocabulary,
+                    scorer=Levenshtein.distance,
+                    score_cutoff=cutoff,
+                    limit=TYPO_CANDIDATES,
                 ):
                     found.setdefault(term, TYPO)
         for term, factor in list(found.items()):

@@ -4,6 +4,8 @@ Words that name a whole topic open its overview (the checklist itself); words th
 detail open the detail's card.
 """
 
+import re
+
 import pytest
 
 from knowledge.loader import load_knowledge_base
@@ -34,7 +36,7 @@ EXPECTED = [
     ("criteres entreprise", "criteria_economic_actor"),
     ("critères ONG 2012", "criteria_ngo_2012"),
     ("mécénat", "type_patronage"),
-    ("mecenat de competences", "type_patronage"),
+    ("mecenat de competences", "type_skills_patronage"),
     ("innovation sociétale", "type_societal_innovation"),
     ("coopération économique", "type_economic_cooperation"),
     ("pratiques responsables achats", "type_responsible_practices"),
@@ -71,6 +73,30 @@ EXPECTED = [
     ("seven steps", "steps_overview"),
     ("power imbalance", "four_pillars"),
     ("agreement renewal", "convention_duration"),
+    # What people type in a meeting (issue 16): a quarrel with the partner is a dispute, not
+    # a selection criterion; skills-based mécénat has a card of its own.
+    ("conflit partenaire", "convention_disputes"),
+    ("conflit avec le partenaire", "convention_disputes"),
+    ("litige partenaire", "convention_disputes"),
+    ("dispute with partner", "convention_disputes"),
+    ("conflict with the company", "convention_disputes"),
+    ("mécénat de compétences", "type_skills_patronage"),
+    ("bénévolat de compétences", "type_skills_patronage"),
+    ("skills-based volunteering", "type_skills_patronage"),
+    ("pro bono", "type_skills_patronage"),
+    ("combien de temps dure une convention", "convention_duration"),
+    ("how long should the agreement last", "convention_duration"),
+]
+
+# Queries no card answers: a weak match (a word met in passing in some card's text) must
+# not be offered as the answer; the user is told nothing matches and shown the topics.
+NOTHING = [
+    "assurance responsabilité",
+    "recette de crêpes",
+    "météo demain",
+    "assurance partenaire",
+    "pancake recipe",
+    "weather tomorrow",
 ]
 
 
@@ -187,3 +213,26 @@ def test_at_least_forty_queries_in_both_languages():
 
 def test_gibberish_finds_nothing(index):
     assert index.search("zzqxw") == []
+
+
+@pytest.mark.parametrize("query", NOTHING)
+def test_a_query_no_card_answers_finds_nothing(index, query):
+    assert [hit.card.id for hit in index.search(query)] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "in_years"),
+    [
+        ("durée convention", "fr", r"\b\d+ ans?\b"),
+        ("durée de la convention", "fr", r"\b\d+ ans?\b"),
+        ("agreement duration", "en", r"\b\d+ years?\b"),
+    ],
+)
+def test_asking_how_long_a_convention_lasts_gives_a_usual_length_marked_as_ours(
+    index, query, language, in_years
+):
+    """The guide gives no usual length: the card says so, and gives ours as our advice."""
+    card = index.search(query)[0].card
+    assert card.id == "convention_duration"
+    assert any(re.search(in_years, advice.in_(language)) for advice in card.our_advice)
+    assert not any(re.search(in_years, point.in_(language)) for point in card.points)
