@@ -112,14 +112,17 @@ def intro_screen(intro: CheckInIntro, language: str) -> Screen:
 
 
 def round_report_screen(shown: RoundReport, language: str) -> Screen:
-    """The round in one screen: each dimension's light and both views, what diverges."""
+    """The round in one screen: each dimension's light and both views, what diverges. Each
+    organisation reads its own view first, both named."""
+    _ = gettext_for(language)
     report = shown.report
+    sides = (PARTNER, OURS) if shown.role == "partner" else (OURS, PARTNER)
+    names = {OURS: shown.organisations[0], PARTNER: shown.organisations[1] or _("the partner")}
     dimensions = [
         {
             "light": LIGHTS[d.light],
             "label": (d.question.label or d.question.prompt).in_(language),
-            "ours": _score(d.ours, language),
-            "partner": _score(d.partner, language),
+            "scores": [_score(getattr(d, side), language) for side in sides],
             "diverging": d.diverging,
             "trend": _trend(d.trend),
         }
@@ -131,11 +134,9 @@ def round_report_screen(shown: RoundReport, language: str) -> Screen:
         language,
         kind=report.kind,
         name=shown.partnership_name,
-        ours=shown.organisations[0],
-        partner=shown.organisations[1] or None,
+        organisations=[names[side] for side in sides],
+        answered=[report.answered.get(side, (0, 0)) for side in sides],
         date=shown.closed_on.strftime("%d/%m/%Y"),
-        answered_ours=report.answered.get(OURS, (0, 0)),
-        answered_partner=report.answered.get(PARTNER, (0, 0)),
         dimensions=dimensions,
         diverging=diverging,
         green=_score(GREEN, language),

@@ -92,3 +92,30 @@ def test_a_due_round_waits_for_the_partner_then_asks_both(one_sided):
     dispatch(url, FIRST_PULSE + 7 * DAY)
     (round_,) = rounds_of(url, pid)
     assert sorted(i.side for i in invites_of(url, round_.id)) == ["ours", "ours", "partner"]
+
+
+def test_each_organisation_reads_the_round_report_from_its_own_side():
+    from datetime import date
+
+    from bot.services.core import Core
+    from bot.services.results import RoundReport
+    from bot.views.evaluation import round_report_screen
+    from flows.evaluation import build_report
+
+    pulse = Core("Europe/Paris").flows["pulse"].questionnaire
+    scores = {q.id: {"score": 4, "comment": None} for q in pulse.questions if q.kind == "rating"}
+    theirs = {k: {"score": 2, "comment": None} for k in scores}
+    report = build_report(
+        pulse, {"ours": [scores], "partner": [theirs]}, invited={"ours": 1, "partner": 1}
+    )
+    names = ("Rénov’Solidaire 93", "ÉnerBat")
+    when = date(2027, 3, 1)
+
+    def seen_by(role: str) -> str:
+        return round_report_screen(RoundReport(report, "Rénov", names, when, role), "fr").text
+
+    ours, partner = seen_by("member"), seen_by("partner")
+    assert "Notes de 1 à 5 : Rénov’Solidaire 93 / ÉnerBat" in ours
+    assert "Notes de 1 à 5 : ÉnerBat / Rénov’Solidaire 93" in partner
+    assert "4,0 / 2,0" in ours and "2,0 / 4,0" in partner
+    assert "nous" not in partner
