@@ -44,13 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     knowledge_check.add_argument("--data", default=None, help="another data folder to check")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for noisy in ("httpx", "transitions", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = Settings()
     if args.command is None:
         # The main job: the bot when a token is set, else the terminal conversation.
-        return run(settings) if settings.telegram_bot_token else run_console(settings, None)
+        args.command = "run" if settings.telegram_bot_token else "console"
+        args.user = None
+    configure_logging(settings, terminal=args.command == "console")
     if args.command == "run":
         return run(settings)
     if args.command == "console":
@@ -66,6 +65,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "knowledge":
         return check_knowledge(args.data)
     return 2
+
+
+# The console's log file, in the documents folder (hidden there, made at its first line).
+CONSOLE_LOG = ".alliance-console.log"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def configure_logging(settings: Settings, *, terminal: bool) -> None:
+    """Logs to stderr; in the terminal conversation, to a file in the documents folder, so
+    that no library's log line lands between the bot's messages (stderr takes only what
+    cannot be written there)."""
+    if terminal:
+        handler: logging.Handler
+        try:
+            settings.alliance_documents_dir.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(
+                settings.alliance_documents_dir / CONSOLE_LOG, encoding="utf-8", delay=True
+            )
+        except OSError:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setLevel(logging.WARNING)
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, handlers=[handler])
+    else:
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    # fontTools writes a line per table of every font it subsets (hundreds for one PDF).
+    for noisy in ("httpx", "transitions", "alembic", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def upgrade(settings: Settings) -> int:

@@ -1,21 +1,38 @@
-"""The terminal adapter: the same use cases, read from stdin and printed as plain text."""
+"""The terminal adapter: the same use cases, read from stdin and printed as plain text.
+
+A terminal is a channel of its own: what others' actions or the check-in dispatcher record
+for its user (a round to answer, a round's report and chart) is shown at the next line
+typed, and at start; a question answered in several lines gathers them until an empty one.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot import commands
+from bot import commands, terminal
 from bot.callback_data import parse
-from bot.services import Actor, Services, questionnaires
-from bot.services.results import Result
-from bot.views import Presenter, Reply, Screen, plain
+from bot.i18n import render
+from bot.services import Actor, Services, Work, questionnaires
+from bot.services.results import QuestionShown, Result, Say
+from bot.telegram.outbox import record_deliveries
+from bot.views import Reply, Screen, plain
+from bot.views.screens import Button
+from flows.engine import FlowState
+from knowledge import Question
+from storage import delivery, repository
 from storage.db import session_scope
 from storage.models import GeneratedDocument
+
+log = logging.getLogger(__name__)
 
 # Typed keys for the navigation buttons; everything else is an answer.
 NAVIGATION_KEYS = {"back": "<", "keep": "=", "skip": ">", "why": "?", "validate": "v"}
 QUIT = {"/quitter", "/quit", "/exit"}
+# Ends an answer of several lines, besides an empty line.
+END_OF_LINES = "."
 
 
 class Console:
@@ -27,14 +44,50 @@ class Console:
         self.out = out
         # Documents go to a folder of their own, never into the working directory.
         self.folder = folder
-        self.presenter = Presenter(
-            services.core.zone, invitation_link=lambda t: f"/start {t}", channel="terminal"
-        )
+        self.presenter = terminal.presenter(services.core.zone)
         self.keys: dict[str, str] = {}
+        # The lines of an answer in several lines, while they are typed.
+        self.lines: list[str] | None = None
+        # The last question shown, to show again when a key does not apply to it.
+        self.question: Screen | None = None
+        self.language = "fr"
 
-    def run_use_case(self, use_case, *args) -> None:
-        result: Result = self.services.run(self.actor, use_case, *args)
+    # -- running use cases ------------------------------------------------------------------
+
+    def run_use_case(self, use_case, *args) -> Result:
+        result: Result = self.services.run(self.actor, use_case, *args, then=self._record)
+        self.language = result.language
         self.show(self.presenter.reply(result))
+        asked = _asked(result)
+        if asked is not None and asked.multiline:
+            self._say("multiline_hint.j2")
+        return result
+
+    def _record(self, db, _user, result: Result) -> None:
+        """Messages for other people (Telegram chats, other terminals, this one's own report
+        of a round it closed) are kept in the same transaction as the change."""
+        if not result.duplicate:
+            record_deliveries(db, self.presenter, result.deliveries, at=self.services.clock())
+
+    def show_waiting(self) -> int:
+        """Prints what was recorded for this user since the last look; each message once."""
+        with session_scope(self.services.engine) as db:
+            waiting = delivery.for_terminal(db, external_id=self.actor.external_id)
+            for row in waiting:
+                if row.kind == terminal.DOCUMENT:
+                    path = self._save(row.payload["document_id"], row.payload["file_name"])
+                    self.out.write(f"→ {path}\n")
+                    continue
+                buttons = tuple(
+                    tuple(Button(label, data) for label, data in line)
+                    for line in row.payload.get("buttons") or []
+                )
+                self._print(Screen(row.payload["text"], buttons))
+            self.out.flush()
+            delivery.mark_shown(db, ids=[row.id for row in waiting], at=self.services.clock())
+        return len(waiting)
+
+    # -- printing -----------------------------------------------------------------------------
 
     def show(self, reply: Reply) -> None:
         if reply.notice:
@@ -45,9 +98,15 @@ class Console:
             self._print(reply.edit)
         for screen in reply.messages:
             self._print(screen)
+        if reply.question_session_id is not None:
+            self.question = (reply.messages or [reply.edit])[-1]
         for document in reply.documents:
-            path = self._save(document.id, f"v{document.version}-{document.file_name}")
+            path = self._save(document.id, terminal.file_name(document))
             self.out.write(f"→ {path}\n")
+        self.out.flush()
+
+    def _say(self, template: str, **params) -> None:
+        self.out.write(plain(render(template, self.language, **params)) + "\n")
         self.out.flush()
 
     def _save(self, document_id: int, file_name: str) -> Path:
@@ -86,10 +145,17 @@ class Console:
         if navigation:
             self.out.write("  " + "   ".join(navigation) + "\n")
 
+    # -- reading ------------------------------------------------------------------------------
+
     def handle(self, line: str) -> bool:
         """One typed line; False once the user wants to leave."""
+        line = line.rstrip("\r\n")
+        if self.lines is not None:
+            return self._gather(line)
+        self.show_waiting()
         line = line.strip()
         if not line:
+            # Enter alone: what is new, if anything.
             return True
         if line.lower() in QUIT:
             return False
@@ -100,21 +166,85 @@ class Console:
             self.run_use_case(command.use_case, *words)
         elif line in self.keys:
             self._press(self.keys[line])
+        elif line in NAVIGATION_KEYS.values():
+            # A key the question on screen does not offer ("=" with no answer to keep): said,
+            # never saved as the answer itself; the question is asked again.
+            self._say("key_unavailable.j2", key=line)
+            if self.question is not None and self.services.run(self.actor, waiting_question):
+                self._print(self.question)
         else:
-            self.run_use_case(questionnaires.answer_text, line)
+            self._answer(line)
+        self.show_waiting()
         return True
 
-    def run(self, lines: TextIO) -> None:
+    def _answer(self, line: str) -> None:
+        question = self.services.run(self.actor, waiting_question)
+        if question is not None and question.multiline:
+            # The first line of several: more follow until an empty line.
+            self.lines = [line]
+            return
+        result = self.run_use_case(questionnaires.answer_text, line)
+        if _says(result, "no_flow"):
+            # Nothing asked: the text is said to be kept nowhere, never dropped silently.
+            self._say("not_kept.j2", text=line)
+
+    def _gather(self, line: str) -> bool:
+        """A line of an answer in several lines; an empty one or "." alone sends them."""
+        if line.strip() in ("", END_OF_LINES):
+            self.finish_lines()
+            self.show_waiting()
+            return True
+        self.lines.append(line)
+        return True
+
+    def finish_lines(self) -> None:
+        """Sends the lines gathered so far, as one answer."""
+        lines, self.lines = self.lines, None
+        if lines:
+            self.run_use_case(questionnaires.answer_text, "\n".join(lines))
+
+    def run(self, lines: Iterable[str]) -> None:
         self.run_use_case(commands.find("start").use_case)
-        self.out.write("\n(/quitter pour sortir · /quit to leave)\n")
-        self.out.flush()
+        self.show_waiting()
+        self.out.write("\n")
+        self._say("console_start.j2", folder=str(self.folder))
         for line in lines:
-            if not self.handle(line):
-                break
+            try:
+                if not self.handle(line):
+                    break
+            except Exception:
+                # Said, logged (in the log file, not on screen), and the conversation goes on.
+                log.exception("the terminal could not handle a line")
+                self._say("error.j2")
+        else:
+            # The input ended in the middle of an answer of several lines: it is sent.
+            if self.lines is not None:
+                self.finish_lines()
 
     def _press(self, data: str) -> None:
         """Routes a button as Telegram does, by the table of routes."""
         self.run_use_case(commands.button_use_case(data), data, None)
+
+
+def waiting_question(work: Work) -> Question | None:
+    """The question the user's running questionnaire waits on, if any."""
+    running = repository.active_flow_session(work.db, user_id=work.user.id)
+    if running is None:
+        return None
+    return work.core.flows[running.flow].current(FlowState.from_dict(running.state))
+
+
+def _asked(result: Result) -> Question | None:
+    """The question a result ends on."""
+    if result.asking is None:
+        return None
+    views = [*result.shown, result.in_place]
+    shown = [view for view in views if isinstance(view, QuestionShown)]
+    return shown[-1].question if shown else None
+
+
+def _says(result: Result, what: str) -> bool:
+    return any(isinstance(view, Say) and view.what == what for view in result.shown)
 
 
 def _action_of(data: str) -> str:

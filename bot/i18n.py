@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+from contextvars import ContextVar
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -72,7 +73,13 @@ def environment(language: str) -> Environment:
     return env
 
 
+# The channel a text is rendered for: "telegram" (buttons) or "terminal" (typed keys). The
+# presenter sets it while it renders; templates read it as `channel`.
+CHANNEL: ContextVar[str] = ContextVar("channel", default="telegram")
+
+
 def render(template: str, language: str, **context) -> str:
+    context.setdefault("channel", CHANNEL.get())
     text = environment(language).get_template(template).render(language=language, **context)
     return text.strip()
 

@@ -116,6 +116,7 @@ def _item_questions(checklist: ConventionChecklist, section_id: str, item: Conve
             source=item.source,
             when=when,
             flag=checklist.partly_flag,
+            multiline=item.multiline,
         )
 
 

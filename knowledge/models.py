@@ -134,6 +134,9 @@ class Question(Strict):
     max_length: int = 1000
     # A text question may carry a flag the user ticks before typing ("only partly agreed").
     flag: Text | None = None
+    # A text answered in several lines (one action per line, a meeting note): the terminal
+    # gathers lines until an empty one instead of sending at the first Enter.
+    multiline: bool = False
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
@@ -144,6 +147,8 @@ class Question(Strict):
             raise ValueError(f"question {self.id}: only choices have options")
         if self.flag is not None and self.kind != QuestionKind.TEXT:
             raise ValueError(f"question {self.id}: only text questions carry a flag")
+        if self.multiline and self.kind != QuestionKind.TEXT:
+            raise ValueError(f"question {self.id}: only text questions take several lines")
         ids = [option.id for option in self.options]
         if len(ids) != len(set(ids)):
             raise ValueError(f"question {self.id}: duplicate option ids")
@@ -476,6 +481,8 @@ class ConventionItem(Strict):
     # How it is answered: a text, a yes or no, or a place (the place of signature).
     answer: Literal["text", "yes_no", "place"] = "text"
     fields: tuple[ItemField, ...] = ()
+    # Its text is typed in several lines (one action per line).
+    multiline: bool = False
     # Wording key of the standard clause (for a yes, and for a no), used when the user
     # writes nothing: a proposal to discuss.
     standard: str | None = None

@@ -18,6 +18,9 @@ PENDING = "pending"
 SENT = "sent"
 SUPERSEDED = "superseded"
 DROPPED = "dropped"
+# Waits for a terminal user ("console:<name>"), who sees it at their next prompt; its chat_id
+# is then the user's id. The Telegram sender reads pending rows only: never these.
+TERMINAL = "terminal"
 
 
 # -- inputs --------------------------------------------------------------------------------
@@ -377,7 +380,45 @@ def prune_outbox(session: Session, *, before: datetime) -> int:
     """Forgets messages settled (sent, superseded, dropped) before `before`."""
     result = session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.status != PENDING, OutboxMessage.created_at < before
+            OutboxMessage.status.not_in((PENDING, TERMINAL)), OutboxMessage.created_at < before
         )
     )
     return result.rowcount
+
+
+# -- messages for terminal users -------------------------------------------------------------
+
+
+def add_for_terminal(
+    session: Session, *, external_id: str, messages: list[dict[str, Any]], at: datetime
+) -> None:
+    """Keeps messages for a terminal user until they read them (see TERMINAL)."""
+    user_id = session.exec(select(User.id).where(User.external_id == external_id)).first()
+    if user_id is None or not messages:
+        return
+    add_outbox(
+        session,
+        messages=[{**message, "chat_id": user_id, "status": TERMINAL} for message in messages],
+        at=at,
+    )
+
+
+def for_terminal(session: Session, *, external_id: str) -> list[OutboxMessage]:
+    """What waits for a terminal user, oldest first."""
+    user_id = select(User.id).where(User.external_id == external_id).scalar_subquery()
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.chat_id == user_id, OutboxMessage.status == TERMINAL)
+        .order_by(OutboxMessage.id)
+    )
+    return list(session.exec(query))
+
+
+def mark_shown(session: Session, *, ids: list[int], at: datetime) -> None:
+    """Messages a terminal printed: shown once."""
+    if ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == TERMINAL)
+            .values(status=SENT, sent_at=at)
+        )

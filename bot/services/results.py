@@ -114,6 +114,11 @@ class PartnershipCard:
     moves: tuple[str, ...]
     # What the next step needs is done: moving on is one button away.
     ready: bool = False
+    # In implementation or evaluation: the next check-in, and whether it waits for the
+    # partner's contact (a round needs both organisations).
+    next_checkin: datetime | None = None
+    next_checkin_kind: str | None = None
+    waits_for_partner: bool = False
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ from bot.services.work import Work
 from flows.convention import proposed_items, unsettled_items
 from flows.criteria import ranked_entries
 from flows.invitations import aware
+from flows.schedule import next_due
 from storage import repository
+from storage.checkins import EVALUATED_STAGES
 from storage.models import GeneratedDocument, Partnership
 
 HISTORY_SHOWN = 3
@@ -25,13 +27,29 @@ HISTORY_SHOWN = 3
 def card(work: Work, partnership: Partnership, role: str) -> PartnershipCard:
     members = repository.members_of(work.db, partnership_id=partnership.id)
     history = repository.stage_history(work.db, partnership_id=partnership.id)
+    upcoming, waits = _next_checkin(work, partnership)
     return PartnershipCard(
         partnership=summary(partnership, role),
         members=len(members),
         history=tuple(StageChange(m.dest, aware(m.moved_at)) for m in history[-HISTORY_SHOWN:]),
         moves=work.core.lifecycle.moves_from(partnership.stage),
         ready=stages.can_advance(work, partnership),
+        next_checkin=upcoming.at if upcoming else None,
+        next_checkin_kind=upcoming.kind if upcoming else None,
+        waits_for_partner=waits,
     )
+
+
+def _next_checkin(work: Work, partnership: Partnership):
+    """The check-in to come once the partnership is evaluated, and whether it waits for the
+    partner's contact."""
+    if partnership.stage not in EVALUATED_STAGES:
+        return None, False
+    # rounds reads the reports, which read these summaries: imported when first needed.
+    from bot.services import rounds
+
+    upcoming = next_due(rounds.dues_of(work, partnership), work.now)
+    return upcoming, partnership.id not in rounds.sides_ready(work, [partnership.id])
 
 
 def dialogue(work: Work, partnership: Partnership, role: str) -> DialogueShown:

@@ -28,6 +28,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot import terminal
 from bot.telegram.locks import ChatLocks
 from bot.telegram.splitting import MESSAGE_LIMIT, split_html
 from bot.views.screens import Reply, Screen, plain
@@ -84,8 +85,10 @@ def chat_of(external_id: str) -> int | None:
 
 
 def record_deliveries(db: Session, presenter, deliveries, *, at: datetime) -> list[int]:
-    """Records the messages a result has for other people; returns their chats."""
+    """Records the messages a result has for other people; returns their (Telegram) chats.
+    Terminal users' messages wait for their next prompt (bot.terminal)."""
     chats, messages = [], []
+    terminal.record(db, deliveries, zone=presenter.zone, at=at)
     for message in deliveries:
         chat_id = chat_of(message.external_id)
         if chat_id is None:

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.commands import COMMANDS, restarting
-from bot.i18n import gettext_for, render
+from bot.i18n import CHANNEL, gettext_for, render
 from bot.services import results as r
 from bot.views import cards, evaluation, partnerships, privacy, questions
 from bot.views.screens import Button, Reply, Screen, plain
@@ -81,7 +81,15 @@ class Presenter:
         return self.reply(r.Result(language, list(views), documents=list(documents)))
 
     def screen(self, view: Any, language: str) -> Screen:
-        """The screen of one view of a result."""
+        """The screen of one view of a result, in the words of this channel (buttons to tap,
+        or keys to type)."""
+        token = CHANNEL.set(self.channel)
+        try:
+            return self._screen(view, language)
+        finally:
+            CHANNEL.reset(token)
+
+    def _screen(self, view: Any, language: str) -> Screen:
         zone = self.zone
         if isinstance(view, r.Say):
             extra = SAY_CONTEXT.get(view.what, lambda *_: {})(language, view.params, self.channel)

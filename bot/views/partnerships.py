@@ -64,6 +64,9 @@ def card_screen(card: PartnershipCard, language: str, zone: ZoneInfo) -> Screen:
         members=card.members,
         history=[(change.dest, local_date(change.at, zone)) for change in card.history],
         ready=card.ready,
+        next_checkin=local_date(card.next_checkin, zone) if card.next_checkin else None,
+        next_kind=card.next_checkin_kind,
+        waits_for_partner=card.waits_for_partner,
     )
     rows: list[tuple[Button, ...]] = []
     if Right.ACT in p.rights:

@@ -119,3 +119,12 @@ def test_each_organisation_reads_the_round_report_from_its_own_side():
     assert "Notes de 1 à 5 : ÉnerBat / Rénov’Solidaire 93" in partner
     assert "4,0 / 2,0" in ours and "2,0 / 4,0" in partner
     assert "nous" not in partner
+
+
+def test_the_card_names_the_next_check_in_and_what_it_waits_for(one_sided):
+    pid, url = one_sided
+    service = client(url, at(SIGNED + DAY))
+    card = service.partnership_button(OWNER, service.button(pid, "open"), 1).edit.text
+    assert "Étape 6/7" in card
+    assert "Évaluation : un point d’étape le 26/02/2027." in card
+    assert "attend le contact du partenaire" in card
