@@ -1,0 +1,429 @@
+"""The steps of a partnership's journey, as a user lives them through the fake Bot API:
+type a command, answer the questions the bot asks, press the card's buttons, read the
+drafts. Each step waits on what the user would see, never on a quiet moment."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from io import BytesIO
+
+import docx
+
+from flows.questionnaires import SPECS, load
+from tests.fake_bot_api import FakeBotApi
+
+# Generous: a busy 2-core machine runs the bot, the fake and the test at once.
+WAIT = 60
+SKIP, KEEP = "<skip>", "<keep>"
+QUESTION_HEADER = re.compile(r"^Question (\d+)/(\d+)")
+STEP = re.compile(r"Étape (\d)/7")
+
+
+@dataclass
+class Person:
+    """One human on Telegram: their private chat is their user id."""
+
+    chat: int
+    first_name: str
+
+
+@dataclass
+class FlowRecord:
+    """What one run of a questionnaire looked like to the user."""
+
+    questionnaire: str
+    # Question ids in the order the bot asked them, and their prompts as sent.
+    asked: list[str] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=list)
+    went_back: bool = False
+    # The questions that came with the current answer already offered (a "keep" button).
+    offered: list[str] = field(default_factory=list)
+    end: str = ""
+
+    def duplicates(self) -> list[str]:
+        """Questions asked twice in this run, when nobody went back."""
+        if self.went_back:
+            return []
+        return sorted({q for q in self.asked if self.asked.count(q) > 1})
+
+
+# -- reading the chat -----------------------------------------------------------------------
+
+
+def plain(text: str) -> str:
+    """A message as read on screen: tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text or ""))
+
+
+def texts(api: FakeBotApi, person: Person) -> list[str]:
+    """The bot's messages in the person's chat, as they read now."""
+    return [plain(t) for t in api.chat_messages(person.chat)]
+
+
+def last(api: FakeBotApi, person: Person) -> str:
+    shown = texts(api, person)
+    return shown[-1] if shown else ""
+
+
+def sent_texts(api: FakeBotApi, person: Person, since: int = 0) -> list[str]:
+    """The messages the bot sent to the person (not edits), from its `since`-th on."""
+    return [plain(call.text) for call in api.calls_of("sendMessage", person.chat)[since:]]
+
+
+def keyboard(api: FakeBotApi, person: Person) -> list[tuple[str, str]]:
+    """The buttons of the chat's last keyboard, flattened."""
+    return [(label, data) for row in api.last_keyboard(person.chat) for label, data in row]
+
+
+def button(api: FakeBotApi, person: Person, *, label: str = "", data_end: str = "") -> str:
+    """The data of the last keyboard's button whose label contains `label` and whose data ends
+    with `data_end`."""
+    for text, data in keyboard(api, person):
+        if label in text and (data or "").endswith(data_end):
+            return data
+    raise AssertionError(f"no button {label!r} {data_end!r} in {keyboard(api, person)}")
+
+
+def card_buttons(api: FakeBotApi, person: Person) -> list[tuple[str, str]]:
+    return [(label, data) for label, data in keyboard(api, person) if data.startswith("v1:p:")]
+
+
+def step_of(text: str) -> int | None:
+    found = STEP.search(text)
+    return int(found[1]) if found else None
+
+
+def next_line(card: str) -> str:
+    """The card's "Prochaine étape" line."""
+    return next(line for line in card.splitlines() if line.startswith("Prochaine étape"))
+
+
+def latest_card(api: FakeBotApi, person: Person) -> str:
+    """The last partnership card shown in the chat."""
+    cards = [t for t in texts(api, person) if step_of(t) and "Prochaine étape" in t]
+    assert cards, f"no card in {texts(api, person)[-3:]}"
+    return cards[-1]
+
+
+def count(api: FakeBotApi, person: Person, method: str = "sendMessage") -> int:
+    return len(api.calls_of(method, person.chat))
+
+
+# -- acting ---------------------------------------------------------------------------------
+
+
+async def say(api: FakeBotApi, person: Person, text: str, *, until=None) -> None:
+    """Types a text; waits for a reply, or for `until(api)`."""
+    before = count(api, person)
+    api.send_text(person.chat, text, first_name=person.first_name)
+    await api.wait_for(until or (lambda a: count(a, person) > before), timeout=WAIT)
+
+
+async def press(api: FakeBotApi, person: Person, data: str, *, until=None) -> None:
+    """Presses a button; waits for a new message or an edit in the chat, or `until(api)`."""
+    sends, edits = count(api, person), count(api, person, "editMessageText")
+    answers = len(api.calls_of("answerCallbackQuery"))
+    api.press(person.chat, data, first_name=person.first_name)
+
+    def done(a):
+        moved = count(a, person) > sends or count(a, person, "editMessageText") > edits
+        return moved and len(a.calls_of("answerCallbackQuery")) > answers
+
+    await api.wait_for(until or done, timeout=WAIT)
+
+
+async def command(api: FakeBotApi, person: Person, text: str) -> None:
+    """A command that opens a questionnaire: waits for its first question."""
+    before = count(api, person)
+    api.send_text(person.chat, text, first_name=person.first_name)
+    await api.wait_for(
+        lambda a: any(QUESTION_HEADER.match(t) for t in sent_texts(a, person, before)),
+        timeout=WAIT,
+    )
+
+
+# -- answering a questionnaire --------------------------------------------------------------
+
+
+def _prompts(questionnaire: str) -> list[tuple[str, str, str]]:
+    """(prompt in French, question id, kind) of every question, the longest prompt first."""
+    spec = SPECS[questionnaire]
+    found = [(plain(q.prompt.fr), q.id, q.kind.value) for q in load(spec).questions]
+    return sorted(found, key=lambda item: -len(item[0]))
+
+
+def current_question(api: FakeBotApi, person: Person, questionnaire: str):
+    """(question id, kind, text) of the question at the bottom of the chat, or None."""
+    text = last(api, person)
+    if not QUESTION_HEADER.match(text):
+        return None
+    body = text.split("\n", 1)[1] if "\n" in text else text
+    matches = [(q, kind) for prompt, q, kind in _prompts(questionnaire) if prompt in body]
+    assert matches, f"unknown question in {questionnaire}: {text}"
+    # Several questions share a prompt (one per profile): the buttons name the one asked.
+    shown = {data.split(":")[3] for _, data in keyboard(api, person) if data.count(":") >= 3}
+    question_id, kind = next(((q, k) for q, k in matches if q in shown), matches[0])
+    return question_id, kind, text
+
+
+async def answer_questions(
+    api: FakeBotApi, person: Person, questionnaire: str, answers: dict, *, default=None
+) -> FlowRecord:
+    """Answers every question the bot asks, from `answers` (question id → option id, list of
+    option ids, text, SKIP or KEEP; `default(question_id, kind)` for the others), until the
+    flow ends. Returns what was asked."""
+    record = FlowRecord(questionnaire)
+    while (current := current_question(api, person, questionnaire)) is not None:
+        question_id, kind, text = current
+        record.asked.append(question_id)
+        record.prompts.append(text.split("\n", 1)[-1].split("\n")[0])
+        buttons = keyboard(api, person)
+        if any(data.startswith("v1:k:") for _, data in buttons):
+            record.offered.append(question_id)
+        if question_id in answers:
+            value = answers[question_id]
+        elif default is not None:
+            value = default(question_id, kind, buttons)
+        else:
+            raise AssertionError(f"no answer for {question_id}: {text}")
+        await _give(api, person, question_id, kind, value, buttons)
+    record.end = last(api, person)
+    return record
+
+
+async def _give(api, person, question_id, kind, value, buttons) -> None:
+    if value in (SKIP, KEEP):
+        verb = "s" if value == SKIP else "k"
+        await _next_question(api, person, lambda: api.press(person.chat, _data(buttons, verb)))
+        return
+    if kind == "multiple":
+        wanted = set(value)
+        for label, data in buttons:
+            if data.startswith("v1:t:"):
+                option = data.rsplit(":", 1)[1]
+                ticked = label.startswith(("☑", "✅", "✓"))
+                if (option in wanted) != ticked:
+                    await press(api, person, data)
+                    buttons = keyboard(api, person)
+        await _next_question(api, person, lambda: api.press(person.chat, _data(buttons, "v")))
+        return
+    option = f"v1:a:{_session(buttons)}:{question_id}:{value}" if buttons else None
+    if kind in ("single", "scale", "rating") and any(d == option for _, d in buttons):
+        await _next_question(api, person, lambda: api.press(person.chat, option))
+        return
+    await _next_question(
+        api, person, lambda: api.send_text(person.chat, value, first_name=person.first_name)
+    )
+
+
+def _session(buttons) -> str:
+    return next(data.split(":")[2] for _, data in buttons if data.startswith("v1:"))
+
+
+def _data(buttons, verb: str) -> str:
+    found = [data for _, data in buttons if data.startswith(f"v1:{verb}:")]
+    assert found, f"no {verb} button in {buttons}"
+    return found[0]
+
+
+async def _next_question(api: FakeBotApi, person: Person, act) -> None:
+    """Acts, then waits for the bot's next message in the chat (the next question, the
+    explanation of a refusal, or the flow's summary)."""
+    before = count(api, person)
+    act()
+    await api.wait_for(lambda a: count(a, person) > before, timeout=WAIT)
+
+
+# -- documents ------------------------------------------------------------------------------
+
+
+def documents(api: FakeBotApi, person: Person, since: int = 0) -> list[tuple[str, str]]:
+    """(file name, text) of the DOCX files sent to the person, from the `since`-th file on."""
+    found = []
+    for call in api.calls_of("sendDocument", person.chat)[since:]:
+        name, content = call.files["document"]
+        if name.endswith(".docx"):
+            found.append((name, docx_text(content)))
+    return found
+
+
+def docx_text(content: bytes) -> str:
+    """Every paragraph and table cell of a Word file, one per line."""
+    document = docx.Document(BytesIO(content))
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.extend(cell.text for cell in row.cells)
+    return "\n".join(lines)
+
+
+# -- the steps of a journey -----------------------------------------------------------------
+
+
+async def run_diagnostic(api: FakeBotApi, person: Person, answers: dict) -> FlowRecord:
+    """Step 1: /diagnostic, answered to the end; the result is the diagnosis summary."""
+    await command(api, person, "/diagnostic")
+    record = await answer_questions(api, person, "diagnostic", answers)
+    assert "Votre auto-diagnostic" in record.end, record.end
+    return record
+
+
+async def wait_card(api: FakeBotApi, person: Person, since: int) -> str:
+    """The next partnership card the bot sends or redraws in the chat, after message `since`."""
+
+    def card(a):
+        shown = texts(a, person)[since:]
+        found = [t for t in shown if step_of(t) and "Prochaine étape" in t]
+        return found[-1] if found else None
+
+    return await api.wait_for(card, timeout=WAIT)
+
+
+async def create_partnership(api: FakeBotApi, person: Person, answers: dict) -> str:
+    """/nouveau, answered; returns the new partnership's card."""
+    await command(api, person, "/nouveau")
+    before = len(texts(api, person))
+    record = await answer_questions(api, person, "new_partnership", answers)
+    assert not record.duplicates(), record.asked
+    return await wait_card(api, person, before - 1)
+
+
+async def open_card(api: FakeBotApi, person: Person, name: str) -> str:
+    """/partenariats, then the partnership's button: its card, as the person sees it."""
+    await say(api, person, "/partenariats")
+    before = len(texts(api, person))
+    await press(api, person, button(api, person, label=name[:60], data_end=":open"))
+    return await wait_card(api, person, before - 1)
+
+
+async def card_action(api: FakeBotApi, person: Person, action: str, name: str) -> None:
+    """Presses one of the card's buttons (opening the card first)."""
+    await open_card(api, person, name)
+    await press(api, person, button(api, person, data_end=f":{action}"))
+
+
+async def advance(api: FakeBotApi, person: Person, name: str) -> str:
+    """The card's "Étape suivante →"; returns the card (or the refusal, then the card)."""
+    await open_card(api, person, name)
+    before = len(texts(api, person))
+    await press(api, person, button(api, person, data_end=":advance"))
+    return await wait_card(api, person, before - 1)
+
+
+async def invite_partner_contact(api: FakeBotApi, person: Person, name: str) -> str:
+    """The card's invite button, for a contact at the partner; returns the /start token."""
+    await card_action(api, person, "invite", name)
+    await press(
+        api,
+        person,
+        button(api, person, data_end=":role:partner"),
+        until=lambda a: "start=" in last(a, person),
+    )
+    link = last(api, person).split("start=")[1].split()[0]
+    return link
+
+
+async def join_by_invitation(api: FakeBotApi, person: Person, token: str) -> str:
+    """The invited person opens the link (/start <token>); returns the card they are shown."""
+    before = len(texts(api, person))
+    api.send_text(person.chat, f"/start {token}", first_name=person.first_name)
+    return await wait_card(api, person, before)
+
+
+async def tick_dialogue(api: FakeBotApi, person: Person, name: str, points: list[str]) -> str:
+    """Step 2: the card's Dialogue, ticking the points agreed; returns the checklist."""
+    await card_action(api, person, "dialogue", name)
+    for point in points:
+        await press(api, person, button(api, person, data_end=f":tick:{point}"))
+    return last(api, person)
+
+
+async def add_meeting_note(api: FakeBotApi, person: Person, name: str, note: str) -> FlowRecord:
+    """Step 2: a meeting note, from the dialogue's button."""
+    await card_action(api, person, "dialogue", name)
+    before = count(api, person)
+    api.press(person.chat, button(api, person, data_end=":note"), first_name=person.first_name)
+    await api.wait_for(
+        lambda a: count(a, person) > before and QUESTION_HEADER.match(last(a, person)),
+        timeout=WAIT,
+    )
+    return await answer_questions(api, person, "note", {"text": note})
+
+
+@dataclass
+class Candidate:
+    name: str
+    answers: dict
+
+
+async def score_candidate(api: FakeBotApi, person: Person, candidate: Candidate) -> FlowRecord:
+    """Step 3: /criteres for one candidate; the end shows the candidates ranked."""
+    await command(api, person, "/criteres")
+    record = await answer_questions(
+        api, person, "criteria", {"candidate_name": candidate.name} | candidate.answers
+    )
+    assert not record.duplicates(), record.asked
+    await api.wait_for(lambda a: "Comparaison des candidats" in last(a, person), timeout=WAIT)
+    return record
+
+
+async def choose_candidate(api: FakeBotApi, person: Person, name: str) -> str:
+    """Chooses a candidate from the ranking; returns the news of the stage it moved to."""
+    before = len(texts(api, person))
+    data = next(d for label, d in keyboard(api, person) if name in label and ":choose:" in d)
+    api.press(person.chat, data, first_name=person.first_name)
+    return await api.wait_for(
+        lambda a: next((t for t in texts(a, person)[before:] if "passe à l’étape" in t), None),
+        timeout=WAIT,
+    )
+
+
+async def fill_convention(api: FakeBotApi, person: Person, answers: dict) -> FlowRecord:
+    """Steps 4-5: /convention, answered from `answers`: each section's agreed points (c_…),
+    yes or no (y_…), texts (t_…) and the parties' details (p_…)."""
+    await command(api, person, "/convention")
+    record = await answer_questions(api, person, "convention", answers, default=_convention_default)
+    return record
+
+
+def _convention_default(question_id: str, kind: str, buttons) -> object:
+    """A question the persona has no answer for (one added to the checklist since): the
+    answer already offered, else a plain one."""
+    if any(data.startswith("v1:k:") for _, data in buttons):
+        return KEEP
+    if kind == "multiple":
+        return [d.rsplit(":", 1)[1] for _, d in buttons if d.startswith("v1:t:")]
+    if kind == "single":
+        return "yes"
+    return f"À préciser ({question_id})"
+
+
+async def generate_drafts(api: FakeBotApi, person: Person) -> list[tuple[str, str]]:
+    """The convention summary's button that builds the drafts: (file name, text) of each."""
+    before = count(api, person, "sendDocument")
+    data = next(d for _, d in keyboard(api, person) if d.endswith(":generate"))
+    api.press(person.chat, data, first_name=person.first_name)
+    await api.wait_for(lambda a: count(a, person, "sendDocument") >= before + 2, timeout=WAIT)
+    return documents(api, person, before)
+
+
+async def fill_followup(api: FakeBotApi, person: Person, answers: dict) -> FlowRecord:
+    """Step 6: /suivi, answered."""
+    await command(api, person, "/suivi")
+    return await answer_questions(api, person, "followup", answers, default=_convention_default)
+
+
+async def answer_checkin(
+    api: FakeBotApi, person: Person, kind: str, answers: dict, *, start: str | None = None
+) -> FlowRecord:
+    """Presses the invitation's start button (or `start`), then answers the round."""
+    data = start or next(d for _, d in keyboard(api, person) if d.startswith("v1:e:"))
+    before = count(api, person)
+    api.press(person.chat, data, first_name=person.first_name)
+    await api.wait_for(
+        lambda a: count(a, person) > before and QUESTION_HEADER.match(last(a, person)),
+        timeout=WAIT,
+    )
+    return await answer_questions(api, person, kind, answers)
