@@ -123,6 +123,7 @@ COMMANDS = (
         N_("Choose the language"),
         N_("French or English."),
         checklists.language_menu,
+        takes_words=True,
     ),
     Command(
         "mesdonnees",

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 from transitions import Machine, MachineError
 
-from flows.answers import Invalid, is_validation, parse_answer
+from flows.answers import (
+    Invalid,
+    Overflow,
+    answer_value,
+    is_validation,
+    matching_options,
+    navigation,
+    parse_answer,
+)
 from knowledge import Question, QuestionKind, Questionnaire
 
 DONE = "done"
@@ -63,6 +72,8 @@ class Outcome:
     question: Question | None = None
     invalid: Invalid | None = None
     answered: Question | None = None
+    # A text answer longer than its question allows, kept: what was done with it.
+    overflow: Overflow | None = None
 
 
 class _Run:
@@ -204,23 +215,42 @@ class QuestionnaireFlow:
 
     # -- moving ----------------------------------------------------------------------
 
-    def answer(self, flow_state: FlowState, raw: Any) -> Outcome:
-        """Validates and stores an answer to the current question, then moves on."""
+    def typed(self, flow_state: FlowState, text: str, *, today: date | None = None) -> Outcome:
+        """What a user typed at the current question: the label of a navigation button acts
+        as that button ("✓ Garder", "Passer", "← Retour"); anything else is an answer."""
+        question = self.current(flow_state)
+        if question is None:
+            return self.ask(flow_state)
+        if not text.strip():
+            return Outcome("invalid", question=question, invalid=Invalid("empty_message"))
+        move = navigation(text)
+        if move is None or matching_options(question, text):
+            return self.answer(flow_state, text, today=today)
+        if move == "keep":
+            if not self.offered(flow_state, question)[0]:
+                return Outcome("invalid", question=question, invalid=Invalid("nothing_to_keep"))
+            return self.keep(flow_state, today=today)
+        return self.skip(flow_state) if move == "skip" else self.back(flow_state)
+
+    def answer(self, flow_state: FlowState, raw: Any, *, today: date | None = None) -> Outcome:
+        """Validates and stores an answer to the current question, then moves on; `today`
+        (the user's date) checks and completes typed dates."""
         question = self.current(flow_state)
         if question is None:
             return self.ask(flow_state)
         if question.kind == QuestionKind.MULTIPLE and isinstance(raw, str):
             return self._typed_choice(flow_state, raw)
-        value = parse_answer(question, raw)
+        value = parse_answer(question, raw, today=today)
         if isinstance(value, Invalid):
             return Outcome("invalid", question=question, invalid=value)
-        flow_state.answers[question.id] = value
+        flow_state.answers[question.id] = answer_value(value)
         flow_state.draft = []
         self._drop_answers_that_no_longer_apply(flow_state)
         self._trigger(flow_state, "next")
-        return self._after(flow_state, answered=question)
+        overflow = value if isinstance(value, Overflow) else None
+        return self._after(flow_state, answered=question, overflow=overflow)
 
-    def keep(self, flow_state: FlowState) -> Outcome:
+    def keep(self, flow_state: FlowState, *, today: date | None = None) -> Outcome:
         """Moves on with the current answer: the one given before (after `back`), or the one
         an earlier step offered."""
         question = self.current(flow_state)
@@ -229,7 +259,7 @@ class QuestionnaireFlow:
             return self.ask(flow_state)
         if question.id not in flow_state.answers:
             # An offered answer comes from elsewhere: it must still fit this question.
-            value = parse_answer(question, value)
+            value = answer_value(parse_answer(question, value, today=today))
             if isinstance(value, Invalid):
                 return Outcome("invalid", question=question, invalid=value)
         flow_state.answers[question.id] = value
@@ -315,12 +345,14 @@ class QuestionnaireFlow:
         self._trigger(flow_state, "cancel")
         return Outcome("cancelled")
 
-    def _after(self, flow_state: FlowState, answered: Question) -> Outcome:
+    def _after(
+        self, flow_state: FlowState, answered: Question, overflow: Overflow | None = None
+    ) -> Outcome:
         if flow_state.state == DONE:
-            return Outcome("done", answered=answered)
+            return Outcome("done", answered=answered, overflow=overflow)
         current = self.current(flow_state)
         flow_state.draft = self._draft_for(flow_state, current) if current else []
-        return Outcome("question", question=current, answered=answered)
+        return Outcome("question", question=current, answered=answered, overflow=overflow)
 
     def _draft_for(self, flow_state: FlowState, question: Question) -> list[str]:
         """A multiple choice comes pre-ticked with its current answer."""

@@ -132,6 +132,11 @@ class Question(Strict):
     minimum: float | None = None
     maximum: float | None = None
     max_length: int = 1000
+    # A text longer than max_length is never lost: "cut" keeps the first part as the answer
+    # and gives the rest back to the user; "split" keeps it all, to be stored in parts (notes).
+    overflow: Literal["cut", "split"] = "cut"
+    # A date about something to come ("when would you like to start?") cannot be in the past.
+    not_before: Literal["today"] | None = None
     # A text question may carry a flag the user ticks before typing ("only partly agreed").
     flag: Text | None = None
     # A text answered in several lines (one action per line, a meeting note): the terminal
@@ -149,6 +154,8 @@ class Question(Strict):
             raise ValueError(f"question {self.id}: only text questions carry a flag")
         if self.multiline and self.kind != QuestionKind.TEXT:
             raise ValueError(f"question {self.id}: only text questions take several lines")
+        if self.not_before is not None and self.kind != QuestionKind.DATE:
+            raise ValueError(f"question {self.id}: only dates have a not_before")
         ids = [option.id for option in self.options]
         if len(ids) != len(set(ids)):
             raise ValueError(f"question {self.id}: duplicate option ids")

@@ -19,6 +19,7 @@ from bot.services.results import (
     TopicsShown,
 )
 from bot.services.work import Work
+from flows.answers import language_named
 from knowledge import LANGUAGES
 from storage import repository
 
@@ -76,9 +77,18 @@ def inline(work: Work, query: str) -> InlineCards:
     return InlineCards(work.language, tuple(cards))
 
 
-def language_menu(work: Work) -> Result:
-    """/langue: the two languages as buttons."""
+def language_menu(work: Work, words: str = "") -> Result:
+    """/langue: the two languages as buttons; /langue English chooses at once."""
+    language = language_named(words)
+    if language is not None:
+        return choose_language(work, language)
     return Result(work.language, [LanguageMenu()])
+
+
+def choose_language(work: Work, language: str) -> Result:
+    """A language named in words ("English", "français"): the bot speaks it from now on."""
+    repository.set_language(work.db, user=work.user, language=language)
+    return Result(work.language, [Say("language_set")])
 
 
 def _clean(query: str) -> str:

@@ -9,6 +9,7 @@ from bot.services.access import membership
 from bot.services.results import DiagnosisShown, FollowupShown, Result, Say
 from bot.services.work import Work
 from flows import questionnaires as q
+from flows.answers import split_text
 from flows.convention import answers_by_item
 from flows.criteria import candidate_entry
 from flows.diagnostic import diagnose
@@ -96,10 +97,12 @@ def _followup(
 
 
 def _meeting_note(
-    work: Work, _running, partnership, role, flow_state: FlowState, result: Result
+    work: Work, running, partnership, role, flow_state: FlowState, result: Result
 ) -> None:
-    text = flow_state.answers["text"]
-    repository.add_note(work.db, partnership_id=partnership.id, user_id=work.user.id, text=text)
+    # A note longer than one note holds is kept whole, as notes that follow each other.
+    limit = work.core.flows[running.flow].questionnaire.question("text").max_length
+    for text in split_text(flow_state.answers["text"], limit):
+        repository.add_note(work.db, partnership_id=partnership.id, user_id=work.user.id, text=text)
     work.db.flush()
     result.shown.append(summaries.dialogue(work, partnership, role))
 

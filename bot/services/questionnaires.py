@@ -7,10 +7,11 @@ transaction, and says what to show.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.callback_data import ButtonData, parse
-from bot.services import producers
+from bot.services import checklists, producers
 from bot.services.access import notice
 from bot.services.results import (
     AnswerRefused,
@@ -21,8 +22,9 @@ from bot.services.results import (
     WhyShown,
 )
 from bot.services.work import Work
-from flows.answers import clean
+from flows.answers import clean, language_named, matching_options
 from flows.engine import DONE, FlowState, Outcome, QuestionnaireFlow
+from knowledge import Question, QuestionKind
 from storage import repository
 from storage.models import FlowSession
 
@@ -81,13 +83,39 @@ def start_or_resume(
 
 
 def answer_text(work: Work, text: str) -> Result:
-    """A typed answer to the current question, or a hint when nothing is running."""
+    """A typed answer to the current question (or the label of one of its buttons), a
+    language named after /langue, or a hint when nothing is running."""
+    text = clean(text)
     running = repository.active_flow_session(work.db, user_id=work.user.id)
+    language = language_named(text)
     if running is None:
+        if language is not None:
+            return checklists.choose_language(work, language)
         return Result(work.language, [Say("no_flow")])
+    flow = work.core.flows[running.flow]
     flow_state = FlowState.from_dict(running.state)
-    outcome = work.core.flows[running.flow].answer(flow_state, clean(text))
+    question = flow.current(flow_state)
+    if language is not None and _names_a_language(work, question, text, language):
+        # The language changes; the question comes again, in it.
+        return ask_again(work, checklists.choose_language(work, language))
+    outcome = flow.typed(flow_state, text, today=today(work))
     return _after(work, running, flow_state, outcome, message_id=None)
+
+
+def today(work: Work) -> date:
+    """The user's date, in the configured time zone: typed dates are read against it."""
+    return work.now.astimezone(work.core.zone).date()
+
+
+def _names_a_language(work: Work, question: Question | None, text: str, language: str) -> bool:
+    """Whether "English" typed at a question means the language, not an answer: always
+    where it cannot be an answer (a choice, a number, a date); at a free text question, only
+    when it names the other language (the user's own can be an answer)."""
+    if question is None:
+        return True
+    if question.kind != QuestionKind.TEXT:
+        return not matching_options(question, text)
+    return language != work.language
 
 
 def press(work: Work, data: object, message_id: int | None) -> Result:
@@ -201,11 +229,15 @@ def _after(
     if outcome.answered is not None:
         result.in_place = AnswerShown(outcome.answered, answered[1])
         result.in_place_of = acted_on
+        _say_overflow(result, outcome)
     elif redraw:
         result.in_place = question_shown(work, running, flow_state)
         return result
     else:
         result.closes = acted_on
+        if outcome.kind in ("required", "first_question"):
+            # A typed "Passer" or "Retour" that cannot act here: why, then the question.
+            result.shown.append(_refusal(outcome))
     if outcome.kind == "done":
         producers.produce(work, running, flow_state, result)
     else:
@@ -223,6 +255,23 @@ def _redraw_typed_choice(
         result.in_place = question_shown(work, running, flow_state)
         result.in_place_of = running.question_message_id
     return result
+
+
+def _say_overflow(result: Result, outcome: Outcome) -> None:
+    """A text longer than its question allows was kept: say how, and give back the part not
+    kept, alone in its message so it can be copied and sent again."""
+    overflow = outcome.overflow
+    if overflow is None:
+        return
+    said = {
+        "length": overflow.length,
+        "maximum": overflow.maximum,
+        "parts": overflow.parts,
+        "cut": bool(overflow.rest),
+    }
+    result.shown.append(Say("long_text_kept", said))
+    if overflow.rest:
+        result.shown.append(Say("long_text_rest", {"rest": overflow.rest}))
 
 
 def _refusal(outcome: Outcome) -> Say:

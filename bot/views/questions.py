@@ -158,7 +158,12 @@ def answered_screen(shown: AnswerShown, language: str) -> Screen:
 
 
 def refused_screen(refused: AnswerRefused, language: str) -> Screen:
-    return Screen(render("invalid.j2", language, reason=refused.reason, **refused.params))
+    params = dict(refused.params)
+    if "choices" in params:
+        # The close options a typed answer could mean, by their labels.
+        options = (refused.question.option(choice) for choice in params["choices"])
+        params["choices"] = [o.label.in_(language) for o in options if o is not None]
+    return Screen(render("invalid.j2", language, reason=refused.reason, **params))
 
 
 def why_screen(shown: WhyShown, language: str) -> Screen:
