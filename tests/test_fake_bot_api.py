@@ -237,14 +237,16 @@ def refused(description: str) -> tuple[int, dict[str, Any]]:
 
 async def test_delay_answers_after_the_call_took_effect() -> None:
     """With a delay the message exists once the call arrives; its answer comes delay later."""
-    async with FakeBotApi(delay=0.2) as api, build_app(api) as app:
+    async with FakeBotApi() as api, build_app(api) as app:
+        # Long enough that a busy machine still sees the message before the answer.
+        api.delay = 2.0
         sending = asyncio.create_task(app.bot.send_message(USER, "hello"))
         await api.wait_for(lambda a: a.messages(USER))
         assert not sending.done(), "recorded before answered"
         await sending
         answered = time.monotonic()
     [call] = api.calls_of("sendMessage", USER)
-    assert answered - call.time >= 0.2
+    assert answered - call.time >= 2.0
 
 
 async def test_idle_waits_for_delayed_answers(api: FakeBotApi) -> None:
@@ -351,11 +353,13 @@ async def test_stop_drops_held_calls() -> None:
 async def test_late_answer_makes_a_retry_send_twice(api: FakeBotApi) -> None:
     """A call answered after the client's time-out took effect anyway: a retry duplicates it."""
     async with build_app(api) as app:
-        api.answer_late("sendMessage", 30, chat_id=USER)
-        await app.bot.send_message(OTHER, "not late", read_timeout=0.5)
+        # Only the late call has a short time-out, and its answer comes long after it: no
+        # busy machine can make it answer in time, nor time out the others (5 s by default).
+        api.answer_late("sendMessage", 3600, chat_id=USER)
+        await app.bot.send_message(OTHER, "not late")
         with pytest.raises(TimedOut):
-            await app.bot.send_message(USER, "once?", read_timeout=0.5)
-        await app.bot.send_message(USER, "once?", read_timeout=0.5)
+            await app.bot.send_message(USER, "once?", read_timeout=2)
+        await app.bot.send_message(USER, "once?")
     assert api.messages(USER) == ["once?", "once?"]
     assert all(call.ok for call in api.calls_of("sendMessage", ok=None))
 
