@@ -6,13 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.i18n import gettext_for
 from bot.services.results import (
     PartnershipCard,
     PartnershipSummary,
     QuestionShown,
     StageChange,
 )
-from bot.i18n import gettext_for
 from bot.views.cards import card_text
 from bot.views.partnerships import card_screen
 from bot.views.questions import question_screen
