@@ -52,6 +52,7 @@ NAVIGATION_WORDS = {
     "keep": frozenset({"garder", "keep", "conserver", "garder la reponse", "keep it", "="}),
     "skip": frozenset({"passer", "skip", "je passe", "sauter", ">"}),
     "back": frozenset({"retour", "back", "precedent", "previous", "revenir", "<", "←"}),
+    "why": frozenset({"pourquoi", "why", "?"}),
 }
 # Typed names of the two languages (/langue English).
 LANGUAGE_WORDS = {
@@ -71,7 +72,7 @@ def is_validation(text: str) -> bool:
 
 
 def navigation(text: str) -> str | None:
-    """The navigation button a typed text names ("keep", "skip", "back"), if any."""
+    """The navigation button a typed text names ("keep", "skip", "back", "why"), if any."""
     bare = text.strip()
     words = normalise(bare) or bare
     return next((move for move, names in NAVIGATION_WORDS.items() if words in names), None)

@@ -224,7 +224,8 @@ class QuestionnaireFlow:
         if not text.strip():
             return Outcome("invalid", question=question, invalid=Invalid("empty_message"))
         move = navigation(text)
-        if move is None or matching_options(question, text):
+        if move in (None, "why") or matching_options(question, text):
+            # "Pourquoi ?" shows the help, which the caller does (it changes nothing here).
             return self.answer(flow_state, text, today=today)
         if move == "keep":
             if not self.offered(flow_state, question)[0]:

@@ -22,7 +22,7 @@ from bot.services.results import (
     WhyShown,
 )
 from bot.services.work import Work
-from flows.answers import clean, language_named, matching_options
+from flows.answers import clean, language_named, matching_options, navigation
 from flows.engine import DONE, FlowState, Outcome, QuestionnaireFlow
 from knowledge import Question, QuestionKind
 from storage import repository
@@ -98,6 +98,9 @@ def answer_text(work: Work, text: str) -> Result:
     if language is not None and _names_a_language(work, question, text, language):
         # The language changes; the question comes again, in it.
         return ask_again(work, checklists.choose_language(work, language))
+    if question is not None and question.help is not None and navigation(text) == "why":
+        # "Pourquoi ?" typed: the help, as its button gives it; the question stays.
+        return Result(work.language, [WhyShown(question)])
     outcome = flow.typed(flow_state, text, today=today(work))
     return _after(work, running, flow_state, outcome, message_id=None)
 

@@ -199,6 +199,7 @@ def test_a_too_long_answer_keeps_its_beginning_and_gives_the_rest_back():
         ("Skip", "skip"),
         ("← Retour", "back"),
         ("Back", "back"),
+        ("Pourquoi ?", "why"),
         ("Mme Garder", None),
         ("Passer le relais à Karim", None),
     ],

@@ -83,6 +83,13 @@ def test_typed_button_labels_act_as_the_buttons_and_are_never_saved_as_answers(s
     }
 
 
+def test_pourquoi_typed_gives_the_help_and_the_question_stays(service):
+    service.diagnostic(ALICE)
+    why = service.text(ALICE, "Pourquoi ?")
+    assert len(why.messages) == 1 and "Pourquoi cette question" in why.messages[0].text
+    assert "Entreprise" in service.text(ALICE, "entreprise").edit.text
+
+
 def test_the_referents_current_answer_is_kept_by_typing_garder(service):
     pid = create(service)
     with session_scope(service.engine) as db:
