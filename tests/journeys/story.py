@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from tests.bot.checkins import at, run_checkins
-from tests.journeys.personas import Persona
+from tests.journeys.personas import PULSE, Persona
 from tests.journeys.steps import (
     WAIT,
     add_meeting_note,
@@ -95,7 +95,13 @@ async def steps_4_and_5(api, persona: Persona, journal: Journal) -> list[tuple[s
     no_repeats(record)
     # What the partnership knows already is offered, not asked afresh.
     assert "t_geography" not in persona.convention or "t_geography" in record.offered, record
-    assert "Tous les points indispensables sont convenus" in record.end, record.end
+    summary = await api.wait_for(
+        lambda a: next((t for t in texts(a, ours)[-4:] if "Points de la convention" in t), None),
+        timeout=WAIT,
+    )
+    assert "Tous les points indispensables sont convenus" in summary, summary
+    # A complete convention moves the partnership to step 5, formalisation, by itself.
+    assert "passe à l’étape 5/7" in record.end, record.end
     drafts = await generate_drafts(api, ours)
     convention, plan = _draft(drafts, "convention"), _draft(drafts, "plan")
     for words in persona.in_convention:
@@ -163,8 +169,12 @@ def _both_points_of_view(persona: Persona, ours: str, theirs: str) -> None:
     assert ours.index(us) < ours.index(them), ours
     assert them in theirs and us in theirs, theirs
     assert theirs.index(them) < theirs.index(us), theirs
-    mine = float(persona.pulse_ours["performance"][0])
-    yours = float(persona.pulse_partner["performance"][0])
+    # A dimension the two sides scored differently: each reads its own score first.
+    mine, yours = next(
+        (float(persona.pulse_ours[q][0]), float(persona.pulse_partner[q][0]))
+        for q in PULSE
+        if persona.pulse_ours[q][0] != persona.pulse_partner[q][0]
+    )
     assert f"{mine:.1f} / {yours:.1f}".replace(".", ",") in ours.replace(".", ","), ours
     assert f"{yours:.1f} / {mine:.1f}".replace(".", ",") in theirs.replace(".", ","), theirs
     # Different scores: the divergence shows on both sides.
