@@ -314,13 +314,16 @@ def add_document(
     file_name: str,
     content: bytes,
     created_by: int,
+    series: str = "",
 ) -> GeneratedDocument:
-    """Keeps a generated document as the next version of its kind."""
-    latest = session.exec(
-        select(func.max(GeneratedDocument.version)).where(
-            GeneratedDocument.partnership_id == partnership_id, GeneratedDocument.kind == kind
-        )
-    ).one()
+    """Keeps a generated document as the next version of its kind; with a series (how its
+    file name starts, which says its language), the next of its kind in that series."""
+    query = select(func.max(GeneratedDocument.version)).where(
+        GeneratedDocument.partnership_id == partnership_id, GeneratedDocument.kind == kind
+    )
+    if series:
+        query = query.where(GeneratedDocument.file_name.startswith(series, autoescape=True))
+    latest = session.exec(query).one()
     document = GeneratedDocument(
         partnership_id=partnership_id,
         kind=kind,

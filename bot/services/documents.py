@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.documents import build_action_plan, build_convention
-from bot.i18n import gettext_for
 from bot.services.access import notice
 from bot.services.drafts import draft_of
+from bot.services.naming import draft_file_name, series
 from bot.services.results import Result, Say
 from bot.services.summaries import document_info
 from bot.services.work import Work
@@ -26,7 +24,8 @@ def generate(work: Work, partnership: Partnership, _role, _arg, _message_id) -> 
             work.db,
             partnership_id=partnership.id,
             kind=kind,
-            file_name=file_name(kind, partnership.name, work.language),
+            file_name=draft_file_name(kind, partnership.name, work.language),
+            series=series(kind, work.language),
             content=build(draft),
             created_by=work.user.id,
         )
@@ -48,12 +47,3 @@ def resend(work: Work, partnership: Partnership, _role, document_id, _message_id
     result = notice(work, "sending_document")
     result.documents.append(document_info(document))
     return result
-
-
-def file_name(kind: str, name: str, language: str) -> str:
-    """The file name users see: the kind in their language, then the partnership's name."""
-    _ = gettext_for(language)
-    label = _("convention") if kind == "convention" else _("action-plan")
-    # Letters of any alphabet are kept (accents included); the rest becomes a hyphen.
-    slug = re.sub(r"[\W_]+", "-", name).strip("-")[:40] or "partenariat"
-    return f"{label}-{slug}.docx"

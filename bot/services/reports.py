@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.services.naming import round_file_name, series
 from bot.services.results import DocumentInfo, RoundReport
 from bot.services.summaries import document_info
 from bot.services.work import Work
@@ -90,22 +91,21 @@ class Built:
             round_date=self.closed_on,
             language=language,
         )
-        on = self.closed_on.isoformat()
         chart = rendering.evaluation_chart(self.report, **facts)
-        yield self._keep(f"{self.round.kind}_chart", f"{self.round.kind}-{on}.png", chart)
+        yield self._keep(f"{self.round.kind}_chart", language, chart)
         if self.round.kind == REVIEW:
-            stem = f"bilan-{on}" if language == "fr" else f"review-{on}"
             docx = rendering.evaluation_docx(self.report, **facts, chart=chart)
-            yield self._keep("review_report", f"{stem}.docx", docx)
+            yield self._keep("review_report", language, docx)
             pdf = rendering.evaluation_pdf(self.report, **facts, chart=chart)
-            yield self._keep("review_report_pdf", f"{stem}.pdf", pdf)
+            yield self._keep("review_report_pdf", language, pdf)
 
-    def _keep(self, kind: str, file_name: str, content: bytes) -> DocumentInfo:
+    def _keep(self, kind: str, language: str, content: bytes) -> DocumentInfo:
         document = repository.add_document(
             self.work.db,
             partnership_id=self.partnership.id,
             kind=kind,
-            file_name=file_name,
+            file_name=round_file_name(kind, self.closed_on, language),
+            series=series(kind, language),
             content=content,
             created_by=self.partnership.created_by,
         )

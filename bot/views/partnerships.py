@@ -6,10 +6,12 @@ from zoneinfo import ZoneInfo
 
 from bot.callback_data import partnership_button
 from bot.i18n import N_, gettext_for, render
+from bot.services import naming
 from bot.services.results import (
     CandidatesShown,
     ConventionStatus,
     DialogueShown,
+    DocumentInfo,
     DocumentsListed,
     FollowupShown,
     InvitationCreated,
@@ -159,17 +161,40 @@ def followup_screen(shown: FollowupShown, language: str, zone: ZoneInfo) -> Scre
     return Screen(render("followup_summary.j2", language, f=shown.followup))
 
 
+# What /documents calls each kind of document: a draft by its version, a round's file by
+# the round's date; then the language it is written in.
+DOCUMENT_LABELS = {
+    "convention": N_("Draft convention v%(version)s"),
+    "action_plan": N_("Draft action plan v%(version)s"),
+    "pulse_chart": N_("Check-in chart of %(date)s"),
+    "review_chart": N_("Full review chart of %(date)s"),
+    "review_report": N_("Full review report of %(date)s, Word"),
+    "review_report_pdf": N_("Full review report of %(date)s, PDF"),
+}
+DRAFTS = ("convention", "action_plan")
+
+
+def document_label(d: DocumentInfo, language: str, zone: ZoneInfo) -> str:
+    """A document as a reader tells it from the others: what it is, which one, which language."""
+    _ = gettext_for(language)
+    if d.kind not in DOCUMENT_LABELS:
+        return f"{d.file_name} · v{d.version} · {local_date(d.created_at, zone, '%d/%m %H:%M')}"
+    label = _(DOCUMENT_LABELS[d.kind]) % {
+        "version": d.version,
+        "date": local_date(d.created_at, zone),
+    }
+    written_in = naming.language_of(d.kind, d.file_name)
+    if written_in:
+        label += f" ({written_in.upper()})"
+    if d.kind in DRAFTS:
+        label += f" · {local_date(d.created_at, zone, '%d/%m %H:%M')}"
+    return label
+
+
 def documents_screen(listing: DocumentsListed, language: str, zone: ZoneInfo) -> Screen:
     p = listing.partnership
     rows = tuple(
-        (
-            _button(
-                p,
-                f"{d.file_name} · v{d.version} · {local_date(d.created_at, zone, '%d/%m %H:%M')}",
-                "doc",
-                d.id,
-            ),
-        )
+        (_button(p, document_label(d, language, zone), "doc", d.id),)
         for d in listing.documents[:20]
     )
     return Screen(render("documents.j2", language, count=len(listing.documents)), rows)
