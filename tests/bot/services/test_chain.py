@@ -12,8 +12,8 @@ from tests.bot.services.test_convention import (
     create,
     diagnosed,
     partnership,
-    service,  # noqa: F401 (fixture)
 )
+from tests.bot.services.test_convention import service as service  # noqa: F401 (the fixture)
 
 # Every required point with no standard clause of ours is agreed; renewal, non-renewal,
 # the alert procedure, the signing place and communication are left to our proposals.
