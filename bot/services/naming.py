@@ -58,9 +58,11 @@ def draft_file_name(kind: str, partnership_name: str, language: str) -> str:
     return f"{series(kind, language)}{slug(partnership_name) or 'partenariat'}.docx"
 
 
-def round_file_name(kind: str, on: date, language: str) -> str:
-    """A round's chart or report: its kind in the reader's language, then the round's date."""
-    return f"{series(kind, language)}{on.isoformat()}.{EXTENSIONS.get(kind, 'docx')}"
+def round_file_name(kind: str, partnership_name: str, on: date, language: str) -> str:
+    """A round's chart or report: its kind in the reader's language, the partnership's name
+    (two partnerships' reviews of one day are two files), then the round's date."""
+    name = slug(partnership_name) or "partenariat"
+    return f"{series(kind, language)}{name}-{on.isoformat()}.{EXTENSIONS.get(kind, 'docx')}"
 
 
 def language_of(kind: str, file_name: str) -> str | None:

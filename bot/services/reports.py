@@ -104,7 +104,7 @@ class Built:
             self.work.db,
             partnership_id=self.partnership.id,
             kind=kind,
-            file_name=round_file_name(kind, self.closed_on, language),
+            file_name=round_file_name(kind, self.partnership.name, self.closed_on, language),
             series=series(kind, language),
             content=content,
             created_by=self.partnership.created_by,

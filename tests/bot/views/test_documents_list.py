@@ -55,7 +55,7 @@ def test_the_language_of_a_file_is_read_from_its_name(kind):
         lang: (
             naming.draft_file_name(kind, LONG_NAME, lang)
             if kind in ("convention", "action_plan")
-            else naming.round_file_name(kind, ROUND, lang)
+            else naming.round_file_name(kind, LONG_NAME, ROUND, lang)
         )
         for lang in ("fr", "en")
     }
@@ -70,7 +70,7 @@ def keep(db, pid, owner, kind, language, name="Alliance"):
     file_name = (
         naming.draft_file_name(kind, name, language)
         if is_draft
-        else naming.round_file_name(kind, ROUND, language)
+        else naming.round_file_name(kind, LONG_NAME, ROUND, language)
     )
     document = repository.add_document(
         db,
@@ -105,7 +105,7 @@ def info(number, kind, language, version=1):
     file_name = (
         naming.draft_file_name(kind, LONG_NAME, language)
         if is_draft
-        else naming.round_file_name(kind, ROUND, language)
+        else naming.round_file_name(kind, LONG_NAME, ROUND, language)
     )
     # Kept at 9:30 in Paris on the round's day.
     return DocumentInfo(number, kind, version, file_name, datetime(2027, 3, 12, 8, 30, tzinfo=UTC))
