@@ -15,6 +15,7 @@ from flows.criteria import candidate_entry
 from flows.diagnostic import diagnose
 from flows.engine import FlowState
 from flows.roles import MEMBER, Right, may
+from flows.schedule import next_due
 from storage import repository
 from storage.models import FlowSession, Partnership
 
@@ -92,7 +93,14 @@ def _followup(
     work: Work, _running, partnership, role, flow_state: FlowState, result: Result
 ) -> None:
     partnership.followup = dict(flow_state.answers)
-    result.shown.append(FollowupShown(dict(flow_state.answers)))
+    upcoming = next_due(rounds.dues_of(work, partnership), work.now)
+    result.shown.append(
+        FollowupShown(
+            dict(flow_state.answers),
+            upcoming.at if upcoming else None,
+            upcoming.kind if upcoming else None,
+        )
+    )
     result.shown.append(summaries.card(work, partnership, role))
 
 

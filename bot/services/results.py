@@ -149,6 +149,9 @@ class ConventionStatus:
 @dataclass(frozen=True)
 class FollowupShown:
     followup: dict[str, Any]
+    # The first evaluation to come, by the schedule the answers set (None: not known yet).
+    next_checkin: datetime | None = None
+    next_checkin_kind: str | None = None
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,16 @@ def convention_screen(status: ConventionStatus, language: str, zone: ZoneInfo) -
 
 
 def followup_screen(shown: FollowupShown, language: str, zone: ZoneInfo) -> Screen:
-    return Screen(render("followup_summary.j2", language, f=shown.followup))
+    upcoming = local_date(shown.next_checkin, zone) if shown.next_checkin else None
+    return Screen(
+        render(
+            "followup_summary.j2",
+            language,
+            f=shown.followup,
+            next_checkin=upcoming,
+            next_kind=shown.next_checkin_kind,
+        )
+    )
 
 
 # What /documents calls each kind of document: a draft by its version, a round's file by

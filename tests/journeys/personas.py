@@ -4,9 +4,22 @@ would give: the data of the journeys (question id → answer), kept apart from t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from tests.journeys.steps import KEEP, SKIP, Candidate, Person
+
+# Dates are typed as people type them, counted from the day the tests run: a date to come must
+# still be to come whenever they run (the bot refuses a past start or end date).
+TODAY = date.today()
+
+
+def ahead(days: int) -> date:
+    return TODAY + timedelta(days=days)
+
+
+def typed(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
 
 PULSE = ("performance", "coherence", "efficiency", "relevance")
 PULSE += ("value_exchange", "steering", "clarity", "meaning")
@@ -110,7 +123,7 @@ RENOVATION = Persona(
         "resources": ["field", "network", "staff_time"],
         "hours_per_month": "12",
         "partner_knowledge": "2",
-        "start_date": "01/03/2027",
+        "start_date": typed(ahead(87)),
     },
     partnership={
         "name": "Chaleur pour tous",
@@ -163,14 +176,14 @@ RENOVATION = Persona(
         "referent_partner": "Karim Haddad",
         "steering_committee": "yes",
         "committee_members": "La présidente et la trésorière ; le directeur général d’ÉnerBat",
-        "signature_date": "15/01/2027",
-        "end_date": "14/01/2029",
+        "signature_date": typed(ahead(42)),
+        "end_date": typed(ahead(772)),
         "frequency": "quarterly",
         "reporting_tools": ["minutes", "checkins"],
         "communication_plan": "Une lettre aux adhérents par trimestre, un article sur le site",
         "actions": KEEP,
     },
-    signed=date(2027, 1, 15),
+    signed=ahead(42),
     pulse_ours=pulse("45444434", steering="réunions trop espacées"),
     pulse_partner=pulse("42434232", efficiency="chantiers retardés par les devis"),
     review_ours=review("443434444", "renew", strengths="Des familles mieux chauffées"),
@@ -272,14 +285,14 @@ VIALIS = Persona(
         "referent_ours": "Hélène Morel",
         "referent_partner": "Moussa Diallo",
         "steering_committee": "no",
-        "signature_date": "01/02/2027",
+        "signature_date": typed(ahead(59)),
         "end_date": SKIP,
         "frequency": "half_yearly",
         "reporting_tools": ["dashboard", "report", "checkins"],
         "communication_plan": "Intranet du groupe et rapport extra-financier",
         "actions": KEEP,
     },
-    signed=date(2027, 2, 1),
+    signed=ahead(59),
     pulse_ours=pulse("54445444"),
     pulse_partner=pulse("32443422", difficulty="Les managers libèrent peu les parrains"),
     review_ours=review("444344444", "modify", expectations="Ouvrir aux métiers de la logistique"),
@@ -318,7 +331,7 @@ VILLE = Persona(
         "resources": ["material", "staff_time"],
         "hours_per_month": "8",
         "partner_knowledge": "4",
-        "start_date": "15/04/2027",
+        "start_date": typed(ahead(132)),
     },
     partnership={
         "name": "Jardins partagés du Tonkin",
@@ -359,14 +372,14 @@ VILLE = Persona(
         "referent_partner": "Aïcha Benamar",
         "steering_committee": "yes",
         "committee_members": "L’adjoint au maire, la présidente, deux habitants",
-        "signature_date": "10/03/2027",
-        "end_date": "09/03/2028",
+        "signature_date": typed(ahead(96)),
+        "end_date": typed(ahead(461)),
         "frequency": "quarterly",
         "reporting_tools": ["minutes"],
         "communication_plan": "Bulletin municipal chaque trimestre",
         "actions": KEEP,
     },
-    signed=date(2027, 3, 10),
+    signed=ahead(96),
     pulse_ours=pulse("44443444"),
     pulse_partner=pulse("45412445", clarity="1 on ne sait pas qui arrose l’été"),
     review_ours=review("545454545", "renew"),
@@ -398,7 +411,7 @@ LABO = Persona(
         "resources": ["skills", "network"],
         "hours_per_month": "16",
         "partner_knowledge": "2",
-        "start_date": "01/09/2027",
+        "start_date": typed(ahead(271)),
     },
     partnership={
         "name": "Lire ensemble",
@@ -440,14 +453,14 @@ LABO = Persona(
         "referent_partner": "Jonas Lefebvre",
         "steering_committee": "yes",
         "committee_members": "La directrice du laboratoire, le coordinateur, une inspectrice",
-        "signature_date": "06/09/2027",
+        "signature_date": typed(ahead(276)),
         "end_date": SKIP,
         "frequency": "half_yearly",
         "reporting_tools": ["report", "checkins"],
         "communication_plan": "Un séminaire ouvert en fin d’année",
         "actions": KEEP,
     },
-    signed=date(2027, 9, 6),
+    signed=ahead(276),
     pulse_ours=pulse("34343434"),
     pulse_partner=pulse("35353535", meaning="5 les enfants adorent"),
     review_ours=review("343434343", "modify"),
