@@ -466,9 +466,8 @@ def build_draft(
     personal = mentions_personal_data(texts + [theme or "", *(a.what for a in actions)])
     articles = _with_personal_data(checklist, articles, personal, language)
     objectives = tuple(_lines((items.get("objectives") or {}).get("text")))
-    actions = actions or tuple(
-        ActionRow(line) for line in _lines((items.get("actions") or {}).get("text"))
-    )
+    # The convention's actions, typed as the plan's rows or not, fill the plan until /suivi.
+    actions = actions or actions_from_text((items.get("actions") or {}).get("text"))
     return ConventionDraft(
         language=language,
         title=title,
@@ -653,7 +652,23 @@ def party_from_text(name: str | None, text: str | None, kind: str | None = None)
     actor a step said it is, when one did."""
     parts = _parts(text)
     values = dict(zip(PARTY_FIELDS, parts + [None] * len(PARTY_FIELDS), strict=False))
+    values = {key: _without_label(key, value) for key, value in values.items()}
     return Party(name=name, kind=kind, **values)
+
+
+# The words people type before a detail that the party's block already writes ("représentée
+# par Samira Benali" would read "représentée par représentée par...").
+PARTY_LABELS = {
+    "seat": re.compile(r"^(siège( social)?|registered office|head office)\s*[:：-]?\s*", re.I),
+    "representative": re.compile(r"^(représenté(e)?( par)?|represented by)\s*[:：-]?\s*", re.I),
+}
+
+
+def _without_label(key: str, value: str | None) -> str | None:
+    label = PARTY_LABELS.get(key)
+    if value is None or label is None:
+        return value
+    return label.sub("", value, count=1).strip() or None
 
 
 def chosen_kind(candidates: Iterable[dict[str, Any]]) -> str | None:
@@ -666,6 +681,10 @@ def actions_from_text(text: str | None) -> tuple[ActionRow, ...]:
     rows = []
     for line in _lines(text):
         parts = [p.strip() or None for p in line.split(";")]
+        last = len(ACTION_FIELDS) - 1
+        if len(parts) > len(ACTION_FIELDS):
+            # More parts than columns: the rest stays, in the last column.
+            parts = parts[:last] + ["; ".join(p for p in parts[last:] if p) or None]
         values = dict(zip(ACTION_FIELDS, parts + [None] * len(ACTION_FIELDS), strict=False))
         if values["what"]:
             rows.append(ActionRow(**values))

@@ -21,7 +21,15 @@ from docx.oxml.ns import qn
 from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from flows.convention import IN_PLACE, PARTIAL, ActionRow, Clause, ConventionDraft, Party
+from flows.convention import (
+    IN_PLACE,
+    PARTIAL,
+    ActionRow,
+    Clause,
+    ConventionDraft,
+    Party,
+    actions_from_text,
+)
 
 TEMPLATE = Path(__file__).with_name("template.docx")
 WORDING_DIR = Path(__file__).with_name("wording")
@@ -169,6 +177,9 @@ def _clause(doc: DocxDocument, w: Wording, draft: ConventionDraft, clause: Claus
     points say so."""
     if clause.wording:
         doc.add_paragraph(_framed(w, clause))
+    elif clause.text and clause.text.strip() and clause.item_id == "actions":
+        for line in _action_lines(w, clause.text):
+            doc.add_paragraph(line, style="List Bullet")
     elif clause.text and clause.text.strip():
         _paragraphs(doc, clause.text)
     elif clause.standard:
@@ -179,6 +190,25 @@ def _clause(doc: DocxDocument, w: Wording, draft: ConventionDraft, clause: Claus
         _placeholder(doc.add_paragraph(), _missing(w, clause.title, clause.hint))
     if clause.status == PARTIAL:
         doc.add_paragraph(w["partial_marker"], style="Draft Notice")
+
+
+def _action_lines(w: Wording, text: str) -> list[str]:
+    """Actions typed as the action plan's rows ("what ; lead ; when ; means ; indicator") read
+    in the convention as sentences: the action, then each detail named."""
+    lines = []
+    for row in actions_from_text(text):
+        details = [
+            w["action_detail"].format(label=w[f"action_{key}_label"], value=value)
+            for key, value in (
+                ("lead", row.lead),
+                ("when", row.when),
+                ("means", row.means),
+                ("indicator", row.indicator),
+            )
+            if value
+        ]
+        lines.append(row.what + (f" ({' ; '.join(details)})" if details else ""))
+    return lines
 
 
 def _framed(w: Wording, clause: Clause) -> str:

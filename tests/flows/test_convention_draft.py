@@ -147,3 +147,50 @@ def test_the_signature_place_names_a_court_only_between_companies():
     companies = _draft(place, ours=Party("Alpha SARL"))
     assert "signature_place" in _item_ids(companies)
     assert companies.lawyer_notes[0] == "jurisdiction_clause"
+
+
+def test_a_typed_label_before_a_party_detail_is_not_written_twice():
+    from flows.convention import party_from_text
+
+    party = party_from_text(
+        "Rénov'Solidaire 93",
+        "association loi 1901 ; siège : 5 rue Hoche, Montreuil ; RNA W931234567 ; "
+        "représentée par Samira Benali, présidente",
+    )
+    assert party.seat == "5 rue Hoche, Montreuil"
+    assert party.representative == "Samira Benali, présidente"
+    english = party_from_text(
+        "ÉnerBat", "SAS ; registered office: Bobigny ; 1 ; Represented by Karim"
+    )
+    assert (english.seat, english.representative) == ("Bobigny", "Karim")
+    # A name that merely starts like a label stays whole.
+    found = party_from_text("X", "SA ; Paris ; 1 ; Représentante du personnel")
+    assert found.representative == "Représentante du personnel"
+
+
+def test_the_conventions_actions_fill_the_plans_columns_until_the_followup():
+    from flows.convention import build_draft, party_from_text
+    from knowledge.loader import load_convention_checklist
+
+    typed = (
+        "Diagnostic de 40 logements ; ÉnerBat ; mars 2027 ; 2 thermiciens ; 40 remis\n"
+        "Ateliers ; Rénov ; avril ; salle ; 6 ateliers ; et un bilan"
+    )
+    draft = build_draft(
+        load_convention_checklist(),
+        {"actions": {"status": "in_place", "text": typed}},
+        language="fr",
+        title="T",
+        ours=party_from_text("A", None),
+        partner=party_from_text("B", None),
+        territory=None,
+        theme=None,
+    )
+    first, second = draft.actions
+    assert (first.what, first.lead, first.when) == (
+        "Diagnostic de 40 logements",
+        "ÉnerBat",
+        "mars 2027",
+    )
+    # Nothing typed is lost: a sixth part stays in the last column.
+    assert second.indicator == "6 ateliers; et un bilan"

@@ -609,3 +609,30 @@ def test_no_insurance_article_when_nothing_involves_the_public_or_premises():
     )
     titles = " ".join(_styled(_open(build_convention(draft)), "Heading 2"))
     assert "Responsabilité et assurances" not in titles
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "fr",
+            "Diagnostic de 40 logements (pilote : ÉnerBat ; quand : mars 2027 ; "
+            "moyens : 2 thermiciens ; indicateur : 40 diagnostics)",
+        ),
+        (
+            "en",
+            "Diagnostic de 40 logements (lead: ÉnerBat ; when: mars 2027 ; "
+            "means: 2 thermiciens ; indicator: 40 diagnostics)",
+        ),
+    ],
+)
+def test_actions_typed_as_plan_rows_read_as_sentences_in_the_convention(language, expected):
+    typed = (
+        "Diagnostic de 40 logements ; ÉnerBat ; mars 2027 ; 2 thermiciens ; 40 diagnostics\n"
+        "Ateliers éco-gestes"
+    )
+    answers = _answers(complete=True) | {"actions": _agreed(typed)}
+    document = _open(build_convention(_draft(language=language, answers=answers)))
+    bullets = _styled(document, "List Bullet")
+    assert expected in bullets and "Ateliers éco-gestes" in bullets
+    assert " ; ÉnerBat ; " not in _text(document)
