@@ -42,12 +42,7 @@ REQUIRED_ONLY = {
 }
 
 
-def to_content(service) -> int:
-    """A diagnosed partnership at step 4, its partner chosen."""
-    diagnosed(service)
-    pid = create(service)
-    service.partnership_button(OWNER, service.button(pid, "tick", "meet"), 3)
-    service.partnership_button(OWNER, service.button(pid, "advance"), 3)
+def score_a_candidate(service) -> None:
     service.criteria(OWNER)
     walk(
         service,
@@ -55,6 +50,15 @@ def to_content(service) -> int:
         {"candidate_name": "ÉnerBat", "candidate_profile": "1", "guard_rails": "Oui"}
         | {q: "4" for q in SCALES},
     )
+
+
+def to_content(service) -> int:
+    """A diagnosed partnership at step 4, its partner chosen."""
+    diagnosed(service)
+    pid = create(service)
+    service.partnership_button(OWNER, service.button(pid, "tick", "meet"), 3)
+    service.partnership_button(OWNER, service.button(pid, "advance"), 3)
+    score_a_candidate(service)
     service.partnership_button(OWNER, service.button(pid, "choose", 0), 5)
     assert partnership(service).stage == "content"
     return pid
@@ -100,13 +104,7 @@ def test_choosing_the_partner_during_the_dialogue_moves_on_in_one_press(service)
     pid = create(service)
     service.partnership_button(OWNER, service.button(pid, "tick", "meet"), 3)
     assert partnership(service).stage == "dialogue"
-    service.criteria(OWNER)
-    walk(
-        service,
-        OWNER,
-        {"candidate_name": "ÉnerBat", "candidate_profile": "1", "guard_rails": "Oui"}
-        | {q: "4" for q in SCALES},
-    )
+    score_a_candidate(service)
     reply = service.partnership_button(OWNER, service.button(pid, "choose", 0), 5)
     assert partnership(service).stage == "content"
     assert any("étape 4/7" in m.text for m in reply.messages)
