@@ -1026,14 +1026,17 @@ class FakeBotApi:
     # ----------------------------------------------------------------- update builders
 
     @staticmethod
-    def _user(user_id: int, first_name: str, language_code: str) -> dict[str, Any]:
-        """A human User object."""
-        return {
+    def _user(
+        user_id: int, first_name: str, language_code: str, last_name: str | None = None
+    ) -> dict[str, Any]:
+        """A human User object (with a last name when given)."""
+        user = {
             "id": user_id,
             "is_bot": False,
             "first_name": first_name,
             "language_code": language_code,
         }
+        return user | ({"last_name": last_name} if last_name else {})
 
     def send_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue an arbitrary update (update_id is assigned) and return it."""
@@ -1054,6 +1057,7 @@ class FakeBotApi:
         chat_id: int | None = None,
         chat_type: str = "private",
         first_name: str = "Test",
+        last_name: str | None = None,
     ) -> dict[str, Any]:
         """Queue a text message from a user (commands get a bot_command entity)."""
         if chat_id is None:
@@ -1063,7 +1067,7 @@ class FakeBotApi:
         self._chats[_chat_key(chat_id)] = chat
         message = {
             "message_id": self._new_message_id(chat_id),
-            "from": self._user(user_id, first_name, language_code),
+            "from": self._user(user_id, first_name, language_code, last_name),
             "chat": chat,
             "date": _now(),
             "text": text,
@@ -1084,6 +1088,7 @@ class FakeBotApi:
         language_code: str = "fr",
         chat_id: int | None = None,
         first_name: str = "Test",
+        last_name: str | None = None,
     ) -> dict[str, Any]:
         """Queue a callback_query pressing `data` on a bot message (default: last keyboard)."""
         chat_id = user_id if chat_id is None else chat_id
@@ -1095,7 +1100,7 @@ class FakeBotApi:
         }
         query = {
             "id": f"{user_id}{next(self._query_ids):06d}",
-            "from": self._user(user_id, first_name, language_code),
+            "from": self._user(user_id, first_name, language_code, last_name),
             "message": message,
             "chat_instance": f"-{abs(hash(chat_id)) % 10**18}",
             "data": data,

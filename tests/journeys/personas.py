@@ -81,6 +81,21 @@ class Persona:
     # Words the drafts must hold: names, territory, key clauses.
     in_convention: list[str] = field(default_factory=list)
     in_action_plan: list[str] = field(default_factory=list)
+    # /annuler after that many answers of /convention, then /convention again.
+    convention_stopped_after: int | None = None
+    # A second member of our organisation, invited by the first: answers the check-in,
+    # then is no longer asked (unticked in /evaluation) but still receives the results.
+    colleague: Person | None = None
+    pulse_colleague: dict | None = None
+    # The full review started by hand from /evaluation ("Bilan complet maintenant") instead of
+    # waiting for its date.
+    review_by_hand: bool = False
+
+    @property
+    def split(self) -> bool:
+        """Whether the two organisations propose different things after the full review: the
+        members then decide from the card (the persona's `decision`)."""
+        return self.review_ours["decision"] != self.review_partner["decision"]
 
     @property
     def name(self) -> str:
@@ -102,8 +117,8 @@ RENOV_ACTIONS = (
 
 # A. An association of Seine-Saint-Denis with a building company: energy renovation.
 RENOVATION = Persona(
-    ours=Person(7101, "Samira"),
-    partner=Person(7102, "Karim"),
+    ours=Person(7101, "Samira", "Benali"),
+    partner=Person(7102, "Karim", "Haddad"),
     organisation="Rénov'Solidaire 93",
     partner_organisation="ÉnerBat SAS",
     diagnostic={
@@ -189,6 +204,7 @@ RENOVATION = Persona(
     review_ours=review("443434444", "renew", strengths="Des familles mieux chauffées"),
     review_partner=review("434343434", "renew", weaknesses="Délais administratifs"),
     decision="renew",
+    review_by_hand=True,
     in_convention=[
         "Rénov'Solidaire 93",
         "ÉnerBat SAS",
@@ -225,8 +241,8 @@ def _convention(ours: str, partner: str, territory: str, **texts) -> dict:
 
 # B. A company's CSR team with an association for the return to work.
 VIALIS = Persona(
-    ours=Person(7201, "Hélène"),
-    partner=Person(7202, "Moussa"),
+    ours=Person(7201, "Hélène", "Morel"),
+    partner=Person(7202, "Moussa", "Diallo"),
     organisation="Groupe Vialis",
     partner_organisation="Emploi Solidaire Nord",
     diagnostic={
@@ -298,20 +314,24 @@ VIALIS = Persona(
     review_ours=review("444344444", "modify", expectations="Ouvrir aux métiers de la logistique"),
     review_partner=review("333334343", "modify"),
     decision="modify",
+    convention_stopped_after=4,
     in_convention=[
         "Groupe Vialis",
         "Emploi Solidaire Nord",
         "Hauts-de-France",
         "30 000 euros",
         "préavis de deux mois",
+        # Given before /annuler: kept, and in the draft.
+        "8 rue Nationale, 59000 Lille",
+        "3 place de la Gare, 59100 Roubaix",
     ],
     in_action_plan=["Stages d’immersion de deux semaines", "Parrainage par des salariés"],
 )
 
 # C. A town with a gardening association: a local authority with an association.
 VILLE = Persona(
-    ours=Person(7301, "Laurent"),
-    partner=Person(7302, "Aïcha"),
+    ours=Person(7301, "Laurent", "Petit"),
+    partner=Person(7302, "Aïcha", "Benamar"),
     organisation="Ville de Villeurbanne",
     partner_organisation="Les Jardins du Tonkin",
     diagnostic={
@@ -385,14 +405,16 @@ VILLE = Persona(
     review_ours=review("545454545", "renew"),
     review_partner=review("444444444", "renew", story="Une voisine de 84 ans a retrouvé du monde"),
     decision="renew",
+    colleague=Person(7303, "Sophie", "Martin"),
+    pulse_colleague=pulse("34342444", meaning="4 les habitants reviennent chaque semaine"),
     in_convention=["Ville de Villeurbanne", "Les Jardins du Tonkin", "8 000 euros"],
     in_action_plan=["Aménager trois jardins", "Animer un atelier hebdomadaire"],
 )
 
 # D. A university lab with a reading association: an academic actor with an association.
 LABO = Persona(
-    ours=Person(7401, "Claire"),
-    partner=Person(7402, "Jonas"),
+    ours=Person(7401, "Claire", "Dumas"),
+    partner=Person(7402, "Jonas", "Lefebvre"),
     organisation="Laboratoire CIREL, Université de Lille",
     partner_organisation="Lire et Grandir",
     diagnostic={
@@ -464,7 +486,7 @@ LABO = Persona(
     pulse_ours=pulse("34343434"),
     pulse_partner=pulse("35353535", meaning="5 les enfants adorent"),
     review_ours=review("343434343", "modify"),
-    review_partner=review("444433334", "modify", weaknesses="Trop de tests pour les enfants"),
+    review_partner=review("444433334", "renew", weaknesses="Trop de tests pour les enfants"),
     decision="modify",
     in_convention=["Laboratoire CIREL", "Lire et Grandir", "Métropole européenne de Lille"],
     in_action_plan=["Former 30 bénévoles au protocole"],

@@ -23,10 +23,22 @@ STEP = re.compile(r"Étape (\d)/7")
 
 @dataclass
 class Person:
-    """One human on Telegram: their private chat is their user id."""
+    """One human on Telegram: their private chat is their user id; Telegram sends their first
+    and last names with every message and every press."""
 
     chat: int
     first_name: str
+    last_name: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def type(self, api: FakeBotApi, text: str) -> None:
+        api.send_text(self.chat, text, first_name=self.first_name, last_name=self.last_name)
+
+    def tap(self, api: FakeBotApi, data: str) -> None:
+        api.press(self.chat, data, first_name=self.first_name, last_name=self.last_name)
 
 
 @dataclass
@@ -41,6 +53,13 @@ class FlowRecord:
     # The questions that came with the current answer already offered (a "keep" button).
     offered: list[str] = field(default_factory=list)
     end: str = ""
+    # A run stopped (/annuler) and taken up again: the question left unanswered when it
+    # stopped, and the first one asked when it was taken up.
+    left_at: str | None = None
+    resumed_at: str | None = None
+    # What the bot said when the run was stopped, and the messages that took it up.
+    cancelled: str = ""
+    taken_up: list[str] = field(default_factory=list)
 
     def duplicates(self) -> list[str]:
         """Questions asked twice in this run, when nobody went back."""
@@ -117,7 +136,7 @@ def count(api: FakeBotApi, person: Person, method: str = "sendMessage") -> int:
 async def say(api: FakeBotApi, person: Person, text: str, *, until=None) -> None:
     """Types a text; waits for a reply, or for `until(api)`."""
     before = count(api, person)
-    api.send_text(person.chat, text, first_name=person.first_name)
+    person.type(api, text)
     await api.wait_for(until or (lambda a: count(a, person) > before), timeout=WAIT)
 
 
@@ -125,7 +144,7 @@ async def press(api: FakeBotApi, person: Person, data: str, *, until=None) -> No
     """Presses a button; waits for a new message or an edit in the chat, or `until(api)`."""
     sends, edits = count(api, person), count(api, person, "editMessageText")
     answers = len(api.calls_of("answerCallbackQuery"))
-    api.press(person.chat, data, first_name=person.first_name)
+    person.tap(api, data)
 
     def done(a):
         moved = count(a, person) > sends or count(a, person, "editMessageText") > edits
@@ -137,7 +156,7 @@ async def press(api: FakeBotApi, person: Person, data: str, *, until=None) -> No
 async def command(api: FakeBotApi, person: Person, text: str) -> None:
     """A command that opens a questionnaire: waits for its first question."""
     before = count(api, person)
-    api.send_text(person.chat, text, first_name=person.first_name)
+    person.type(api, text)
     await api.wait_for(
         lambda a: any(QUESTION_HEADER.match(t) for t in sent_texts(a, person, before)),
         timeout=WAIT,
@@ -169,14 +188,29 @@ def current_question(api: FakeBotApi, person: Person, questionnaire: str):
 
 
 async def answer_questions(
-    api: FakeBotApi, person: Person, questionnaire: str, answers: dict, *, default=None
+    api: FakeBotApi,
+    person: Person,
+    questionnaire: str,
+    answers: dict,
+    *,
+    default=None,
+    record: FlowRecord | None = None,
+    stop_after: int | None = None,
 ) -> FlowRecord:
     """Answers every question the bot asks, from `answers` (question id → option id, list of
     option ids, text, SKIP or KEEP; `default(question_id, kind)` for the others), until the
-    flow ends. Returns what was asked."""
-    record = FlowRecord(questionnaire)
+    flow ends, or until `stop_after` questions are answered (the question then asked is kept
+    as `left_at`). A `record` of a run stopped before goes on: the questions asked once the
+    run is taken up count with those asked before. Returns what was asked."""
+    resuming = record is not None
+    record = record or FlowRecord(questionnaire)
     while (current := current_question(api, person, questionnaire)) is not None:
         question_id, kind, text = current
+        if stop_after is not None and len(record.asked) >= stop_after:
+            record.left_at = question_id
+            return record
+        if resuming and record.resumed_at is None:
+            record.resumed_at = question_id
         record.asked.append(question_id)
         record.prompts.append(text.split("\n", 1)[-1].split("\n")[0])
         buttons = keyboard(api, person)
@@ -196,7 +230,7 @@ async def answer_questions(
 async def _give(api, person, question_id, kind, value, buttons) -> None:
     if value in (SKIP, KEEP):
         verb = "s" if value == SKIP else "k"
-        await _next_question(api, person, lambda: api.press(person.chat, _data(buttons, verb)))
+        await _next_question(api, person, lambda: person.tap(api, _data(buttons, verb)))
         return
     if kind == "multiple":
         wanted = set(value)
@@ -207,15 +241,13 @@ async def _give(api, person, question_id, kind, value, buttons) -> None:
                 if (option in wanted) != ticked:
                     await press(api, person, data)
                     buttons = keyboard(api, person)
-        await _next_question(api, person, lambda: api.press(person.chat, _data(buttons, "v")))
+        await _next_question(api, person, lambda: person.tap(api, _data(buttons, "v")))
         return
     option = f"v1:a:{_session(buttons)}:{question_id}:{value}" if buttons else None
     if kind in ("single", "scale", "rating") and any(d == option for _, d in buttons):
-        await _next_question(api, person, lambda: api.press(person.chat, option))
+        await _next_question(api, person, lambda: person.tap(api, option))
         return
-    await _next_question(
-        api, person, lambda: api.send_text(person.chat, value, first_name=person.first_name)
-    )
+    await _next_question(api, person, lambda: person.type(api, value))
 
 
 def _session(buttons) -> str:
@@ -304,31 +336,73 @@ async def card_action(api: FakeBotApi, person: Person, action: str, name: str) -
     await press(api, person, button(api, person, data_end=f":{action}"))
 
 
-async def advance(api: FakeBotApi, person: Person, name: str) -> str:
-    """The card's "Étape suivante →"; returns the card (or the refusal, then the card)."""
+async def advance(api: FakeBotApi, person: Person, name: str, move: str = "advance") -> str:
+    """The card's "Étape suivante →" (or another of its moves: "renew", "modify", "end");
+    returns the card (or the refusal, then the card)."""
     await open_card(api, person, name)
     before = len(texts(api, person))
-    await press(api, person, button(api, person, data_end=":advance"))
+    await press(api, person, button(api, person, data_end=f":{move}"))
     return await wait_card(api, person, before - 1)
+
+
+def moves_offered(api: FakeBotApi, person: Person) -> list[str]:
+    """The labels of the stage moves on the card last shown (the buttons of its first rows)."""
+    moves = (":advance", ":end", ":renew", ":modify", ":back")
+    return [label for label, data in card_buttons(api, person) if data.endswith(moves)]
 
 
 async def invite_partner_contact(api: FakeBotApi, person: Person, name: str) -> str:
     """The card's invite button, for a contact at the partner; returns the /start token."""
+    return await invite(api, person, name, "partner")
+
+
+async def invite(api: FakeBotApi, person: Person, name: str, role: str) -> str:
+    """The card's invite button, for someone of that role; returns the /start token."""
     await card_action(api, person, "invite", name)
     await press(
         api,
         person,
-        button(api, person, data_end=":role:partner"),
+        button(api, person, data_end=f":role:{role}"),
         until=lambda a: "start=" in last(a, person),
     )
     link = last(api, person).split("start=")[1].split()[0]
     return link
 
 
+async def open_evaluation(api: FakeBotApi, person: Person, name: str) -> str:
+    """The card's "Évaluation" button: the evaluation screen, shown in place of the card."""
+    await card_action(api, person, "evaluation", name)
+    return await api.wait_for(
+        lambda a: next((t for t in texts(a, person)[-2:] if t.startswith("Évaluation")), None),
+        timeout=WAIT,
+    )
+
+
+def everything_received(api: FakeBotApi) -> list[str]:
+    """Every text any chat received: messages and their edits, captions, buttons, the short
+    answers to presses, and the text of the Word files."""
+    found = []
+    for call in api.sent():
+        params = call.params
+        found += [str(params[key]) for key in ("text", "caption") if params.get(key)]
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict):
+            found += [b.get("text", "") for row in markup.get("inline_keyboard", []) for b in row]
+        for name, content in call.files.values():
+            if name.endswith(".docx"):
+                found.append(docx_text(content))
+    return found
+
+
+def files_sent(api: FakeBotApi, person: Person, since: int = 0) -> list[str]:
+    """The names of the files sent to the person as documents, from the `since`-th on."""
+    return [call.files["document"][0] for call in api.calls_of("sendDocument", person.chat)[since:]]
+
+
 async def join_by_invitation(api: FakeBotApi, person: Person, token: str) -> str:
     """The invited person opens the link (/start <token>); returns the card they are shown."""
     before = len(texts(api, person))
-    api.send_text(person.chat, f"/start {token}", first_name=person.first_name)
+    person.type(api, f"/start {token}")
     return await wait_card(api, person, before)
 
 
@@ -344,7 +418,7 @@ async def add_meeting_note(api: FakeBotApi, person: Person, name: str, note: str
     """Step 2: a meeting note, from the dialogue's button."""
     await card_action(api, person, "dialogue", name)
     before = count(api, person)
-    api.press(person.chat, button(api, person, data_end=":note"), first_name=person.first_name)
+    person.tap(api, button(api, person, data_end=":note"))
     await api.wait_for(
         lambda a: count(a, person) > before and QUESTION_HEADER.match(last(a, person)),
         timeout=WAIT,
@@ -373,19 +447,39 @@ async def choose_candidate(api: FakeBotApi, person: Person, name: str) -> str:
     """Chooses a candidate from the ranking; returns the news of the stage it moved to."""
     before = len(texts(api, person))
     data = next(d for label, d in keyboard(api, person) if name in label and ":choose:" in d)
-    api.press(person.chat, data, first_name=person.first_name)
+    person.tap(api, data)
     return await api.wait_for(
         lambda a: next((t for t in texts(a, person)[before:] if "passe à l’étape" in t), None),
         timeout=WAIT,
     )
 
 
-async def fill_convention(api: FakeBotApi, person: Person, answers: dict) -> FlowRecord:
+async def fill_convention(
+    api: FakeBotApi, person: Person, answers: dict, *, stop_after: int | None = None
+) -> FlowRecord:
     """Steps 4-5: /convention, answered from `answers`: each section's agreed points (c_…),
-    yes or no (y_…), texts (t_…) and the parties' details (p_…)."""
+    yes or no (y_…), texts (t_…) and the parties' details (p_…); with `stop_after`, stopped
+    by /annuler after that many answers, then taken up again by /convention."""
     await command(api, person, "/convention")
-    record = await answer_questions(api, person, "convention", answers, default=_convention_default)
-    return record
+    record = await answer_questions(
+        api, person, "convention", answers, default=_convention_default, stop_after=stop_after
+    )
+    if stop_after is None:
+        return record
+    record.cancelled = await cancel(api, person)
+    before = count(api, person)
+    await command(api, person, "/convention")
+    record.taken_up = sent_texts(api, person, before)
+    return await answer_questions(
+        api, person, "convention", answers, default=_convention_default, record=record
+    )
+
+
+async def cancel(api: FakeBotApi, person: Person) -> str:
+    """/annuler: returns what the bot answers."""
+    before = count(api, person)
+    await say(api, person, "/annuler")
+    return "\n".join(sent_texts(api, person, before))
 
 
 def _convention_default(question_id: str, kind: str, buttons) -> object:
@@ -404,7 +498,7 @@ async def generate_drafts(api: FakeBotApi, person: Person) -> list[tuple[str, st
     """The convention summary's button that builds the drafts: (file name, text) of each."""
     before = count(api, person, "sendDocument")
     data = next(d for _, d in keyboard(api, person) if d.endswith(":generate"))
-    api.press(person.chat, data, first_name=person.first_name)
+    person.tap(api, data)
     await api.wait_for(lambda a: count(a, person, "sendDocument") >= before + 2, timeout=WAIT)
     return documents(api, person, before)
 
@@ -421,7 +515,7 @@ async def answer_checkin(
     """Presses the invitation's start button (or `start`), then answers the round."""
     data = start or next(d for _, d in keyboard(api, person) if d.startswith("v1:e:"))
     before = count(api, person)
-    api.press(person.chat, data, first_name=person.first_name)
+    person.tap(api, data)
     await api.wait_for(
         lambda a: count(a, person) > before and QUESTION_HEADER.match(last(a, person)),
         timeout=WAIT,

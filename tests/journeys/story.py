@@ -10,18 +10,26 @@ from tests.bot.checkins import at, run_checkins
 from tests.journeys.personas import PULSE, Persona
 from tests.journeys.steps import (
     WAIT,
+    Person,
     add_meeting_note,
     advance,
     answer_checkin,
+    button,
     choose_candidate,
     create_partnership,
+    everything_received,
+    files_sent,
     fill_convention,
     fill_followup,
     generate_drafts,
+    invite,
     invite_partner_contact,
     join_by_invitation,
+    moves_offered,
     next_line,
     open_card,
+    open_evaluation,
+    press,
     run_diagnostic,
     score_candidate,
     sent_texts,
@@ -31,6 +39,8 @@ from tests.journeys.steps import (
 )
 
 DECIDED = {"renew": ("Renouveler", 6), "modify": ("Modifier", 4), "end": ("Mettre fin", 7)}
+# The moves step 7 offers on the card, once the full review is in.
+STEP_7_MOVES = ("Arrêter", "Renouveler", "Modifier")
 
 
 @dataclass
@@ -63,6 +73,11 @@ async def steps_1_to_3(api, persona: Persona, journal: Journal) -> None:
     token = await invite_partner_contact(api, ours, persona.name)
     card = await join_by_invitation(api, theirs, token)
     assert persona.name in card and step_of(card) == 2, card
+    if persona.colleague:
+        # A second member of our organisation, invited as a member by the first.
+        token = await invite(api, ours, persona.name, "member")
+        card = await join_by_invitation(api, persona.colleague, token)
+        assert persona.name in card and step_of(card) == 2, card
 
     checklist = await tick_dialogue(api, ours, persona.name, persona.dialogue_points)
     assert f"{len(persona.dialogue_points)}/9" in checklist, checklist
@@ -91,8 +106,12 @@ async def steps_1_to_3(api, persona: Persona, journal: Journal) -> None:
 async def steps_4_and_5(api, persona: Persona, journal: Journal) -> list[tuple[str, str]]:
     """The convention's content, then the drafts: returns (file name, text) of each."""
     ours = persona.ours
-    record = await fill_convention(api, ours, persona.convention)
+    record = await fill_convention(
+        api, ours, persona.convention, stop_after=persona.convention_stopped_after
+    )
     no_repeats(record)
+    if persona.convention_stopped_after:
+        _taken_up_where_it_stopped(record)
     # What the partnership knows already is offered, not asked afresh.
     assert "t_geography" not in persona.convention or "t_geography" in record.offered, record
     summary = await api.wait_for(
@@ -116,6 +135,19 @@ async def steps_4_and_5(api, persona: Persona, journal: Journal) -> list[tuple[s
     return drafts
 
 
+def _taken_up_where_it_stopped(record) -> None:
+    """/annuler said the answers are kept and how to go on; /convention took the run up at
+    the question left unanswered, after a word saying so (and asked nothing twice)."""
+    assert "vos réponses sont conservées" in record.cancelled, record.cancelled
+    assert "/convention le reprend là où vous vous êtes arrêté" in record.cancelled, (
+        record.cancelled
+    )
+    assert any("voici où vous vous étiez arrêté" in t for t in record.taken_up), record.taken_up
+    assert record.left_at and record.resumed_at == record.left_at, (
+        f"stopped at {record.left_at}, taken up at {record.resumed_at}: {record.asked}"
+    )
+
+
 def _draft(drafts, kind: str) -> str:
     names = {"convention": ("convention",), "plan": ("plan", "action")}[kind]
     found = [text for name, text in drafts if any(n in name.lower() for n in names)]
@@ -137,29 +169,68 @@ async def step_6(api, persona: Persona, journal: Journal) -> None:
     assert first_pulse.strftime("%d/%m/%Y") in shown, (
         f"the first check-in's date ({first_pulse:%d/%m/%Y}) is not shown after /suivi:\n{shown}"
     )
+    await who_answers(api, persona)
+
+
+async def who_answers(api, persona: Persona) -> None:
+    """Each side's "Évaluation" lists the people who answer by their names, the viewer marked
+    "(vous)", each with their organisation."""
+    people = [(persona.ours, persona.organisation), (persona.partner, persona.partner_organisation)]
+    if persona.colleague:
+        people.append((persona.colleague, persona.organisation))
+    for viewer in (persona.partner, persona.ours):
+        screen = await open_evaluation(api, viewer, persona.name)
+        assert "Qui répond (les deux organisations)" in screen, screen
+        for person, organisation in people:
+            you = " (vous)" if person is viewer else ""
+            assert f"☑ {person.full_name}{you} — {organisation}" in screen, screen
 
 
 async def pulse_round(api, database_url: str, persona: Persona, journal: Journal) -> None:
     """At the first pulse's due date, cron opens it; both sides answer; both get the report,
     each from its own point of view."""
-    ours, theirs = persona.ours, persona.partner
+    ours, theirs, colleague = persona.ours, persona.partner, persona.colleague
+    everyone = _everyone(persona)
     due = at(persona.signed + timedelta(weeks=6))
-    before = {p.chat: len(sent_texts(api, p)) for p in (ours, theirs)}
+    before = {p.chat: len(sent_texts(api, p)) for p in everyone}
     await run_checkins(api, database_url, due)
-    for person in (ours, theirs):
+    for person in everyone:
         asked = [t for t in sent_texts(api, person, before[person.chat]) if "Point d’étape" in t]
         assert asked and persona.name in asked[0], sent_texts(api, person, before[person.chat])
     no_repeats(await answer_checkin(api, ours, "pulse", persona.pulse_ours))
     no_repeats(await answer_checkin(api, theirs, "pulse", persona.pulse_partner))
-    for person, side in ((ours, "ours"), (theirs, "partner")):
-        report = await api.wait_for(
-            lambda a, p=person: next(
-                (t for t in texts(a, p) if t.startswith("Résultats du point d’étape")), None
-            ),
-            timeout=WAIT,
-        )
-        journal.reports[f"pulse {side}"] = report
+    if colleague:
+        no_repeats(await answer_checkin(api, colleague, "pulse", persona.pulse_colleague))
+    for person, side in _sides(persona):
+        journal.reports[f"pulse {side}"] = await _report(api, person, "Résultats du point d’étape")
     _both_points_of_view(persona, journal.reports["pulse ours"], journal.reports["pulse partner"])
+    if colleague:
+        # The colleague reads what the first member reads: the same side.
+        assert journal.reports["pulse colleague"] == journal.reports["pulse ours"]
+        assert f"{persona.organisation} 2/2" in journal.reports["pulse ours"], journal.reports[
+            "pulse ours"
+        ]
+
+
+def _everyone(persona: Persona) -> list[Person]:
+    return [p for p in (persona.ours, persona.partner, persona.colleague) if p]
+
+
+def _sides(persona: Persona) -> list[tuple[Person, str]]:
+    sides = [(persona.ours, "ours"), (persona.partner, "partner")]
+    return sides + ([(persona.colleague, "colleague")] if persona.colleague else [])
+
+
+async def _report(api, person: Person, title: str) -> str:
+    return await api.wait_for(
+        lambda a: next((t for t in texts(a, person) if t.startswith(title)), None), timeout=WAIT
+    )
+
+
+def _our_score(persona: Persona, question: str) -> float:
+    """Our organisation's score on a dimension: the mean of its members' answers."""
+    given = [persona.pulse_ours] + ([persona.pulse_colleague] if persona.colleague else [])
+    return sum(float(answers[question][0]) for answers in given) / len(given)
 
 
 def _both_points_of_view(persona: Persona, ours: str, theirs: str) -> None:
@@ -171,9 +242,9 @@ def _both_points_of_view(persona: Persona, ours: str, theirs: str) -> None:
     assert theirs.index(them) < theirs.index(us), theirs
     # A dimension the two sides scored differently: each reads its own score first.
     mine, yours = next(
-        (float(persona.pulse_ours[q][0]), float(persona.pulse_partner[q][0]))
+        (_our_score(persona, q), float(persona.pulse_partner[q][0]))
         for q in PULSE
-        if persona.pulse_ours[q][0] != persona.pulse_partner[q][0]
+        if _our_score(persona, q) != float(persona.pulse_partner[q][0])
     )
     assert f"{mine:.1f} / {yours:.1f}".replace(".", ",") in ours.replace(".", ","), ours
     assert f"{yours:.1f} / {mine:.1f}".replace(".", ",") in theirs.replace(".", ","), theirs
@@ -184,28 +255,102 @@ def _both_points_of_view(persona: Persona, ours: str, theirs: str) -> None:
 
 
 async def full_review(api, database_url: str, persona: Persona, journal: Journal) -> None:
-    """A year after signature, the full review: both answer; the decision moves the stage."""
-    ours, theirs = persona.ours, persona.partner
-    due = at(persona.signed.replace(year=persona.signed.year + 1))
-    before = {p.chat: len(sent_texts(api, p)) for p in (ours, theirs)}
-    await run_checkins(api, database_url, due)
+    """The full review, a year after signature or started by hand from /evaluation: both
+    answer; both receive its report and documents; the decision moves the stage (a split
+    decision leaves it at step 7, where the members decide from the card)."""
+    ours, theirs, colleague = persona.ours, persona.partner, persona.colleague
+    if colleague:
+        await _no_longer_asked(api, persona)
+    before = {p.chat: len(sent_texts(api, p)) for p in _everyone(persona)}
+    files_before = {p.chat: len(files_sent(api, p)) for p in _everyone(persona)}
+    if persona.review_by_hand:
+        await _start_review_now(api, persona)
+    else:
+        await run_checkins(
+            api, database_url, at(persona.signed.replace(year=persona.signed.year + 1))
+        )
+    invitation = f"Bilan complet — {persona.name}"
     for person in (ours, theirs):
-        asked = [t for t in sent_texts(api, person, before[person.chat]) if "Bilan complet" in t]
-        assert asked, sent_texts(api, person, before[person.chat])
-    no_repeats(await answer_checkin(api, ours, "review", persona.review_ours))
-    no_repeats(await answer_checkin(api, theirs, "review", persona.review_partner))
-    for person, side in ((ours, "ours"), (theirs, "partner")):
-        report = await api.wait_for(
-            lambda a, p=person: next(
-                (t for t in texts(a, p) if t.startswith("Résultats du bilan complet")), None
+        await api.wait_for(
+            lambda a, p=person: any(
+                t.startswith(invitation) for t in sent_texts(a, p, before[p.chat])
             ),
             timeout=WAIT,
         )
+    if colleague:
+        asked = sent_texts(api, colleague, before[colleague.chat])
+        assert not [t for t in asked if t.startswith(invitation)], asked
+    no_repeats(await answer_checkin(api, ours, "review", persona.review_ours))
+    no_repeats(await answer_checkin(api, theirs, "review", persona.review_partner))
+    label, step = DECIDED[persona.decision]
+    for person, side in _sides(persona):
+        report = await _report(api, person, "Résultats du bilan complet")
         journal.reports[f"review {side}"] = report
-        label, _step = DECIDED[persona.decision]
-        assert label.lower() in report.lower(), report
+        if persona.split:
+            assert "Pas encore de décision commune" in report, report
+        else:
+            assert f"Les deux organisations proposent de : {label}".lower() in report.lower(), (
+                report
+            )
+        # Every member of both organisations receives the report as Word and PDF files.
+        files = await _report_files(api, person, files_before[person.chat])
+        assert all("bilan" in name.lower() for name in files), files
+    us, them = persona.organisation, persona.partner_organisation
+    for side, first, second in (("ours", us, them), ("partner", them, us)):
+        assert f"Notes de 1 à 5 : {first} / {second}." in journal.reports[f"review {side}"], (
+            journal.reports[f"review {side}"]
+        )
+    if colleague:
+        assert journal.reports["review colleague"] == journal.reports["review ours"]
     card = await open_card(api, ours, persona.name)
-    assert journal.card("after the review", card) == DECIDED[persona.decision][1], card
+    if persona.split:
+        # No shared decision: the partnership waits at step 7, its three moves on the card.
+        assert journal.card("review split", card) == 7, card
+        offered = moves_offered(api, ours)
+        assert all(move in offered for move in STEP_7_MOVES), offered
+        card = await advance(api, ours, persona.name, persona.decision)
+    assert journal.card("after the review", card) == step, card
+    card = await open_card(api, theirs, persona.name)
+    assert journal.card("partner, after the review", card) == step, card
+
+
+async def _report_files(api, person: Person, since: int) -> list[str]:
+    """The full review's report, as a Word file and a PDF, sent to the person."""
+
+    def both(a) -> list[str] | None:
+        found = files_sent(a, person, since)
+        reports = [n for n in found if n.endswith((".docx", ".pdf"))]
+        return reports if {n.rsplit(".", 1)[1] for n in reports} == {"docx", "pdf"} else None
+
+    return await api.wait_for(both, timeout=WAIT)
+
+
+async def _start_review_now(api, persona: Persona) -> None:
+    """/evaluation's "Bilan complet maintenant": every respondent is asked at once."""
+    ours = persona.ours
+    await open_evaluation(api, ours, persona.name)
+    before = len(sent_texts(api, ours))
+    await press(
+        api,
+        ours,
+        button(api, ours, label="Bilan complet maintenant", data_end=":round:review"),
+        until=lambda a: any("Bilan complet lancé" in t for t in sent_texts(a, ours, before)),
+    )
+
+
+async def _no_longer_asked(api, persona: Persona) -> None:
+    """The first member unticks the colleague in /evaluation: no longer asked to answer."""
+    ours, colleague = persona.ours, persona.colleague
+    await open_evaluation(api, ours, persona.name)
+    await press(api, ours, button(api, ours, label=f"☑ {colleague.full_name}"))
+    screen = texts(api, ours)[-1]
+    assert f"☐ {colleague.full_name} — {persona.organisation}" in screen, screen
+
+
+def nothing_shows_an_account_id(api) -> None:
+    """No text any chat received during the journey names a person by an account id."""
+    for text in everything_received(api):
+        assert "tg:" not in text and "console:" not in text, text
 
 
 async def live(api, database_url: str, persona: Persona) -> Journal:
@@ -216,4 +361,5 @@ async def live(api, database_url: str, persona: Persona) -> Journal:
     await step_6(api, persona, journal)
     await pulse_round(api, database_url, persona, journal)
     await full_review(api, database_url, persona, journal)
+    nothing_shows_an_account_id(api)
     return journal
