@@ -3,7 +3,7 @@ started by hand, who is asked, and the button that starts answering a round."""
 
 from __future__ import annotations
 
-from bot.services import questionnaires, reports, rounds
+from bot.services import checkin_schedule, questionnaires, reports, rounds
 from bot.services.access import (
     active_with_right,
     in_place,
@@ -50,7 +50,7 @@ def evaluation_view(work: Work, partnership: Partnership, role: str) -> Evaluati
     every = store.rounds_of(work.db, partnership_id=partnership.id)
     shown = every[-6:]
     invites = store.invites_of_rounds(work.db, round_ids=[r.id for r in shown])
-    upcoming = next_due(rounds.dues_of(work, partnership), work.now)
+    upcoming = next_due(checkin_schedule.dues_of(work, partnership), work.now)
     return EvaluationShown(
         partnership=summary(partnership, role),
         rounds=tuple(_round_info(work, r, invites[r.id]) for r in shown),
@@ -59,7 +59,7 @@ def evaluation_view(work: Work, partnership: Partnership, role: str) -> Evaluati
         next_kind=upcoming.kind if upcoming else None,
         evaluated=partnership.stage in store.EVALUATED_STAGES,
         round_open=_round_open(every),
-        needs_both=partnership.id not in rounds.sides_ready(work, [partnership.id]),
+        needs_both=partnership.id not in checkin_schedule.sides_ready(work, [partnership.id]),
     )
 
 
@@ -89,17 +89,17 @@ def _respondents(work: Work, partnership: Partnership, viewer_role: str) -> list
         m.user_id: m.respondent
         for m in repository.memberships_of(work.db, partnership_id=partnership.id)
     }
-    viewer_side = rounds.side_of(viewer_role)
+    viewer_side = checkin_schedule.side_of(viewer_role)
     organisations = {OURS: partnership.our_organisation, PARTNER: partnership.partner_name or ""}
     return [
         RespondentInfo(
             user_id=user.id,
             name=person_name(user),
-            side=rounds.side_of(role),
+            side=checkin_schedule.side_of(role),
             respondent=flags.get(user.id, False),
             unreachable=user.unreachable_at is not None,
-            organisation=organisations[rounds.side_of(role)],
-            same_side=rounds.side_of(role) == viewer_side,
+            organisation=organisations[checkin_schedule.side_of(role)],
+            same_side=checkin_schedule.side_of(role) == viewer_side,
             is_viewer=user.id == work.user.id,
         )
         for user, role in members
@@ -113,7 +113,7 @@ def start_round(work: Work, partnership: Partnership, role: str, kind, message_i
         return notice(work)
     if _round_open(store.rounds_of(work.db, partnership_id=partnership.id)):
         return notice(work, "round_open")
-    if partnership.id not in rounds.sides_ready(work, [partnership.id]):
+    if partnership.id not in checkin_schedule.sides_ready(work, [partnership.id]):
         return notice(work, "round_needs_both")
     opened = store.insert_rounds(
         work.db,

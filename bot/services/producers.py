@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.services import rounds, stages, summaries
+from bot.services import checkin_schedule, rounds, stages, summaries
 from bot.services.access import membership
 from bot.services.results import DiagnosisShown, FollowupShown, Result, Say
 from bot.services.work import Work
@@ -93,7 +93,7 @@ def _followup(
     work: Work, _running, partnership, role, flow_state: FlowState, result: Result
 ) -> None:
     partnership.followup = dict(flow_state.answers)
-    upcoming = next_due(rounds.dues_of(work, partnership), work.now)
+    upcoming = next_due(checkin_schedule.dues_of(work, partnership), work.now)
     result.shown.append(
         FollowupShown(
             dict(flow_state.answers),

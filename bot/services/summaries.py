@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services import stages
+from bot.services import checkin_schedule, stages
 from bot.services.access import summary
 from bot.services.results import (
     CandidatesShown,
@@ -45,11 +45,8 @@ def _next_checkin(work: Work, partnership: Partnership):
     partner's contact."""
     if partnership.stage not in EVALUATED_STAGES:
         return None, False
-    # rounds reads the reports, which read these summaries: imported when first needed.
-    from bot.services import rounds
-
-    upcoming = next_due(rounds.dues_of(work, partnership), work.now)
-    return upcoming, partnership.id not in rounds.sides_ready(work, [partnership.id])
+    upcoming = next_due(checkin_schedule.dues_of(work, partnership), work.now)
+    return upcoming, partnership.id not in checkin_schedule.sides_ready(work, [partnership.id])
 
 
 def dialogue(work: Work, partnership: Partnership, role: str) -> DialogueShown:

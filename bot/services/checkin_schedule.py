@@ -1,0 +1,66 @@
+"""A partnership's check-in schedule as its members see it: who answers for which
+organisation, whether both can answer, and when the check-ins fall."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.services.work import Work
+from flows.evaluation import OURS, PARTNER
+from flows.invitations import aware
+from flows.schedule import Due, schedule
+from storage import checkins as store
+from storage.models import Partnership
+
+
+def side_of(role: str) -> str:
+    """Which organisation a respondent answers for."""
+    return PARTNER if role == "partner" else OURS
+
+
+def dues_of(
+    work: Work,
+    partnership: Partnership,
+    entered: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Due]:
+    """The partnership's check-ins from its signature (or its entry into implementation,
+    `entered`, read from its history when not given); up to `until` when given."""
+    start = signature_date(work, partnership, entered)
+    if start is None:
+        return []
+    followup = partnership.followup or {}
+    end = _date(followup.get("end_date"))
+    frequency = followup.get("frequency")
+    return schedule(start, frequency=frequency, end=end, zone=work.core.zone, until=until)
+
+
+def signature_date(
+    work: Work, partnership: Partnership, entered: datetime | None = None
+) -> date | None:
+    """The date /suivi gives, else the day it entered implementation, in the local zone."""
+    given = _date((partnership.followup or {}).get("signature_date"))
+    if given is not None:
+        return given
+    if entered is None:
+        found = store.entered_implementation(work.db, partnership_ids=[partnership.id])
+        entered = found.get(partnership.id)
+    if entered is not None:
+        return aware(entered).astimezone(work.core.zone).date()
+    return None
+
+
+def sides_ready(work: Work, partnership_ids: list[int]) -> set[int]:
+    """The partnerships with a respondent in each organisation: a round "of both
+    organisations" is not run with one side (it would close at once, half empty)."""
+    sides: dict[int, set[str]] = {}
+    for row in store.respondents_of(work.db, partnership_ids=partnership_ids):
+        sides.setdefault(row.partnership_id, set()).add(side_of(row.role))
+    return {pid for pid, found in sides.items() if found >= {OURS, PARTNER}}
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
