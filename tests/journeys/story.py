@@ -17,6 +17,7 @@ from tests.journeys.steps import (
     button,
     choose_candidate,
     create_partnership,
+    documents,
     everything_received,
     files_sent,
     fill_convention,
@@ -54,6 +55,14 @@ class Journal:
         step = step_of(text)
         self.cards.append((when, step, next_line(text)))
         return step
+
+    def told(self, lines: int = 6) -> str:
+        """The card at each step, then the first lines of each report: for the closing note."""
+        shown = [f"{when}: Étape {step}/7 · {line}" for when, step, line in self.cards]
+        for what, text in self.reports.items():
+            first = [line for line in text.splitlines() if line.strip()][:lines]
+            shown += [f"-- {what}", *first]
+        return "\n".join(shown)
 
 
 def no_repeats(record) -> None:
@@ -295,6 +304,9 @@ async def full_review(api, database_url: str, persona: Persona, journal: Journal
         # Every member of both organisations receives the report as Word and PDF files.
         files = await _report_files(api, person, files_before[person.chat])
         assert all("bilan" in name.lower() for name in files), files
+        (_name, document), *_ = documents(api, person, files_before[person.chat])
+        journal.reports[f"review document {side}"] = document
+        assert persona.organisation in document and persona.partner_organisation in document
     us, them = persona.organisation, persona.partner_organisation
     for side, first, second in (("ours", us, them), ("partner", them, us)):
         assert f"Notes de 1 à 5 : {first} / {second}." in journal.reports[f"review {side}"], (

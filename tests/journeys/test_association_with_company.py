@@ -10,4 +10,4 @@ from tests.journeys.story import live
 @pytest.mark.parametrize("journey_database", ["sqlite", "postgresql"], indirect=True)
 async def test_an_association_and_a_company_walk_the_whole_chain(world):
     journal = await live(world.api, world.database_url, RENOVATION)
-    print(journal)
+    print(journal.told())
