@@ -50,15 +50,17 @@ def no_repeats(record) -> None:
     assert not record.duplicates(), f"asked twice in {record.questionnaire}: {record.asked}"
 
 
-def test_two_consoles_on_one_database_walk_the_chain(consoles, sqlite_url, tmp_path):
+def test_two_consoles_on_one_database_walk_the_chain(consoles, sqlite_url):
+    """The story, chapter by chapter; each chapter checks what the person at the keyboard
+    reads: the step on the card, no question asked twice, the files written."""
     root = consoles("root")
     chapter_1_the_association_diagnoses_itself_and_invites_the_company(root)
     karim = chapter_2_the_company_joins_by_invitation(consoles, root)
     chapter_3_dialogue_with_a_three_line_meeting_note(root)
     chapter_4_the_partner_chosen(root)
     chapter_5_the_convention_stopped_then_resumed(root)
-    drafts = chapter_6_the_drafts_written_to_the_documents_folder(root)
-    chapter_7_signed_then_implemented(root, drafts)
+    chapter_6_the_drafts_written_to_the_documents_folder(root)
+    chapter_7_signed_then_implemented(root)
     chapter_8_cron_opens_the_pulse_both_answer_both_see_the_results(root, karim, sqlite_url)
     root.quit()
     karim.quit()
@@ -69,6 +71,7 @@ def test_two_consoles_on_one_database_walk_the_chain(consoles, sqlite_url, tmp_p
 
 
 def chapter_1_the_association_diagnoses_itself_and_invites_the_company(root: Terminal) -> None:
+    """/diagnostic with varied answers, /nouveau, then an invitation for the company."""
     root.say("/diagnostic", "Question 1/")
     record = answer_questions(root, "diagnostic", PERSONA.diagnostic, end="Votre auto-diagnostic")
     no_repeats(record)
@@ -87,6 +90,7 @@ def chapter_1_the_association_diagnoses_itself_and_invites_the_company(root: Ter
 
 
 def chapter_2_the_company_joins_by_invitation(consoles, root: Terminal) -> Terminal:
+    """Karim, at his own console, types the /start line root's screen showed."""
     token = root.expect(re.compile(r"^/start (\S+)$", re.M))[1]
     karim = consoles("karim")
     karim.say(f"/start {token}", "Vous avez rejoint le partenariat")
@@ -104,6 +108,7 @@ def open_card(terminal: Terminal) -> str:
 
 
 def chapter_3_dialogue_with_a_three_line_meeting_note(root: Terminal) -> None:
+    """Points ticked by their keys; a meeting note typed as three lines, sent by an empty one."""
     open_card(root)
     root.press("Dialogue", "Points convenus : 0/9")
     points = {point.id: point.text.fr for point in load_dialogue().points}
@@ -132,6 +137,7 @@ def chapter_3_dialogue_with_a_three_line_meeting_note(root: Terminal) -> None:
 
 
 def chapter_4_the_partner_chosen(root: Terminal) -> None:
+    """Two candidates scored with /criteres; the better one chosen from the ranking."""
     for candidate in PERSONA.candidates:
         root.say("/criteres", "Question 1/")
         answers = {"candidate_name": candidate.name} | candidate.answers
@@ -156,6 +162,8 @@ def convention_default(asked: Asked):
 
 
 def chapter_5_the_convention_stopped_then_resumed(root: Terminal) -> None:
+    """/convention, stopped by /annuler after the actions (three lines), then taken up again
+    where it stopped, to the end."""
     answers = PERSONA.convention
     root.say("/convention", "Question 1/")
     first = answer_questions(
@@ -184,7 +192,8 @@ def chapter_5_the_convention_stopped_then_resumed(root: Terminal) -> None:
     assert "passe à l’étape 5/7" in summary, summary
 
 
-def chapter_6_the_drafts_written_to_the_documents_folder(root: Terminal) -> dict[str, str]:
+def chapter_6_the_drafts_written_to_the_documents_folder(root: Terminal) -> None:
+    """The drafts, written where the console said, read back as Word files."""
     root.press("projet", "→ ")
     written = root.paths()
     docx = [path for path in written if path.suffix == ".docx"]
@@ -205,10 +214,10 @@ def chapter_6_the_drafts_written_to_the_documents_folder(root: Terminal) -> dict
             assert part in plan, f"{part!r} of {action!r} not in the draft action plan"
     card = open_card(root)
     assert step_of(card) == 5, card
-    return drafts
 
 
-def chapter_7_signed_then_implemented(root: Terminal, drafts) -> None:
+def chapter_7_signed_then_implemented(root: Terminal) -> None:
+    """The drafts signed: step 6; /suivi says when the first check-in falls."""
     root.press("Étape suivante", "Prochaine étape")
     card = root.card()
     assert step_of(card) == 6 and "/suivi" in next_line(card), card
@@ -240,6 +249,8 @@ def checkins_run(database_url: str, moment) -> str:
 def chapter_8_cron_opens_the_pulse_both_answer_both_see_the_results(
     root: Terminal, karim: Terminal, database_url: str
 ) -> None:
+    """Cron at the first pulse's due date; each console sees the invitation at its next line,
+    each answers with its own scores, each reads the results from its own side."""
     printed = checkins_run(database_url, at(PERSONA.signed + timedelta(weeks=6)))
     assert "1 partnership(s) with a new round" in printed, printed
     for terminal in (root, karim):
@@ -267,3 +278,6 @@ def chapter_8_cron_opens_the_pulse_both_answer_both_see_the_results(
         reports[terminal.name] = report
     # Each reads its own organisation and its own scores first; the gaps on both sides.
     both_points_of_view(PERSONA, reports["root"], reports["karim"])
+    # The company's contact sees the same partnership at the same step.
+    card = open_card(karim)
+    assert step_of(card) == 6 and "votre rôle : contact partenaire" in card, card
