@@ -26,6 +26,13 @@ STAGES = [
     "ended",
 ]
 
+STEPS = 7
+
+
+def step_number(stage: str) -> int:
+    """The step of the method a stage is (1 to 7); an ended partnership stays at its last."""
+    return min(STAGES.index(stage) + 1, STEPS)
+
 
 @dataclass(frozen=True)
 class StepNeed:

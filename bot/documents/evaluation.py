@@ -277,7 +277,9 @@ def _blocks(report: EvaluationReport, ctx: _Context, chart: bytes) -> list[_Bloc
 
 def _answered(report: EvaluationReport, side: str, ctx: _Context) -> str:
     answered, invited = report.answered.get(side, (0, 0))
-    line = ctx.w["answered_line"]
+    # "1 sur 1 a répondu", "2 sur 3 ont répondu": the verb agrees where the language needs it.
+    one = answered <= 1 and "answered_line_one" in ctx.w
+    line = ctx.w["answered_line_one" if one else "answered_line"]
     return line.format(organisation=ctx.names[side], answered=answered, invited=invited)
 
 

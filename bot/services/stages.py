@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.services.results import Result, Say
 from bot.services.work import Work
-from flows.lifecycle import AUTO_ADVANCE_FROM, STAGES, PartnershipFacts, facts_of
+from flows.lifecycle import AUTO_ADVANCE_FROM, STAGES, PartnershipFacts, facts_of, step_number
 from storage import repository
 from storage.models import Partnership
 
@@ -50,5 +50,5 @@ def follow_the_work(work: Work, partnership: Partnership, result: Result) -> Non
         )
         work.db.add(partnership)
     if partnership.stage != start:
-        step = STAGES.index(partnership.stage) + 1
+        step = step_number(partnership.stage)
         result.shown.append(Say("stage_moved", {"stage": partnership.stage, "step": step}))

@@ -21,7 +21,7 @@ from bot.services.results import (
     PartnershipSummary,
 )
 from bot.views.screens import Button, Screen, local_date
-from flows.lifecycle import STAGES
+from flows.lifecycle import step_number
 from flows.roles import Right
 
 # Labels of the stage moves, in the order the card shows them (advance on its own row).
@@ -42,7 +42,7 @@ def list_screen(listing: PartnershipList, language: str, zone: ZoneInfo) -> Scre
     items = [
         {
             "name": p.name,
-            "stage": STAGES.index(p.stage) + 1,
+            "stage": step_number(p.stage),
             "stage_id": p.stage,
             "role": p.role,
             "active": p.id == listing.active_id,
@@ -61,7 +61,7 @@ def card_screen(card: PartnershipCard, language: str, zone: ZoneInfo) -> Screen:
         "partnership_card.j2",
         language,
         p=p,
-        step=STAGES.index(p.stage) + 1,
+        step=step_number(p.stage),
         role=p.role,
         members=card.members,
         history=[(change.dest, local_date(change.at, zone)) for change in card.history],

@@ -413,3 +413,13 @@ def test_both_languages_have_the_same_wording_keys():
     )
     assert fr.keys() == en.keys()
     assert all(isinstance(value, str) and value for value in [*fr.values(), *en.values()])
+
+
+def test_one_respondent_is_counted_in_the_singular():
+    report = build_report(
+        _questionnaire(0),
+        {"ours": OURS[:1], "partner": PARTNER[:1]},
+        invited={"ours": 1, "partner": 1},
+    )
+    bullets = _styled(_open(evaluation_docx(report, **NAMES)), "List Bullet")
+    assert "Association Les Œillets : 1 sur 1 a répondu" in bullets

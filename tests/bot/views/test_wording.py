@@ -112,3 +112,11 @@ def test_a_rating_whose_prompt_names_its_scale_still_says_how_to_answer():
     texts = dict(every_question_screen("en"))
     assert "(1: hardly any, 5: all)" in texts["actions_done"]
     assert texts["actions_done"].splitlines()[-1].startswith("Tap a score, or type it")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_ended_partnership_stays_at_the_last_of_the_seven_steps(language):
+    text = plain(
+        card_screen(partnership_card("ended", ready=False, history=True), language, ZONE).text
+    )
+    assert "8/7" not in text and "7/7" in text
