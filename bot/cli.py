@@ -211,7 +211,10 @@ def run_checkins(settings: Settings, at) -> int:
         f"closed, {done.messages} message(s) recorded for {len(done.chats)} chat(s)."
     )
     if not settings.telegram_bot_token:
-        print("TELEGRAM_BOT_TOKEN is not set: the messages wait in the outbox for the bot.")
+        print(
+            "TELEGRAM_BOT_TOKEN is not set: terminal users see their messages at their next "
+            "line; Telegram users' wait in the outbox for the bot."
+        )
     elif done.unsent_reason:
         print(
             f"Telegram could not be reached ({done.unsent_reason}): {done.waiting} message(s) "

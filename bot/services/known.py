@@ -7,7 +7,6 @@ from typing import Any
 from bot.services.work import Work
 from flows.convention import flow_defaults
 from flows.questionnaires import partnership_defaults
-from knowledge import QuestionKind
 from storage import repository
 from storage.models import Partnership
 
@@ -24,24 +23,13 @@ def diagnosis_answers(work: Work) -> dict[str, Any]:
     return dict(done.state.get("answers", {})) if done else {}
 
 
-def label_of(work: Work, flow_id: str, question_id: str, value: Any) -> str | None:
-    """An answer as its label reads in the user's language (the territory "Région")."""
-    question = work.core.flows[flow_id].questionnaire.question(question_id)
-    if question is None or value is None:
-        return None
-    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-        option = question.option(str(value))
-        return option.label.in_(work.language) if option else None
-    return str(value)
-
-
 def new_partnership(work: Work) -> dict[str, Any]:
-    """/nouveau: our organisation as in the user's last partnership, the territory of the
-    diagnosis."""
+    """/nouveau: our organisation as in the user's last partnership. The diagnosis asked a
+    scale ("Département"), not a place: the territory is asked, never offered from it (kept,
+    it would name the territory "Département" in the drafts)."""
     rows = repository.partnerships_of(work.db, user_id=work.user.id)
     ours = [p for p, role in rows if role == "member"]
-    territory = label_of(work, "diagnostic", "territory", diagnosis_answers(work).get("territory"))
-    return partnership_defaults(ours[-1] if ours else None, territory)
+    return partnership_defaults(ours[-1] if ours else None, None)
 
 
 def editing(partnership: Partnership) -> dict[str, Any]:

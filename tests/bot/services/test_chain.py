@@ -132,3 +132,16 @@ def test_a_stopped_diagnosis_is_taken_up_where_it_stopped(service):
     reply = service.diagnostic(OWNER)
     assert "Question 2/" in reply.messages[-1].text
     assert running(service, OWNER).state["answers"]["profile"] == "company"
+
+
+def test_the_diagnosis_scale_is_not_offered_as_the_partnerships_territory(service):
+    diagnosed(service)  # its territory answer is the scale "region"
+    service.new_partnership(OWNER)
+    walk(
+        service,
+        OWNER,
+        {"name": "Chaleur", "our_organisation": "Rénov", "partner": "ÉnerBat", "theme": "Énergie"},
+        until="territory",
+    )
+    shown = running(service, OWNER)
+    assert "territory" not in shown.state["defaults"]

@@ -120,3 +120,12 @@ def test_an_ended_partnership_stays_at_the_last_of_the_seven_steps(language):
         card_screen(partnership_card("ended", ready=False, history=True), language, ZONE).text
     )
     assert "8/7" not in text and "7/7" in text
+
+
+def test_once_the_followup_is_set_the_card_no_longer_sends_back_to_it():
+    text = plain(
+        card_screen(partnership_card("implementation", ready=True, history=False), "fr", ZONE).text
+    )
+    assert "/suivi" not in text and "points d’étape" in text
+    unset = partnership_card("implementation", ready=False, history=False)
+    assert "/suivi" in plain(card_screen(unset, "fr", ZONE).text)
