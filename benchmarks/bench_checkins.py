@@ -3,12 +3,13 @@
 Run from the repository root (it takes minutes at the default size; it is a benchmark, not a
 test):
 
-    .venv/bin/python benchmarks/bench_checkins.py                    # 10,000 partnerships
-    .venv/bin/python benchmarks/bench_checkins.py --partnerships 2000 --respondents 2
+    .venv/bin/python benchmarks/bench_checkins.py                    # 10,000 check-ins
+    .venv/bin/python benchmarks/bench_checkins.py --partnerships 1000 --respondents 3
 
 A fake Bot API on loopback answers every call after --delay seconds (50 ms). The database
 (a temporary SQLite file, or --database-url) holds N partnerships signed six weeks before
-the dispatch time, with --respondents respondents each (a member, then partner contacts).
+the dispatch time, with --respondents respondents each (a member, then partner contacts: at
+least 2, since a round needs both organisations).
 The real command runs as a subprocess; the benchmark reports:
 - the sending rate Telegram saw (first to last message), against the configured rate, and
   the most messages seen in any one-second window (it must never exceed the rate), on the
@@ -230,8 +231,9 @@ def _cpu() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--partnerships", type=int, default=10_000)
-    parser.add_argument("--respondents", type=int, default=1)
+    # 5,000 partnerships of one member and one partner contact: 10,000 check-ins.
+    parser.add_argument("--partnerships", type=int, default=5_000)
+    parser.add_argument("--respondents", type=int, default=2)
     parser.add_argument("--rate", type=int, default=30)
     parser.add_argument("--delay", type=float, default=0.05)
     parser.add_argument("--database-url", default=None)
@@ -240,6 +242,8 @@ def main() -> None:
         "--floor", action="store_true", help="also time a bare python-telegram-bot sender"
     )
     args = parser.parse_args()
+    if args.respondents < 2:
+        parser.error("--respondents must be at least 2: a round needs both organisations")
     print(report(args, asyncio.run(run(args))))
 
 
