@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import BotCommand, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeDefault,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -19,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.commands import BUTTON_ROUTES, COMMANDS, QUESTION_BUTTON
-from bot.i18n import gettext_for
+from bot.i18n import N_, gettext_for
 from bot.scheduler import dispatch_once
 from bot.services import Core, Services
 from bot.settings import Settings
@@ -34,6 +40,17 @@ from bot.telegram.ratelimit import ChatRateLimiter
 from bot.views import Presenter
 from knowledge import LANGUAGES
 from storage.db import make_engine
+
+# What a new user reads before pressing Start (Telegram: at most 512 and 120 characters).
+DESCRIPTION = N_(
+    "Alliance helps associations, foundations, companies and local authorities build lasting "
+    "partnerships with the “faire alliance” method (ORSE / Le RAMEAU): a self-diagnosis, the "
+    "choice of a partner, the content of the convention and its draft, then check-ins answered "
+    "by both organisations. Press Start."
+)
+SHORT_DESCRIPTION = N_(
+    "Build lasting partnerships step by step with the “faire alliance” method (ORSE / Le RAMEAU)."
+)
 
 ALLOWED_UPDATES = [
     Update.MESSAGE,
@@ -192,10 +209,19 @@ def schedule_delivery(application: Application) -> None:
 
 
 async def set_command_menus(application: Application) -> None:
-    """The command menu in French by default, in English for English-speaking users."""
+    """Per language (French by default, English for English-speaking users): the full menu in
+    private chats, only what works in a group in groups (questionnaires are personal), and
+    the description a new user reads before pressing Start."""
+    bot = application.bot
     for language in LANGUAGES:
         _ = gettext_for(language)
-        commands = [BotCommand(c.shown_as(language), _(c.menu)) for c in COMMANDS]
-        await application.bot.set_my_commands(
-            commands, language_code=None if language == "fr" else language
-        )
+        code = None if language == "fr" else language
+        for scope, commands in (
+            (BotCommandScopeDefault(), COMMANDS),
+            (BotCommandScopeAllPrivateChats(), COMMANDS),
+            (BotCommandScopeAllGroupChats(), [c for c in COMMANDS if c.in_groups]),
+        ):
+            menu = [BotCommand(c.shown_as(language), _(c.menu)) for c in commands]
+            await bot.set_my_commands(menu, scope=scope, language_code=code)
+        await bot.set_my_description(_(DESCRIPTION), language_code=code)
+        await bot.set_my_short_description(_(SHORT_DESCRIPTION), language_code=code)

@@ -146,6 +146,7 @@ COMMANDS = (
         None,
         basics.help_screen,
         takes_words=True,
+        in_groups=True,
     ),
     Command(
         "annuler",

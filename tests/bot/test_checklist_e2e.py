@@ -63,6 +63,13 @@ async def test_checklist_works_in_a_group_chat(api, bot):
     assert "Risques pour une entreprise" in last_text(api, -4003)
 
 
+async def test_help_works_in_a_group_chat_as_its_menu_says(api, bot):
+    api.send_text(4006, "/aide", chat_id=-4006, chat_type="group")
+    await api.wait_for(lambda a: a.messages(-4006))
+    assert "/checklist" in last_text(api, -4006)
+    assert "conversation privée" not in last_text(api, -4006)
+
+
 async def test_unknown_words_get_the_menu(api, bot):
     chat = 4004
     await type_text(api, chat, "/checklist zzqxw")

@@ -14,11 +14,28 @@ from tests.bot.driver import (
 
 async def test_command_menus_are_set_in_french_and_english(api, bot):
     menus = {
-        call.params.get("language_code"): call.params["commands"]
+        (call.params.get("scope", {}).get("type"), call.params.get("language_code")): {
+            c["command"] for c in call.params["commands"]
+        }
         for call in api.sent(method="setMyCommands")
     }
-    assert {c["command"] for c in menus[None]} >= {"diagnostic", "aide", "annuler"}
-    assert {c["command"] for c in menus["en"]} >= {"diagnostic", "help", "cancel"}
+    for scope in ("default", "all_private_chats"):
+        assert menus[scope, None] >= {"diagnostic", "aide", "annuler"}
+        assert menus[scope, "en"] >= {"diagnostic", "help", "cancel"}
+    # In groups, only what works there: questionnaires are personal.
+    assert menus["all_group_chats", None] == {"checklist", "aide"}
+    assert menus["all_group_chats", "en"] == {"checklist", "help"}
+
+
+async def test_a_new_user_reads_a_description_before_pressing_start(api, bot):
+    for method, field, limit in (
+        ("setMyDescription", "description", 512),
+        ("setMyShortDescription", "short_description", 120),
+    ):
+        said = {c.params.get("language_code"): c.params[field] for c in api.sent(method=method)}
+        assert "faire alliance" in said[None] and "faire alliance" in said["en"]
+        assert said[None] != said["en"]  # French by default, English for English clients
+        assert all(0 < len(text) <= limit for text in said.values())
 
 
 async def test_two_complete_diagnoses_give_two_recommendations(api, bot):
