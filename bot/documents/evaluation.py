@@ -10,7 +10,7 @@ Word template, by style name only, and with fpdf2 in the same styles. Every word
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
@@ -33,7 +33,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from PIL import Image
 
-from bot.documents.pdf_fonts import FontSet, fonts_for
+from bot.documents.pdf_fonts import FontSet, fonts_for, printable
 from bot.documents.render import (
     DEFAULT_LANGUAGE,
     STRONG,
@@ -189,6 +189,7 @@ def evaluation_pdf(
     """The report as an A4 PDF, page numbers in the footer; `chart` when already drawn."""
     ctx = _context(partnership, ours, partner, round_date, language)
     blocks = [*_title_blocks(ctx), *_blocks(report, ctx, chart or _chart(report, ctx))]
+    blocks = [_printable(block) for block in blocks]
     pdf = _ReportPdf(ctx.w, fonts_for(_all_text(blocks, ctx.w)))
     pdf.set_title(f"{ctx.w['report_title']} – {ctx.partnership}".strip(" –"))
     pdf.set_lang(ctx.w["language_tag"])
@@ -463,6 +464,16 @@ class _ReportPdf(FPDF):
         self.cell(0, 5, text, align="C")
 
 
+def _printable(block: _Block) -> _Block:
+    """The block with what no font holds (emoji, other scripts) replaced visibly."""
+    match block:
+        case _Heading() | _Paragraph():
+            return replace(block, text=printable(block.text))
+        case _Table(rows=rows):
+            return replace(block, rows=tuple(tuple(printable(c) for c in row) for row in rows))
+    return block
+
+
 def _all_text(blocks: list[_Block], w: Wording) -> str:
     """Every character the PDF will draw: the blocks, its header and footer."""
     texts = [w["draft_header"], w["page_number"], "•0123456789"]
@@ -694,8 +705,9 @@ def _title(ctx: _Context) -> str:
 
 
 def _plain(text: str) -> str:
-    """Text as typed: a "$" in a name would otherwise start matplotlib's math mode."""
-    return text.replace("$", r"\$")
+    """Text as typed: a "$" in a name would otherwise start matplotlib's math mode; what
+    DejaVu lacks (an emoji) shows as a box rather than a blank."""
+    return printable(text).replace("$", r"\$")
 
 
 def _short_name(dimension: DimensionResult, ctx: _Context) -> str:

@@ -60,6 +60,27 @@ def fonts_for(text: str) -> FontSet:
     return latin if characters <= latin.covered else FULL
 
 
+# What stands for a character no font of the PDF holds (an emoji, a CJK name): a visible
+# box, never a blank that would hide that something was typed there.
+MISSING_GLYPH = "\u25a1"
+
+
+def printable(text: str) -> str:
+    """`text` with every character the full fonts lack replaced by a visible box."""
+    covered = _full_cover()
+    return "".join(c if c in covered or c in "\n\t" else MISSING_GLYPH for c in text)
+
+
+@cache
+def _full_cover() -> frozenset[str]:
+    """The characters every full font holds (regular and bold)."""
+    cover = None
+    for path in FULL.files.values():
+        kept = frozenset(chr(code) for code in TTFont(path).getBestCmap())
+        cover = kept if cover is None else cover & kept
+    return cover or frozenset()
+
+
 def _latin() -> FontSet:
     with _building:  # two reports closing at once build the fonts once
         fonts = _built()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -368,6 +369,19 @@ def test_a_name_outside_the_latin_script_is_drawn_in_the_pdf():
     reader = PdfReader(io.BytesIO(evaluation_pdf(_report(), **names)))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Фонд «Надежда»" in text and "Ελπίδα — Lyon" in text and "Œillets" in text
+
+
+def test_what_no_font_holds_is_replaced_visibly_not_left_blank():
+    # An emoji and Chinese characters: DejaVu holds neither; each shows as a box.
+    names = NAMES | {"partnership": "Jardins 🌱 partagés 中文"}
+    reader = PdfReader(io.BytesIO(evaluation_pdf(_report(), **names)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Jardins □ partagés □□" in text
+    # The chart's title too: matplotlib warns of each glyph it would leave blank.
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        evaluation_chart(_report(), **names)
+    assert not [w for w in seen if "missing from font" in str(w.message)]
 
 
 def test_latin_text_takes_the_cut_down_fonts_and_other_scripts_the_full_ones():
