@@ -8,11 +8,14 @@ the user must receive, so a reply is never lost between the change and its sendi
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot.i18n import language_of
@@ -22,10 +25,12 @@ from bot.services.work import Actor, Work
 from storage import delivery, repository
 from storage.db import session_scope
 from storage.models import User, utcnow
+from storage.transient import ATTEMPTS, is_transient
 
 __all__ = ["Actor", "Core", "EarlierFirst", "Result", "Services", "Work"]
 
 AfterUseCase = Callable[[Session, User, Any], None]
+log = logging.getLogger(__name__)
 
 
 class EarlierFirst(Exception):
@@ -62,7 +67,12 @@ class Services:
         """One use case in one transaction; `once` names the input, handled at most once.
 
         `turn` (chat, place in the channel's order) makes the chat's inputs apply one at a
-        time and in order across instances; raises EarlierFirst when earlier ones wait."""
+        time and in order across instances; raises EarlierFirst when earlier ones wait. A
+        transaction that failed for a transient reason (a lost connection, a deadlock) is run
+        again from the start: nothing of it was kept, the input included."""
+        return _retrying(lambda: self._run_once(actor, use_case, args, once, then, turn))
+
+    def _run_once(self, actor, use_case, args, once, then, turn) -> Any:
         with session_scope(self.engine) as db:
             if turn is not None and (
                 earlier := delivery.take_turn(db, chat_id=turn[0], seq=turn[1])
@@ -90,12 +100,30 @@ class Services:
         self, use_case: Callable[..., Any], *args: Any, then: AfterUseCase | None = None
     ) -> Any:
         """A use case no person started (the scheduler), in one transaction."""
-        with session_scope(self.engine) as db:
-            result = use_case(Work(db, None, self.clock(), self.core), *args)
-            if then is not None:
-                then(db, None, result)
-            return result
+
+        def once() -> Any:
+            with session_scope(self.engine) as db:
+                result = use_case(Work(db, None, self.clock(), self.core), *args)
+                if then is not None:
+                    then(db, None, result)
+                return result
+
+        return _retrying(once)
 
     def transaction(self) -> Any:
         """A bare transaction, for adapters' own bookkeeping (the outbox)."""
         return session_scope(self.engine)
+
+
+def _retrying(transaction: Callable[[], Any]) -> Any:
+    """Runs a transaction, again (a few times, a little later each time) while it fails for
+    a transient reason; any other error, or the last attempt's, goes to the caller."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return transaction()
+        except DBAPIError as error:
+            if attempt == ATTEMPTS or not is_transient(error):
+                raise
+            log.warning("Transient database error (attempt %d), trying again", attempt)
+            time.sleep(0.05 * 4 ** (attempt - 1))
+    raise AssertionError("unreachable")

@@ -1,0 +1,25 @@
+"""Which database errors are worth trying again: the transaction did nothing, and the same
+work may succeed a moment later (a connection lost or a backend terminated, a serialization
+failure or a deadlock on PostgreSQL, a locked SQLite file)."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+# PostgreSQL SQLSTATE classes and codes: connection exceptions (08), operator intervention
+# such as a terminated backend (57P01-57P03), serialization failure and deadlock (40001, 40P01).
+TRANSIENT_STATES = ("08", "57P01", "57P02", "57P03", "40001", "40P01")
+ATTEMPTS = 3
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether `error` says the transaction may succeed if run again from the start."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    state = getattr(error.orig, "sqlstate", None) or ""
+    if state and state.startswith(TRANSIENT_STATES):
+        return True
+    # SQLite: another writer holds the file longer than the busy time-out.
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
