@@ -1,7 +1,13 @@
 """`alliance export`: partnerships, members, stage history, answers, check-in rounds and
 scores as CSV (one table, a `section` column says what each row is), JSON (one object per
 partnership) or XLSX (one sheet per section, openpyxl's write-only mode). Streamed: rows are
-written as the partnerships are read, a batch at a time."""
+written as the partnerships are read, a batch at a time.
+
+Without names, members are pseudonyms and the answers of the questions declared `personal`
+beside their questionnaire (referents, representatives, committee members, meeting notes)
+are replaced by a marker. A text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
+tab, carriage return first) is written with a leading quote in CSV and XLSX, and every XLSX
+text is written as a string."""
 
 from __future__ import annotations
 
@@ -10,11 +16,13 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy.engine import Engine
 
+from flows import questionnaires
 from storage import export as source
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -42,6 +50,10 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "scores": ("partnership_id", "round_id", "dimension", "score"),
 }
 FORMATS = ("csv", "json", "xlsx")
+# What an answer holding people's names or contacts becomes in an export without names.
+WITHHELD = "(retiré : données personnelles)"
+# OWASP's rule against spreadsheet formula injection: what a cell may not start with.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export(
@@ -53,7 +65,8 @@ def export(
     names: bool = False,
 ) -> int:
     """Writes the export to `out` (standard output when None); returns the partnerships."""
-    items = _Counted(source.partnerships(engine, partnership_id=partnership_id, names=names))
+    found = source.partnerships(engine, partnership_id=partnership_id, names=names)
+    items = _Counted(found if names else map(_without_personal_answers, found))
     if form == "xlsx":
         _xlsx(items, out)
     else:
@@ -72,6 +85,33 @@ class _Counted:
         for item in self.items:
             self.count += 1
             yield item
+
+
+@cache
+def personal_questions() -> dict[str, frozenset[str]]:
+    """{questionnaire id: its questions declared personal}, from the questionnaires' data."""
+    return {
+        spec.id: frozenset(q.id for q in questionnaires.load(spec).questions if q.personal)
+        for spec in questionnaires.QUESTIONNAIRES
+    }
+
+
+def _without_personal_answers(item: dict[str, Any]) -> dict[str, Any]:
+    personal = personal_questions()
+    answers = [
+        {**row, "value": WITHHELD}
+        if row["question"] in personal.get(row["questionnaire"], ())
+        else row
+        for row in item["answers"]
+    ]
+    return {**item, "answers": answers}
+
+
+def inert(value: Any) -> Any:
+    """A text a spreadsheet would read as a formula, quoted; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 @contextmanager
@@ -114,7 +154,7 @@ def _csv(items, stream: TextIO) -> None:
     writer.writeheader()
     for item in items:
         for section, row in rows(item):
-            writer.writerow({"section": section, **row})
+            writer.writerow({"section": section, **{k: inert(v) for k, v in row.items()}})
 
 
 def _json(items, stream: TextIO) -> None:
@@ -133,12 +173,22 @@ def _xlsx(items, out: Path | None) -> None:
     book = Workbook(write_only=True)
     sheets = {name: book.create_sheet(name) for name in SECTIONS}
     for name, sheet in sheets.items():
-        sheet.append(list(SECTIONS[name]))
+        sheet.append([_cell(sheet, column) for column in SECTIONS[name]])
     for item in items:
         for section, row in rows(item):
-            sheets[section].append([_cell(row.get(c)) for c in SECTIONS[section]])
+            sheet = sheets[section]
+            sheet.append([_cell(sheet, row.get(c)) for c in SECTIONS[section]])
     book.save(out)
 
 
-def _cell(value: Any) -> Any:
-    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+def _cell(sheet, value: Any) -> Any:
+    """A number stays a number; any text is written as a string, never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    # A control character openpyxl refuses would stop the whole export: it is dropped.
+    cell = WriteOnlyCell(sheet, value=inert(ILLEGAL_CHARACTERS_RE.sub("", str(value))))
+    cell.data_type = "s"
+    return cell

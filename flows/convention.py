@@ -74,6 +74,7 @@ def _party_question(checklist: ConventionChecklist, side: str) -> Question:
         # Not known yet? The draft shows each missing detail as a point to complete.
         required=False,
         max_length=600,
+        personal=parties.personal,
     )
 
 
@@ -117,6 +118,7 @@ def _item_questions(checklist: ConventionChecklist, section_id: str, item: Conve
             when=when,
             flag=checklist.partly_flag,
             multiline=item.multiline,
+            personal=item.personal,
         )
 
 

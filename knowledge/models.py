@@ -142,6 +142,9 @@ class Question(Strict):
     # A text answered in several lines (one action per line, a meeting note): the terminal
     # gathers lines until an empty one instead of sending at the first Enter.
     multiline: bool = False
+    # Its answer names or reaches a person (a referent, a phone number): `alliance export`
+    # leaves it out unless names are asked.
+    personal: bool = False
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
@@ -499,6 +502,8 @@ class ConventionItem(Strict):
     proposed: bool = True
     # Offered from earlier steps: "territory", "theme", "objectives", "resources_money"...
     prefill: str | None = None
+    # Its answer names people (referents, committee members): left out of an export without names.
+    personal: bool = False
     source: Source
 
 
@@ -508,6 +513,8 @@ class PartiesQuestions(Strict):
     ours: Text
     partner: Text
     why: Text
+    # The details name each party's representative: left out of an export without names.
+    personal: bool = False
     source: Source
 
 
