@@ -181,6 +181,8 @@ def run_webhook(settings: Settings, application) -> int:
             secret=settings.alliance_webhook_secret,
             listen=settings.alliance_listen,
             on_start=on_start,
+            read_timeout=settings.alliance_webhook_read_timeout,
+            max_requests=settings.alliance_webhook_max_requests,
         )
     )
     return 0

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     alliance_webhook_url: str | None = None
     alliance_webhook_secret: str | None = None
     alliance_listen: str = "0.0.0.0:8080"
+    # A webhook request's body must arrive within this many seconds (else 408), and at most
+    # this many webhook requests are handled at once (the next ones: 503, Telegram retries).
+    alliance_webhook_read_timeout: float = 10.0
+    alliance_webhook_max_requests: int = 100
     # Where the terminal writes the documents it builds (not the working copy).
     alliance_documents_dir: Path = Field(default_factory=lambda: default_documents_dir())
 

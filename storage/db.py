@@ -11,11 +11,32 @@ from sqlmodel import Session, create_engine
 
 
 def make_engine(url: str) -> Engine:
+    # hide_parameters: a database error's message (logged) leaves out the statement's values,
+    # which are names, Telegram ids and what people typed.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    event.listen(engine, "handle_error", _first_line_only)
+    return engine
+
+
+def _first_line_only(context) -> None:
+    """PostgreSQL's message goes on with a DETAIL that repeats the values of the failing row
+    or key (a name, a Telegram id): only its first line is kept, so that the logs hold none.
+    The error's kind, its SQLSTATE and `diag` are untouched."""
+    error, wrapped = context.original_exception, context.sqlalchemy_exception
+    if not (error.args and isinstance(error.args[0], str) and "\n" in error.args[0]):
+        return
+    message = error.args[0]
+    first = message.split("\n", 1)[0]
+    error.args = (first, *error.args[1:])
+    # SQLAlchemy's own error already copied the driver's message.
+    if wrapped is not None and wrapped.args and isinstance(wrapped.args[0], str):
+        wrapped.args = (wrapped.args[0].replace(message, first), *wrapped.args[1:])
 
 
 def _sqlite_pragmas(connection, _record) -> None:

@@ -29,7 +29,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     if not url.startswith("postgresql"):
         command.upgrade(alembic_config(url), revision)
         return
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", hide_parameters=True)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
@@ -44,7 +44,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 def schema_state(url: str) -> tuple[str | None, str]:
     """The database's schema revision (None when empty) and the one this code needs."""
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-    engine = create_engine(url)
+    engine = create_engine(url, hide_parameters=True)
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()

@@ -5,12 +5,18 @@ check) refuses any request without the secret Telegram was given, keeps each upd
 inbox before acknowledging it (so a process killed right after loses nothing, and an update
 Telegram delivers again is handed on once), then gives it to the Application, which handles
 it as it handles a polled one. GET /health answers 200 while the database answers.
+
+A slow or hostile client cannot hold the server: a body larger than an update is refused
+(413), a body not received within the read time-out is answered 408, and beyond a number of
+webhook requests in progress the next ones are answered 503 at once (Telegram retries).
+The proxy in front bounds what aiohttp does not: the time to send the headers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import re
 import signal
@@ -30,6 +36,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # What Telegram accepts as a secret token.
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 HEALTH_PATH = "/health"
+# Telegram's updates are a few kilobytes; a body larger than this is refused.
+MAX_BODY = 1024 * 1024
 
 
 def listen_address(listen: str) -> tuple[str, int]:
@@ -45,16 +53,45 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
-def webhook_app(application: Application, inbox: Inbox, engine: Engine, *, path: str, secret: str):
-    """The server's routes: the webhook (POST `path`) and the health check."""
+def webhook_app(
+    application: Application,
+    inbox: Inbox,
+    engine: Engine,
+    *,
+    path: str,
+    secret: str,
+    read_timeout: float = 10.0,
+    max_requests: int = 100,
+):
+    """The server's routes: the webhook (POST `path`) and the health check. A body must
+    arrive within `read_timeout` seconds; at most `max_requests` webhook requests at once."""
+    in_progress = 0
 
     async def receive(request: web.Request) -> web.Response:
+        nonlocal in_progress
+        if in_progress >= max_requests:
+            log.warning("webhook: %d requests in progress, one more refused (503)", in_progress)
+            return web.Response(status=503)
+        in_progress += 1
+        try:
+            return await receive_one(request)
+        finally:
+            in_progress -= 1
+
+    async def receive_one(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
             log.warning("webhook request without the right secret refused")
             return web.Response(status=403)
         try:
-            payload = await request.json()
+            body = await asyncio.wait_for(request.read(), read_timeout)
+        except TimeoutError:
+            log.warning("webhook: a body not received within %s s, request cut (408)", read_timeout)
+            response = web.Response(status=408)
+            response.force_close()
+            return response
+        try:
+            payload = json.loads(body)
         except ValueError:
             return web.Response(status=400)
         if not isinstance(payload, dict) or type(payload.get("update_id")) is not int:
@@ -69,7 +106,7 @@ def webhook_app(application: Application, inbox: Inbox, engine: Engine, *, path:
         status = 200 if answers else 503
         return web.json_response({"database": "ok" if answers else "unreachable"}, status=status)
 
-    app = web.Application()
+    app = web.Application(client_max_size=MAX_BODY)
     app.router.add_post(path, receive)
     app.router.add_get(HEALTH_PATH, health)
     return app
@@ -85,7 +122,16 @@ def database_answers(engine: Engine) -> bool:
         return False
 
 
-async def serve(application: Application, *, url: str, secret: str, listen: str, on_start) -> None:
+async def serve(
+    application: Application,
+    *,
+    url: str,
+    secret: str,
+    listen: str,
+    on_start,
+    read_timeout: float = 10.0,
+    max_requests: int = 100,
+) -> None:
     """Runs the bot behind the webhook until SIGTERM or SIGINT."""
     from bot.app import ALLOWED_UPDATES
 
@@ -98,7 +144,13 @@ async def serve(application: Application, *, url: str, secret: str, listen: str,
         loop.add_signal_handler(signum, stopping.set)
     async with application:
         app = webhook_app(
-            application, inbox, adapter.services.engine, path=webhook_path(url), secret=secret
+            application,
+            inbox,
+            adapter.services.engine,
+            path=webhook_path(url),
+            secret=secret,
+            read_timeout=read_timeout,
+            max_requests=max_requests,
         )
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
