@@ -273,6 +273,11 @@ def notes_of(session: Session, *, partnership_id: int, limit: int = 5) -> list[M
     return list(session.exec(query.order_by(MeetingNote.id.desc()).limit(limit)))
 
 
+def count_notes(session: Session, *, partnership_id: int) -> int:
+    query = select(func.count()).where(MeetingNote.partnership_id == partnership_id)
+    return session.exec(query).one()
+
+
 def create_invitation(session: Session, **fields: Any) -> Invitation:
     invitation = Invitation(**fields)
     session.add(invitation)

@@ -63,6 +63,10 @@ _DEFAULT_ERRORS = {
     500: "Internal Server Error",
     502: "Bad Gateway",
 }
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
 _WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
@@ -915,6 +919,10 @@ class FakeBotApi:
         if "inline_message_id" in params:
             return True
         message = self._target(params)
+        shown, asked = message.get("reply_markup"), params.get("reply_markup")
+        same_markup = (_inline_keyboard(shown) or None) == (_inline_keyboard(asked) or None)
+        if message.get("text") == params.get("text", "") and same_markup:
+            raise ApiError(400, _NOT_MODIFIED)
         message["text"] = params.get("text", "")
         self._apply_markup(message, params)
         return copy.deepcopy(message)

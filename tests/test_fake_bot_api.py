@@ -477,3 +477,22 @@ async def test_default_html_parse_mode_reaches_the_fake(api: FakeBotApi) -> None
             await message.edit_text("x" * 4097)
     assert api.messages(USER) == ["<b>bien</b>"]
     assert [call.params["parse_mode"] for call in api.sent(USER)] == ["HTML"] * 3
+
+
+async def test_an_edit_that_changes_nothing_is_refused_as_not_modified(api: FakeBotApi) -> None:
+    """Telegram refuses an edit to the text and keyboard the message already shows."""
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("☐ Un point", callback_data="t:1")]])
+    async with html_app(api) as app:
+        message = await app.bot.send_message(USER, "<b>Dialogue</b>", reply_markup=keyboard)
+        with pytest.raises(BadRequest, match="(?i)message is not modified: specified new"):
+            await message.edit_text("<b>Dialogue</b>", reply_markup=keyboard)
+        # A new keyboard, or a new text, is an edit.
+        ticked = InlineKeyboardMarkup([[InlineKeyboardButton("☑ Un point", callback_data="t:1")]])
+        await message.edit_text("<b>Dialogue</b>", reply_markup=ticked)
+        await message.edit_text("<b>Dialogue</b> 1/9", reply_markup=ticked)
+    assert [call.ok for call in api.calls_of("editMessageText", USER, ok=None)] == [
+        False,
+        True,
+        True,
+    ]
+    assert api.last_keyboard(USER) == [[("☑ Un point", "t:1")]]

@@ -125,7 +125,9 @@ class PartnershipCard:
 class DialogueShown:
     partnership: PartnershipSummary
     points: tuple[tuple[DialoguePoint, bool], ...]
+    # The latest notes, newest first, and how many the partnership has in all.
     notes: tuple[tuple[datetime, str], ...]
+    notes_total: int = 0
 
 
 @dataclass(frozen=True)

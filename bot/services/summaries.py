@@ -56,6 +56,7 @@ def dialogue(work: Work, partnership: Partnership, role: str) -> DialogueShown:
         partnership=summary(partnership, role),
         points=tuple((point, point.id in done) for point in work.core.dialogue.points),
         notes=tuple((aware(note.written_at), note.text) for note in notes),
+        notes_total=repository.count_notes(work.db, partnership_id=partnership.id),
     )
 
 

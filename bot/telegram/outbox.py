@@ -30,7 +30,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot import terminal
 from bot.telegram.locks import ChatLocks
-from bot.telegram.splitting import MESSAGE_LIMIT, split_html
+from bot.telegram.splitting import MESSAGE_LIMIT, split_html, visible_length
 from bot.views.screens import Reply, Screen, plain
 from flows.invitations import aware
 from storage import delivery
@@ -138,9 +138,26 @@ def rows(
             }
         )
 
+    def send(screen: Screen, flow_session_id: int | None) -> None:
+        """A screen as new messages, cut where Telegram allows; buttons on the last one."""
+        chunks = split_html(screen.text)
+        for position, chunk in enumerate(chunks):
+            last = position == len(chunks) - 1
+            add(
+                SEND,
+                {"text": chunk, "buttons": _buttons(screen) if last else []},
+                flow_session_id if last else None,
+            )
+
     edit_target = reply.edit_target or acted_message_id
     if reply.edit is not None and edit_target is not None:
-        add(EDIT, _edit(reply.edit, edit_target))
+        if visible_length(reply.edit.text) > MESSAGE_LIMIT:
+            # Telegram refuses an edit past its limit: the screen comes as new messages
+            # instead, and the message it would have replaced loses its buttons.
+            add(CLOSE, {"message_id": edit_target})
+            send(reply.edit, None)
+        else:
+            add(EDIT, _edit(reply.edit, edit_target))
     close = acted_message_id if reply.close_acted else reply.close_target
     if close is not None and not (reply.edit is not None and close == edit_target):
         add(CLOSE, {"message_id": close})
@@ -160,14 +177,7 @@ def rows(
         screens.insert(0, Screen(reply.notice))
     for index, screen in enumerate(screens):
         question = index == len(screens) - 1 and reply.question_session_id
-        chunks = split_html(screen.text)
-        for position, chunk in enumerate(chunks):
-            last = position == len(chunks) - 1
-            add(
-                SEND,
-                {"text": chunk, "buttons": _buttons(screen) if last else []},
-                reply.question_session_id if question and last else None,
-            )
+        send(screen, reply.question_session_id if question else None)
     for document in files:
         add(DOCUMENT, file(document))
     return found
@@ -368,9 +378,10 @@ class Sender:
 
     def _failed(self, chat_id: int, entry: Entry, error: TelegramError) -> Outcome:
         """Time-outs and 5xx: Telegram may come back; the entry waits and is tried again."""
-        log.info("chat %s: %s failed (%s); will retry", chat_id, entry.kind, error)
         if entry.kind not in MUST_DELIVER and entry.attempts + 1 >= EDIT_ATTEMPTS:
+            log.warning("chat %s: %s failed (%s); given up", chat_id, entry.kind, error)
             return Outcome(entry, "dropped")
+        log.info("chat %s: %s failed (%s); will retry", chat_id, entry.kind, error)
         return self._retry(entry, BACKOFF[min(entry.attempts, len(BACKOFF) - 1)])
 
     async def _send_lighter(self, chat_id: int, entry: Entry) -> Outcome:
@@ -403,9 +414,16 @@ class Sender:
         return replace(outcome, entry=entry)
 
     async def _bad_request(self, chat_id: int, entry: Entry, error: BadRequest) -> Outcome:
-        """Telegram refused the content: an edit is moot; a message is sent as plain text, or
-        in smaller parts, rather than lost."""
+        """Telegram refused the content: a message is sent as plain text, or in smaller parts,
+        rather than lost; so is an edit too long for Telegram; an edit that changes nothing
+        is done already; another refused edit is given up, and said so in the log."""
         text = str(error).lower()
+        if entry.kind in (EDIT, CLOSE) and "message is not modified" in text:
+            # The message already reads so (a press repeated, a keyboard already removed).
+            return Outcome(entry, "sent", message_id=entry.payload.get("message_id"))
+        if entry.kind == EDIT and "too long" in text:
+            log.warning("chat %s: edit too long for Telegram; sent as new messages", chat_id)
+            return await self._send_in_parts(chat_id, replace(entry, kind=SEND))
         if entry.kind == SEND and "parse" in text and not entry.payload.get("plain"):
             log.error("chat %s: HTML refused (%s); sent as plain text", chat_id, error)
             fallback = replace(entry, payload={**entry.payload, "plain": True}, attempts=0)
@@ -415,6 +433,8 @@ class Sender:
             return await self._send_in_parts(chat_id, entry)
         if entry.kind in MUST_DELIVER:
             log.error("chat %s: %s refused for good: %s", chat_id, entry.kind, error)
+        else:
+            log.warning("chat %s: %s refused, given up: %s", chat_id, entry.kind, error)
         return Outcome(entry, "dropped")
 
     async def _send_in_parts(self, chat_id: int, entry: Entry) -> Outcome:

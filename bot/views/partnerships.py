@@ -24,6 +24,11 @@ from bot.views.screens import Button, Screen, local_date
 from flows.lifecycle import step_number
 from flows.roles import Right
 
+# The dialogue screen shows the latest notes, each cut to its beginning: three whole notes
+# (2,000 characters each) made an edit longer than Telegram's 4,096 (issue 17).
+NOTES_SHOWN = 3
+NOTE_CHARS = 500
+
 # Labels of the stage moves, in the order the card shows them (advance on its own row).
 MOVE_LABELS = {
     "advance": N_("Next step →"),
@@ -102,6 +107,7 @@ def dialogue_screen(shown: DialogueShown, language: str, zone: ZoneInfo) -> Scre
     )
     if acts:
         rows += ((_button(p, _("Add a meeting note"), "note"),),)
+    notes = shown.notes[:NOTES_SHOWN]
     text = render(
         "dialogue.j2",
         language,
@@ -109,9 +115,18 @@ def dialogue_screen(shown: DialogueShown, language: str, zone: ZoneInfo) -> Scre
         done=sum(done for _point, done in shown.points),
         total=len(shown.points),
         points=[] if acts else [(point.text.in_(language), done) for point, done in shown.points],
-        notes=[(local_date(at, zone), text) for at, text in shown.notes],
+        notes=[(local_date(at, zone), _shortened(text)) for at, text in notes],
+        notes_total=max(shown.notes_total, len(shown.notes)),
     )
     return Screen(text, rows)
+
+
+def _shortened(text: str, limit: int = NOTE_CHARS) -> str:
+    """A note, or its beginning up to the last whole word that fits, and "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:?!—-\n") + "…"
 
 
 def candidates_screen(shown: CandidatesShown, language: str, zone: ZoneInfo) -> Screen:
