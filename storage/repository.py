@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
@@ -254,6 +254,23 @@ def record_move(
     session.add(partnership)
 
 
+def claim_revision(session: Session, *, partnership: Partnership, revision: int) -> bool:
+    """Whether the partnership is still at `revision`, checked where the row is written: the
+    check takes the row (PostgreSQL) or the database (SQLite) until the transaction ends, so
+    that of several presses of a button drawn for that revision, one acts and the others,
+    let in once it has committed, find the revision changed. The revision itself is not
+    changed here (what acts calls `touch`), and the partnership is read again."""
+    statement = (
+        update(Partnership)
+        .where(Partnership.id == partnership.id, func.coalesce(Partnership.revision, 0) == revision)
+        .values(revision=Partnership.revision)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = session.execute(statement).rowcount == 1
+    session.refresh(partnership)
+    return claimed
+
+
 def touch(partnership: Partnership) -> None:
     """Marks a change: buttons drawn for the previous revision no longer act."""
     partnership.revision = (partnership.revision or 0) + 1
@@ -305,10 +322,23 @@ def revoke_invitation(session: Session, *, invitation: Invitation, at: datetime)
     session.add(invitation)
 
 
-def use_invitation(session: Session, *, invitation: Invitation, user_id: int, at: datetime) -> None:
-    invitation.used_by = user_id
-    invitation.used_at = at
-    session.add(invitation)
+def use_invitation(session: Session, *, invitation: Invitation, user_id: int, at: datetime) -> bool:
+    """Takes the invitation for this user if it is still open, in one conditional update:
+    of several people redeeming it at the same moment, one gets True. The invitation is
+    read again, as the others left it when False."""
+    statement = (
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(used_by=user_id, used_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    taken = session.execute(statement).rowcount == 1
+    session.refresh(invitation)
+    return taken
 
 
 def add_document(

@@ -14,6 +14,7 @@ from bot.services.results import Result
 from bot.services.work import Work
 from flows.lifecycle import MOVES
 from flows.roles import Right, may
+from storage import repository
 
 Action = Callable[..., Result]
 
@@ -58,6 +59,9 @@ def press(work: Work, data: object, message_id: int | None) -> Result:
     partnership, role = found
     if not may(role, action.right):
         return notice(work, "not_allowed")
-    if action.once and button.revision != (partnership.revision or 0):
+    if action.once and not repository.claim_revision(
+        work.db, partnership=partnership, revision=button.revision
+    ):
+        # Drawn for an earlier revision, or pressed by someone else at the same moment.
         return notice(work)
     return action.run(work, partnership, role, button.arg, message_id)

@@ -60,7 +60,12 @@ def join(work: Work, payload: str) -> Result:
     partnership = work.db.get(Partnership, invitation.partnership_id)
     if repository.partnership_for(work.db, user_id=work.user.id, partnership_id=partnership.id):
         return Result(work.language, [Say("already_member")])
-    repository.use_invitation(work.db, invitation=invitation, user_id=work.user.id, at=work.now)
+    if not repository.use_invitation(
+        work.db, invitation=invitation, user_id=work.user.id, at=work.now
+    ):
+        # Someone else redeemed (or its creator revoked) it at the same moment.
+        reason = problem_with(invitation, work.now) or "used"
+        return Result(work.language, [Say("invitation_invalid", {"reason": reason})])
     repository.add_member(
         work.db, partnership_id=partnership.id, user=work.user, role=invitation.role
     )
