@@ -179,6 +179,10 @@ def erase(session: Session, *, user: User, chat_id: int | None, at: datetime) ->
     return {"partnerships_deleted": len(alone), "partnerships_kept": len(shared)}
 
 
+# Kept updates read at once when looking for a person's outside their private chat.
+INBOUND_BATCH = 1000
+
+
 def _delete_partnership(session: Session, pid: int) -> None:
     """A partnership nobody else belongs to, with everything it holds."""
     rounds = select(CheckInRound.id).where(CheckInRound.partnership_id == pid)
@@ -192,14 +196,26 @@ def _delete_partnership(session: Session, pid: int) -> None:
 
 
 def _forget_inbound(session: Session, chat_id: int) -> None:
-    """Updates kept from that chat (they hold the person's name and words)."""
-    keys = [
-        row.key
-        for row in session.execute(select(Inbound)).scalars()
-        if row.payload and _from_chat(row.payload, chat_id)
-    ]
-    if keys:
-        session.execute(delete(Inbound).where(Inbound.key.in_(keys)))
+    """Updates kept from that chat (they hold the person's name and words): its private chat's
+    by the indexed column; elsewhere (a group, an inline query, rows kept before chats were
+    recorded) only the payload says who sent it, so only those rows are read, a batch at a
+    time, never the whole table."""
+    session.execute(delete(Inbound).where(Inbound.chat_id == chat_id))
+    elsewhere = or_(Inbound.chat_id.is_(None), Inbound.chat_id < 0)
+    after = ""
+    while True:
+        rows = session.execute(
+            select(Inbound.key, Inbound.payload)
+            .where(elsewhere, Inbound.key > after)
+            .order_by(Inbound.key)
+            .limit(INBOUND_BATCH)
+        ).all()
+        if not rows:
+            return
+        keys = [key for key, payload in rows if payload and _from_chat(payload, chat_id)]
+        if keys:
+            session.execute(delete(Inbound).where(Inbound.key.in_(keys)))
+        after = rows[-1][0]
 
 
 def _from_chat(payload: dict, chat_id: int) -> bool:

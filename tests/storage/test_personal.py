@@ -7,6 +7,7 @@ import sys
 from datetime import timedelta
 
 from sqlalchemy import update
+from sqlmodel import select
 
 from storage import personal, repository
 from storage.db import session_scope
@@ -62,3 +63,33 @@ def test_purge_command_needs_a_number_of_days(sqlite_url):
     done = purge("30")
     assert done.returncode == 0, done.stderr
     assert "Removed: 0 person(s)" in done.stdout
+
+
+def _message(update_id: int, sender: int, chat: int) -> dict:
+    return {
+        "update_id": update_id,
+        "message": {"from": {"id": sender, "first_name": "Awa"}, "chat": {"id": chat}},
+    }
+
+
+def test_an_erasure_forgets_the_persons_kept_updates_wherever_they_wrote(engine):
+    from storage import delivery
+    from storage.models import Inbound
+
+    person, other = 501, 502
+    kept = [
+        delivery.Input("tg:1", _message(1, person, person), chat_id=person, seq=1),
+        delivery.Input("tg:2", _message(2, person, -77), chat_id=-77, seq=2),  # in a group
+        delivery.Input("tg:3", _message(3, person, person), chat_id=None, seq=3),  # kept before
+        delivery.Input("tg:4", _message(4, other, other), chat_id=other, seq=4),
+        delivery.Input("tg:5", _message(5, other, -77), chat_id=-77, seq=5),
+    ]
+    with session_scope(engine) as db:
+        delivery.store_inbound(db, items=kept, at=utcnow())
+        user = repository.get_or_create_user(db, external_id=f"tg:{person}", language="fr")
+    with session_scope(engine) as db:
+        user = db.get(User, user.id)
+        personal.erase(db, user=user, chat_id=person, at=utcnow())
+    with session_scope(engine) as db:
+        left = sorted(db.exec(select(Inbound.key)).all())
+    assert left == ["tg:4", "tg:5"]
