@@ -259,7 +259,7 @@ def claim_revision(session: Session, *, partnership: Partnership, revision: int)
     check takes the row (PostgreSQL) or the database (SQLite) until the transaction ends, so
     that of several presses of a button drawn for that revision, one acts and the others,
     let in once it has committed, find the revision changed. The revision itself is not
-    changed here (what acts calls `touch`), and the partnership is read again."""
+    changed here (what acts calls `touch`); a claimed partnership is read again."""
     statement = (
         update(Partnership)
         .where(Partnership.id == partnership.id, func.coalesce(Partnership.revision, 0) == revision)
@@ -267,7 +267,9 @@ def claim_revision(session: Session, *, partnership: Partnership, revision: int)
         .execution_options(synchronize_session=False)
     )
     claimed = session.execute(statement).rowcount == 1
-    session.refresh(partnership)
+    if claimed:
+        # The row as the press that went first left it (read before the wait).
+        session.refresh(partnership)
     return claimed
 
 

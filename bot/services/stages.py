@@ -32,13 +32,14 @@ def follow_the_work(work: Work, partnership: Partnership, result: Result) -> Non
     ahead (a partner chosen during the dialogue) carries it over each step whose need
     holds, up to the furthest stage whose work moves it by itself: one press, not two."""
     start = partnership.stage
-    facts_now = facts(work, partnership)
+    lifecycle = work.core.lifecycle
+    # One read of the facts: a move changes only the stage, which the machine moves in them.
+    known = facts(work, partnership)
     reach = max(
-        (STAGES.index(s) for s in AUTO_ADVANCE_FROM if work.core.lifecycle.holds(facts_now, s)),
-        default=-1,
+        (STAGES.index(s) for s in AUTO_ADVANCE_FROM if lifecycle.holds(known, s)), default=-1
     )
-    while STAGES.index(partnership.stage) <= reach:
-        moved = work.core.lifecycle.move(facts(work, partnership), "advance")
+    while STAGES.index(known.state) <= reach:
+        moved = lifecycle.move(known, "advance")
         if not moved.moved:
             break
         repository.record_move(
@@ -48,7 +49,6 @@ def follow_the_work(work: Work, partnership: Partnership, result: Result) -> Non
             trigger="advance",
             dest=moved.dest,
         )
-        work.db.add(partnership)
     if partnership.stage != start:
         step = step_number(partnership.stage)
         result.shown.append(Say("stage_moved", {"stage": partnership.stage, "step": step}))

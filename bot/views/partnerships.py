@@ -116,7 +116,7 @@ def dialogue_screen(shown: DialogueShown, language: str, zone: ZoneInfo) -> Scre
         total=len(shown.points),
         points=[] if acts else [(point.text.in_(language), done) for point, done in shown.points],
         notes=[(local_date(at, zone), _shortened(text)) for at, text in notes],
-        notes_total=max(shown.notes_total, len(shown.notes)),
+        notes_total=shown.notes_total,
     )
     return Screen(text, rows)
 

@@ -9,10 +9,20 @@ import pytest
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application, on_start
+from bot.services import Core, Services
 from bot.settings import Settings
+from storage.db import make_engine
 from tests.fake_bot_api import FakeBotApi
 
 TOKEN = "123456:TEST"
+
+
+@pytest.fixture
+def services(sqlite_url):
+    """The use cases on a fresh SQLite database, as the terminal runs them."""
+    engine = make_engine(sqlite_url)
+    yield Services(engine, Core("Europe/Paris"))
+    engine.dispose()
 
 
 @pytest.fixture

@@ -7,26 +7,17 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
-
 from bot.console import Console, waiting_question
-from bot.services import Actor, Core, Services
+from bot.services import Actor, Services
 from bot.services.results import AnswerRefused
 from bot.views import Presenter
 from knowledge import QuestionKind
 from storage import repository
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 from storage.models import Partnership
 from tests.bot.telegram.factories import partnership_ready_for_drafts
 
 PARTNERSHIP = "Rénov 93"
-
-
-@pytest.fixture
-def services(sqlite_url):
-    engine = make_engine(sqlite_url)
-    yield Services(engine, Core("Europe/Paris"))
-    engine.dispose()
 
 
 class Terminal:

@@ -11,7 +11,7 @@ import sys
 from flows.engine import FlowState
 from knowledge import QuestionKind
 from storage import repository
-from tests.bot.test_console_channel import Terminal, services, two_organisations  # noqa: F401
+from tests.bot.test_console_channel import Terminal, two_organisations
 
 # A typed answer for each kind of question.
 ANSWERS = {
@@ -60,7 +60,7 @@ def alliance_console(database_url: str, user: str, lines: list[str], documents) 
     return done.stdout, done.stderr
 
 
-def test_a_full_review_closed_in_a_console_process(services, sqlite_url, tmp_path):  # noqa: F811
+def test_a_full_review_closed_in_a_console_process(services, sqlite_url, tmp_path):
     two_organisations(services)
     root, karim = Terminal(services, "root", tmp_path), Terminal(services, "karim", tmp_path)
     root.session("/evaluation", "*2", "*1")

@@ -13,7 +13,6 @@ from tests.bot.services.test_convention import (
     diagnosed,
     partnership,
 )
-from tests.bot.services.test_convention import service as service  # noqa: F401 (the fixture)
 
 # Every required point with no standard clause of ours is agreed; renewal, non-renewal,
 # the alert procedure, the signing place and communication are left to our proposals.
