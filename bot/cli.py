@@ -255,7 +255,7 @@ def purge_personal_data(settings: Settings, days: int) -> int:
     from datetime import timedelta
 
     from storage import personal
-    from storage.db import make_engine, session_scope
+    from storage.db import make_engine
     from storage.models import utcnow
 
     if days < 1:
@@ -264,8 +264,8 @@ def purge_personal_data(settings: Settings, days: int) -> int:
     if not prepare_database(settings):
         return 2
     engine = make_engine(settings.database_url)
-    with session_scope(engine) as db:
-        removed = personal.purge(db, before=utcnow() - timedelta(days=days))
+    # In short transactions of its own, so that the bot can run meanwhile.
+    removed = personal.purge(engine, before=utcnow() - timedelta(days=days))
     engine.dispose()
     print(
         f"Removed: {removed['people']} person(s) in no partnership and inactive for {days} days, "

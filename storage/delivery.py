@@ -126,12 +126,13 @@ def mark_handled(session: Session, *, key: str, at: datetime) -> None:
     session.execute(update(Inbound).where(*unhandled).values(handled_at=at))
 
 
-def prune_inbound(session: Session, *, before: datetime) -> int:
-    """Forgets handled inputs older than `before` (Telegram redelivers for 24 hours at most)."""
-    result = session.execute(
-        delete(Inbound).where(Inbound.handled_at.is_not(None), Inbound.handled_at < before)
-    )
-    return result.rowcount
+def prune_inbound(session: Session, *, before: datetime, limit: int | None = None) -> int:
+    """Forgets handled inputs older than `before` (Telegram redelivers for 24 hours at most);
+    at most `limit` of them, the oldest, when given."""
+    old = select(Inbound.key).where(Inbound.handled_at.is_not(None), Inbound.handled_at < before)
+    if limit is not None:
+        old = old.order_by(Inbound.handled_at).limit(limit)
+    return session.execute(delete(Inbound).where(Inbound.key.in_(old))).rowcount
 
 
 def _dialect(session: Session | Connection) -> str:
@@ -376,14 +377,15 @@ def drop_chat(session: Session | Connection, *, chat_id: int, at: datetime | Non
     return result.rowcount
 
 
-def prune_outbox(session: Session, *, before: datetime) -> int:
-    """Forgets messages settled (sent, superseded, dropped) before `before`."""
-    result = session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.status.not_in((PENDING, TERMINAL)), OutboxMessage.created_at < before
-        )
+def prune_outbox(session: Session, *, before: datetime, limit: int | None = None) -> int:
+    """Forgets messages settled (sent, superseded, dropped) before `before`; at most `limit`
+    of them, the oldest, when given."""
+    old = select(OutboxMessage.id).where(
+        OutboxMessage.status.not_in((PENDING, TERMINAL)), OutboxMessage.created_at < before
     )
-    return result.rowcount
+    if limit is not None:
+        old = old.order_by(OutboxMessage.id).limit(limit)
+    return session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(old))).rowcount
 
 
 # -- messages for terminal users -------------------------------------------------------------

@@ -3,17 +3,23 @@
 Erasing keeps what partnerships other people still use (their history, a round's scores, a
 note) attached to an anonymous placeholder, so those partnerships still open; everything
 else about the person goes: the partnerships only they belonged to, their own
-questionnaires, their personal files, the messages kept for their chat.
+questionnaires, their personal files, the messages kept for their chat, and their name
+and Telegram id from what other chats keep (storage/redaction.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from storage import redaction
+from storage.db import session_scope
 from storage.models import (
     AnswerRecord,
     CheckInInvite,
@@ -167,9 +173,12 @@ def erase(session: Session, *, user: User, chat_id: int | None, at: datetime) ->
     session.execute(
         delete(Invitation).where(Invitation.used_at.is_(None), Invitation.created_by == user.id)
     )
+    person = redaction.Erased(user.display_name, chat_id)
     if chat_id is not None:
+        person = replace(person, username=redaction.username_of(session, chat_id))
         session.execute(delete(OutboxMessage).where(OutboxMessage.chat_id == chat_id))
-        _forget_inbound(session, chat_id)
+        session.execute(delete(Inbound).where(Inbound.chat_id == chat_id))
+    _forget_elsewhere(session, person)
     # What stays (their history in shared partnerships) points to no one.
     session.execute(
         update(User)
@@ -177,10 +186,6 @@ def erase(session: Session, *, user: User, chat_id: int | None, at: datetime) ->
         .values(external_id=f"erased:{user.id}", display_name=None, unreachable_at=None)
     )
     return {"partnerships_deleted": len(alone), "partnerships_kept": len(shared)}
-
-
-# Kept updates read at once when looking for a person's outside their private chat.
-INBOUND_BATCH = 1000
 
 
 def _delete_partnership(session: Session, pid: int) -> None:
@@ -195,27 +200,16 @@ def _delete_partnership(session: Session, pid: int) -> None:
     session.execute(delete(Partnership).where(Partnership.id == pid))
 
 
-def _forget_inbound(session: Session, chat_id: int) -> None:
-    """Updates kept from that chat (they hold the person's name and words): its private chat's
-    by the indexed column; elsewhere (a group, an inline query, rows kept before chats were
-    recorded) only the payload says who sent it, so only those rows are read, a batch at a
-    time, never the whole table."""
-    session.execute(delete(Inbound).where(Inbound.chat_id == chat_id))
-    elsewhere = or_(Inbound.chat_id.is_(None), Inbound.chat_id < 0)
-    after = ""
-    while True:
-        rows = session.execute(
-            select(Inbound.key, Inbound.payload)
-            .where(elsewhere, Inbound.key > after)
-            .order_by(Inbound.key)
-            .limit(INBOUND_BATCH)
-        ).all()
-        if not rows:
-            return
-        keys = [key for key, payload in rows if payload and _from_chat(payload, chat_id)]
-        if keys:
-            session.execute(delete(Inbound).where(Inbound.key.in_(keys)))
-        after = rows[-1][0]
+def _forget_elsewhere(session: Session, person: redaction.Erased) -> None:
+    """What other chats keep that shows the person: the messages the bot sent others (her
+    name in a list of respondents), the updates others sent (a press on such a screen, a
+    group message answering hers), and the updates she sent outside her private chat (in a
+    group, or kept before chats were recorded), which go."""
+    chat_id = person.telegram_id
+    redaction.from_outbox(session, person)
+    redaction.from_inbound(
+        session, person, hers=lambda payload: chat_id is not None and _from_chat(payload, chat_id)
+    )
 
 
 def _from_chat(payload: dict, chat_id: int) -> bool:
@@ -228,36 +222,80 @@ def _from_chat(payload: dict, chat_id: int) -> bool:
     return False
 
 
-def purge(session: Session, *, before: datetime) -> dict[str, int]:
+# Rows removed, or people erased, per transaction of a purge.
+PURGE_BATCH = 1000
+
+
+def purge(engine: Engine, *, before: datetime, batch: int = PURGE_BATCH) -> dict[str, int]:
     """Removes what has passed its retention: personal files, settled messages and handled
     updates older than `before`, and the people who belong to no partnership and have not
-    answered anything since."""
+    answered anything since. Each batch (of `batch` rows, or one person) is its own short
+    transaction, so the bot goes on saving answers meanwhile (SQLite has one writer at a
+    time); run again, it finds nothing more."""
     from storage import delivery
 
-    files = session.execute(
-        delete(GeneratedDocument).where(
-            GeneratedDocument.partnership_id.is_(None), GeneratedDocument.created_at < before
-        )
-    ).rowcount
+    return {
+        "people": _erase_idle(engine, before),
+        "files": _in_batches(engine, lambda db: _personal_files(db, before, batch), batch),
+        "messages": _in_batches(
+            engine, lambda db: delivery.prune_outbox(db, before=before, limit=batch), batch
+        ),
+        "updates": _in_batches(
+            engine, lambda db: delivery.prune_inbound(db, before=before, limit=batch), batch
+        ),
+    }
+
+
+def _in_batches(engine: Engine, step: Callable[[Session], int], batch: int) -> int:
+    """Runs `step` (which removes at most `batch` rows) in a transaction of its own, again
+    until it removes less: how many rows it removed in all."""
+    total = 0
+    while True:
+        with session_scope(engine) as db:
+            removed = step(db)
+        total += removed
+        if removed < batch:
+            return total
+
+
+def _personal_files(session: Session, before: datetime, limit: int) -> int:
+    old = (
+        select(GeneratedDocument.id)
+        .where(GeneratedDocument.partnership_id.is_(None), GeneratedDocument.created_at < before)
+        .order_by(GeneratedDocument.id)
+        .limit(limit)
+    )
+    ids = list(session.execute(old).scalars())
+    if ids:
+        session.execute(delete(GeneratedDocument).where(GeneratedDocument.id.in_(ids)))
+    return len(ids)
+
+
+def _erase_idle(engine: Engine, before: datetime) -> int:
+    """Erases, one per transaction, the people who belong to no partnership and have not
+    answered anything since `before`; how many."""
+    erased, after = 0, 0
+    while True:
+        with session_scope(engine) as db:
+            user = db.execute(_idle(before).where(User.id > after).limit(1)).scalars().first()
+            if user is None:
+                return erased
+            kind, _, number = user.external_id.partition(":")
+            chat = int(number) if kind == "tg" and number.lstrip("-").isdigit() else None
+            erase(db, user=user, chat_id=chat, at=before)
+        erased, after = erased + 1, user.id
+
+
+def _idle(before: datetime):
     recent = select(FlowSession.user_id).where(FlowSession.updated_at >= before)
     members = select(Membership.user_id)
-    idle = session.execute(
-        select(User).where(
+    return (
+        select(User)
+        .where(
             User.created_at < before,
             User.id.not_in(recent),
             User.id.not_in(members),
             User.external_id.not_like("erased:%"),
         )
-    ).scalars()
-    people = 0
-    for user in list(idle):
-        kind, _, number = user.external_id.partition(":")
-        chat = int(number) if kind == "tg" and number.lstrip("-").isdigit() else None
-        erase(session, user=user, chat_id=chat, at=before)
-        people += 1
-    return {
-        "people": people,
-        "files": files,
-        "messages": delivery.prune_outbox(session, before=before),
-        "updates": delivery.prune_inbound(session, before=before),
-    }
+        .order_by(User.id)
+    )

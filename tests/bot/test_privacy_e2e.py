@@ -8,7 +8,7 @@ import io
 import json
 import zipfile
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 
 from bot.services import Actor, Services
 from storage import repository
@@ -24,6 +24,7 @@ from storage.models import (
 )
 from tests.bot.checkins import evaluated_partnership
 from tests.bot.client import Client
+from tests.bot.conftest import running_bot
 
 ALICE, BOB = 601, 602
 
@@ -123,3 +124,85 @@ async def test_a_file_too_heavy_for_telegram_comes_compressed_or_a_message_says_
     api.send_text(ALICE, "/aide")
     await api.wait_for(lambda a: "/diagnostic" in a.messages(ALICE)[-1])
     assert len(api.calls_of("sendDocument", ALICE)) == 2
+
+
+# Her name as Telegram gives it: a first name with an accent (stored JSON escapes it), a last
+# name, a username.
+FIRST, LAST, USERNAME = "Maëlle", "Quiniou", "maelle_q"
+HER = {"id": ALICE, "is_bot": False, "first_name": FIRST, "last_name": LAST, "username": USERNAME}
+GROUP = -900
+
+
+def names_found(url: str) -> list[str]:
+    """Every text and JSON value of every table, decoded, searched for her names: where
+    one is found, as "table.column"."""
+    engine = make_engine(url)
+    found = []
+    with engine.connect() as connection:
+        for table in inspect(connection).get_table_names():
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')).mappings():
+                for column, value in row.items():
+                    if any(name in _readable(value) for name in (FIRST, LAST, USERNAME)):
+                        found.append(f"{table}.{column}")
+    engine.dispose()
+    return sorted(set(found))
+
+
+def _readable(value: object) -> str:
+    """A stored value as a person would read it: JSON decoded (SQLite keeps "\\u00eb")."""
+    if isinstance(value, bytes | memoryview):
+        value = bytes(value).decode("utf-8", "replace")
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+async def test_after_an_erasure_her_name_is_nowhere_in_the_database(api, database_url):
+    """Bob sees Maëlle among the respondents and presses a button under her name; in a group
+    she writes and Bob answers her; she erases her data: no table holds her name any more."""
+    evaluated_partnership(database_url, ours=(BOB,), theirs=(ALICE,), name="Alliance Emploi")
+    async with running_bot(api, database_url) as running:
+        private = {"id": ALICE, "type": "private", "first_name": FIRST, "last_name": LAST}
+        help_ = {"message_id": 1, "from": HER, "chat": private, "date": 1, "text": "/aide"}
+        help_["entities"] = [{"type": "bot_command", "offset": 0, "length": 5}]
+        api.send_update({"message": help_})
+        await api.wait_for(lambda a: a.messages(ALICE))
+        # In a group: her own message, and Bob's answer quoting it, naming her username.
+        chat = {"id": GROUP, "type": "group", "title": "Comité"}
+        said = {"message_id": 1, "from": HER, "chat": chat, "date": 1, "text": "Bonjour"}
+        api.send_update({"message": said})
+        bob = {"id": BOB, "is_bot": False, "first_name": "Bob"}
+        answer = {"message_id": 2, "from": bob, "chat": chat, "date": 2}
+        answer["text"] = f"Bienvenue @{USERNAME}"
+        api.send_update({"message": answer | {"reply_to_message": said}})
+        # Bob's evaluation screen lists her, text and keyboard; he presses under her name.
+        api.send_text(BOB, "/evaluation", first_name="Bob")
+        await api.wait_for(lambda a: any(FIRST in m for m in a.messages(BOB)))
+        toggle = next(d for row in api.last_keyboard(BOB) for t, d in row if FIRST in t)
+        api.press(BOB, toggle, first_name="Bob")
+        await api.wait_for(lambda a: "☐ " + FIRST in str(a.last_keyboard(BOB)))
+        await api.wait_for(lambda a: _all_handled(database_url))
+        assert {"inbound.payload", "outbox.payload"} <= set(names_found(database_url))
+
+        api.send_text(ALICE, "/supprimer", first_name=FIRST, last_name=LAST)
+        await api.wait_for(lambda a: a.last_keyboard(ALICE))
+        erase = next(d for row in api.last_keyboard(ALICE) for t, d in row if t.startswith("Eff"))
+        api.press(ALICE, erase, first_name=FIRST, last_name=LAST)
+        await api.wait_for(lambda a: "Vos données sont effacées" in "".join(a.messages(ALICE)))
+        await api.wait_for(lambda a: _all_handled(database_url))
+        assert running.errors == []
+    assert names_found(database_url) == []
+
+
+def _all_handled(url: str) -> bool:
+    """Every kept update handled and every message sent: nothing left to change the rows."""
+    engine = make_engine(url)
+    with session_scope(engine) as db:
+        waiting = db.exec(select(Inbound.key).where(Inbound.handled_at.is_(None))).first()
+        pending = db.exec(select(OutboxMessage.id).where(OutboxMessage.status == "pending"))
+        done = waiting is None and pending.first() is None
+    engine.dispose()
+    return done
