@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from telegram import (
     BotCommand,
@@ -34,12 +35,14 @@ from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.inbox import Inbox, InboxBot
 from bot.telegram.locks import ChatLocks
+from bot.telegram.outage import DatabaseWatch, summary
 from bot.telegram.outbox import RENEW_SECONDS, SWEEP_SECONDS, Sender
 from bot.telegram.processor import OrderedUpdateProcessor
 from bot.telegram.ratelimit import ChatRateLimiter
 from bot.views import Presenter
 from knowledge import LANGUAGES
 from storage.db import make_engine
+from storage.transient import is_unavailable
 
 # What a new user reads before pressing Start (Telegram: at most 512 and 120 characters).
 DESCRIPTION = N_(
@@ -58,6 +61,8 @@ ALLOWED_UPDATES = [
     Update.CALLBACK_QUERY,
     Update.INLINE_QUERY,
 ]
+log = logging.getLogger(__name__)
+
 # Concurrent Bot API calls; sending is paced by the rate limiter anyway.
 CONNECTIONS = 256
 # Seconds an upload (a document, a chart) may take at least, whatever the API time-out.
@@ -96,13 +101,29 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     if services is None:
         services = Services(make_engine(settings.database_url), Core(settings.alliance_timezone))
     inbox = Inbox(services.engine)
+    database = DatabaseWatch(services.engine)
     locks = ChatLocks()
-    bot = InboxBot(**bot_options(settings), inbox=inbox)
+    bot = InboxBot(**bot_options(settings), inbox=inbox, database=database)
+
+    async def settle(update: object) -> None:
+        """After an update's handlers: it is marked handled; unless the database failed
+        them, and then it goes through them again once the database answers."""
+        if isinstance(update, Update) and database.was_interrupted(update.update_id):
+            database.when_back(lambda: application.update_queue.put(update))
+            return
+        try:
+            await inbox.mark_handled(update)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            database.lost(error)
+            database.when_back(lambda: settle(update))
+
     application = (
         ApplicationBuilder()
         .bot(bot)
         # Chats run side by side; the updates of one chat, in order.
-        .concurrent_updates(OrderedUpdateProcessor(locks, after=inbox.mark_handled))
+        .concurrent_updates(OrderedUpdateProcessor(locks, after=settle))
         .post_init(on_start)
         .post_stop(on_stop)
         .build()
@@ -116,10 +137,10 @@ def build_application(settings: Settings, services: Services | None = None) -> A
             try:
                 await application.process_update(update)
             finally:
-                await inbox.mark_handled(update)
+                await settle(update)
 
     adapter.replay = replay
-    application.bot_data.update(telegram=adapter, inbox=inbox)
+    application.bot_data.update(telegram=adapter, inbox=inbox, database=database)
     register_handlers(application)
     return application
 
@@ -171,7 +192,15 @@ async def on_start(application: Application) -> None:
 
 async def on_stop(application: Application) -> None:
     """What this instance claimed and did not send is left to the others at once."""
-    await application.bot_data["telegram"].sender.release_all()
+    application.bot_data["database"].close()
+    try:
+        await application.bot_data["telegram"].sender.release_all()
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        log.warning(
+            "database unreachable at stop (%s): the claims lapse by themselves", summary(error)
+        )
 
 
 def schedule_delivery(application: Application) -> None:

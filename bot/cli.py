@@ -89,8 +89,9 @@ def configure_logging(settings: Settings, *, terminal: bool) -> None:
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, handlers=[handler])
     else:
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    # fontTools writes a line per table of every font it subsets (hundreds for one PDF).
-    for noisy in ("httpx", "transitions", "alembic", "fontTools"):
+    # fontTools writes a line per table of every font it subsets (hundreds for one PDF);
+    # the job queue's scheduler two lines per run of each job (every 10 s).
+    for noisy in ("httpx", "transitions", "alembic", "fontTools", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -115,11 +116,14 @@ def run(settings: Settings) -> int:
 
     if settings.alliance_webhook_url and not _webhook_ready(settings):
         return 2
-    if not prepare_database(settings):
+    if not _listen_ready(settings) or not prepare_database(settings):
         return 2
     application = build_application(settings)
     if settings.alliance_webhook_url:
         return run_webhook(settings, application)
+    from bot.telegram.health import serve_while_polling
+
+    serve_while_polling(application, settings.alliance_listen)
     application.run_polling(
         allowed_updates=ALLOWED_UPDATES,
         timeout=settings.alliance_polling_timeout,
@@ -149,8 +153,8 @@ def prepare_database(settings: Settings) -> bool:
 
 
 def _webhook_ready(settings: Settings) -> bool:
-    """A webhook needs its secret, in the form Telegram accepts, and an address to listen on."""
-    from bot.telegram.webhook import SECRET_PATTERN, listen_address
+    """A webhook needs its secret, in the form Telegram accepts."""
+    from bot.telegram.webhook import SECRET_PATTERN
 
     secret = settings.alliance_webhook_secret or ""
     if not SECRET_PATTERN.match(secret):
@@ -160,6 +164,13 @@ def _webhook_ready(settings: Settings) -> bool:
             file=sys.stderr,
         )
         return False
+    return True
+
+
+def _listen_ready(settings: Settings) -> bool:
+    """The health check (and the webhook) listen on ALLIANCE_LISTEN, in either mode."""
+    from bot.telegram.health import listen_address
+
     try:
         listen_address(settings.alliance_listen)
     except ValueError as error:

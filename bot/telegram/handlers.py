@@ -11,7 +11,10 @@ from telegram.ext import ContextTypes
 from bot.commands import Command
 from bot.services import basics, checklists, questionnaires
 from bot.telegram.adapter import TelegramAdapter, actor_of
+from bot.telegram.inbox import PollingFailed, kept
+from bot.telegram.outage import DatabaseWatch
 from bot.views.cards import inline_card
+from storage.transient import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +92,20 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Logs the error and, in a private chat, apologises and says how to go on; never raises."""
-    log.error("error while handling an update", exc_info=context.error)
+    """Logs the error and, in a private chat, apologises and says how to go on; never raises.
+    When the database did not answer, nothing was done: no apology, the update goes through
+    again once it answers, and the log says once that it is out of reach."""
+    error = context.error
+    if isinstance(error, PollingFailed):
+        return  # logged where it happened, once
+    if is_unavailable(error):
+        database: DatabaseWatch = context.application.bot_data["database"]
+        if isinstance(update, Update) and kept(update):
+            database.interrupted(update.update_id, error)
+        else:
+            database.lost(error)
+        return
+    log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != "private" or update.effective_user is None:

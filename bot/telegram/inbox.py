@@ -1,20 +1,27 @@
 """Updates kept until handled: a fetched update is stored before Telegram is told it arrived
 (the next getUpdates confirms it), so a process killed right after fetching loses nothing;
-the next process replays what was stored and not handled."""
+the next process replays what was stored and not handled.
+
+While the database does not answer, nothing could be kept: the long poll waits for the
+database instead of Telegram, and what Telegram holds stays there until it answers."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
+from bot.telegram.outage import DatabaseWatch, summary
 from storage import delivery
 from storage.db import session_scope
 from storage.models import utcnow
+from storage.transient import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -97,16 +104,59 @@ class Inbox:
             return [row.payload for row in delivery.unhandled_inbound(db)]
 
 
+class PollingFailed(NetworkError):
+    """getUpdates failed, and the log said so already: python-telegram-bot's polling loop
+    tries again after a growing pause (1 s, then 1.5 times longer each time, up to 30 s)."""
+
+
 class InboxBot(ExtBot):
-    """An ExtBot whose getUpdates keeps what it fetched before returning it."""
+    """An ExtBot whose getUpdates keeps what it fetched before returning it, and fetches
+    nothing while the database is out of reach."""
 
-    __slots__ = ("_inbox",)
+    __slots__ = ("_database", "_inbox", "_telegram_failing")
 
-    def __init__(self, *args, inbox: Inbox, **kwargs):
+    def __init__(self, *args, inbox: Inbox, database: DatabaseWatch, **kwargs):
         super().__init__(*args, **kwargs)
         self._inbox = inbox
+        self._database = database
+        self._telegram_failing = False
 
     async def get_updates(self, *args, **kwargs) -> tuple[Update, ...]:
-        updates = await super().get_updates(*args, **kwargs)
-        await self._inbox.store(updates)
+        # A long poll with no news, as far as the updater sees, until the database answers.
+        if not await self._database.wait(_seconds(kwargs.get("timeout"))):
+            return ()
+        updates = await self._fetch(*args, **kwargs)
+        try:
+            await self._inbox.store(updates)
+        except Exception as error:
+            if not is_unavailable(error):
+                log.error("could not keep the updates fetched; trying again", exc_info=error)
+                raise PollingFailed(summary(error)) from error
+            # Not confirmed to Telegram (the updater moves on only with updates): it gives
+            # them again once the database answers.
+            self._database.lost(error)
+            return ()
         return updates
+
+    async def _fetch(self, *args, **kwargs) -> tuple[Update, ...]:
+        """getUpdates; a failure is logged once until a call succeeds again."""
+        try:
+            updates = await super().get_updates(*args, **kwargs)
+        except (TimedOut, RetryAfter, InvalidToken):
+            raise  # python-telegram-bot's own handling: at once, as told, or stop
+        except TelegramError as error:
+            if not self._telegram_failing:
+                self._telegram_failing = True
+                log.warning("getUpdates failed (%s); trying again with back-off", error)
+            raise PollingFailed(str(error)) from error
+        if self._telegram_failing:
+            self._telegram_failing = False
+            log.info("getUpdates answers again; polling resumed")
+        return updates
+
+
+def _seconds(timeout: object) -> float:
+    """A getUpdates time-out (seconds or a timedelta) in seconds."""
+    if isinstance(timeout, timedelta):
+        return timeout.total_seconds()
+    return float(timeout or 0)

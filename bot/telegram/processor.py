@@ -39,7 +39,7 @@ class OrderedUpdateProcessor(BaseUpdateProcessor):
     ):
         super().__init__(MAX_WAITING_UPDATES)
         self.locks = locks
-        # Called once an update is handled, even when its handler failed (marks it done).
+        # Called once an update's handlers are done, even when they failed (settles it).
         self.after = after
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:

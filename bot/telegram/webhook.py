@@ -4,7 +4,9 @@ A small aiohttp server (python-telegram-bot's own webhook server has no room for
 check) refuses any request without the secret Telegram was given, keeps each update in the
 inbox before acknowledging it (so a process killed right after loses nothing, and an update
 Telegram delivers again is handed on once), then gives it to the Application, which handles
-it as it handles a polled one. GET /health answers 200 while the database answers.
+it as it handles a polled one. GET /health answers 200 while the database answers. While
+the database does not answer, an update cannot be kept: it is answered 503 (Telegram posts
+it again later) and the log says once that the database is out of reach.
 
 A slow or hostile client cannot hold the server: a body larger than an update is refused
 (413), a body not received within the read time-out is answered 408, and beyond a number of
@@ -23,29 +25,21 @@ import signal
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
 from telegram import Update
 from telegram.ext import Application
 
+from bot.telegram.health import add_health, listen_address
 from bot.telegram.inbox import Inbox
+from bot.telegram.outage import DatabaseWatch
+from storage.transient import is_unavailable
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # What Telegram accepts as a secret token.
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-HEALTH_PATH = "/health"
 # Telegram's updates are a few kilobytes; a body larger than this is refused.
 MAX_BODY = 1024 * 1024
-
-
-def listen_address(listen: str) -> tuple[str, int]:
-    """ "host:port" (or ":port") as a host and a port number."""
-    host, _, port = listen.rpartition(":")
-    if not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"ALLIANCE_LISTEN must be host:port, not {listen!r}")
-    return host or "0.0.0.0", int(port)
 
 
 def webhook_path(url: str) -> str:
@@ -56,7 +50,7 @@ def webhook_path(url: str) -> str:
 def webhook_app(
     application: Application,
     inbox: Inbox,
-    engine: Engine,
+    database: DatabaseWatch,
     *,
     path: str,
     secret: str,
@@ -97,29 +91,21 @@ def webhook_app(
         if not isinstance(payload, dict) or type(payload.get("update_id")) is not int:
             return web.Response(status=400)
         update = Update.de_json(payload, application.bot)
-        if await inbox.store_new(update):
+        try:
+            fresh = await inbox.store_new(update)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            database.lost(error)
+            return web.Response(status=503)
+        if fresh:
             await application.update_queue.put(update)
         return web.Response(status=200)
 
-    async def health(_request: web.Request) -> web.Response:
-        answers = await asyncio.to_thread(database_answers, engine)
-        status = 200 if answers else 503
-        return web.json_response({"database": "ok" if answers else "unreachable"}, status=status)
-
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_post(path, receive)
-    app.router.add_get(HEALTH_PATH, health)
+    add_health(app, database)
     return app
-
-
-def database_answers(engine: Engine) -> bool:
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return True
-    except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
-        log.warning("health check: the database does not answer: %s", error)
-        return False
 
 
 async def serve(
@@ -136,7 +122,6 @@ async def serve(
     from bot.app import ALLOWED_UPDATES
 
     host, port = listen_address(listen)
-    adapter = application.bot_data["telegram"]
     inbox: Inbox = application.bot_data["inbox"]
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -146,7 +131,7 @@ async def serve(
         app = webhook_app(
             application,
             inbox,
-            adapter.services.engine,
+            application.bot_data["database"],
             path=webhook_path(url),
             secret=secret,
             read_timeout=read_timeout,
@@ -162,3 +147,5 @@ async def serve(
         await stopping.wait()
         await runner.cleanup()
         await application.stop()
+        # As run_polling does (Application.stop does not): claims freed, probing stopped.
+        await application.post_stop(application)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 
 from tests.fake_bot_api import FakeBotApi
@@ -27,6 +28,8 @@ async def start_bot(
         "DATABASE_URL": database_url,
         "ALLIANCE_POLLING_TIMEOUT": "1",
         "ALLIANCE_CHAT_MESSAGES_PER_SECOND": "1000",
+        # The health check of each process on its own port: tests run side by side.
+        "ALLIANCE_LISTEN": f"127.0.0.1:{free_port()}",
         **(env or {}),
     }
     # A killed process's last long poll may still be answered: wait for this one's getMe.
@@ -42,6 +45,12 @@ async def start_bot(
     )
     await api.wait_for(lambda a: (ready or _polling_since)(a, started), timeout=60)
     return process
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _polling_since(api: FakeBotApi, start: int) -> bool:

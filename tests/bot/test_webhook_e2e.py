@@ -15,7 +15,8 @@ import aiohttp
 import pytest
 from sqlalchemy import text
 
-from bot.telegram.webhook import SECRET_HEADER, database_answers
+from bot.telegram.outage import database_answers
+from bot.telegram.webhook import SECRET_HEADER
 from storage.db import make_engine
 from tests.bot.process import start_bot, stop
 
