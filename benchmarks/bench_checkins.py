@@ -101,6 +101,9 @@ async def run(args) -> dict:
     populate(url, args.partnerships, args.respondents)
     measured = {}
     async with FakeBotApi(delay=args.delay) as api:
+        # Every respondent started the bot before (Telegram refuses to write first).
+        for number in range(args.partnerships * args.respondents):
+            api.open_chat(100_000 + number)
         arrivals = Arrivals(urlsplit(api.base_url).port, b"/sendMessage")
         args.kernel_clock = arrivals.start()
         env = {

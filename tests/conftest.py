@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 
 from storage.db import make_engine
 from storage.migrate import upgrade
+from tests.fake_api.spec import SPEC_PATH
+from tests.fake_bot_api import SPEC, FakeBotApi
 
 POSTGRES_URL = os.environ.get(
     "ALLIANCE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -94,3 +96,28 @@ def clean_postgres_url(postgres_url):
         connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return postgres_url
+
+
+@pytest.fixture
+async def api():
+    """The fake Bot API, as strict as Telegram. A test fails when the bot made a call that
+    Telegram would refuse and the test did not ask for it (`api.expect_refusals`)."""
+    async with FakeBotApi() as fake:
+        yield fake
+        refused = fake.unexpected_refusals()
+    assert not refused, f"Telegram would have refused:\n{refused}"
+
+
+def pytest_report_header(config) -> str:
+    """Whether the fake Bot API holds calls to Telegram's published API."""
+    if SPEC is None:
+        return f"Bot API spec: NOT FOUND at {SPEC_PATH}; the fake checks only its own rules"
+    return f"Bot API spec: {SPEC.version} ({SPEC_PATH})"
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Said again at the end, where it is read: a missing spec weakens every Telegram test."""
+    if SPEC is None:
+        terminalreporter.write_sep(
+            "!", f"Telegram's Bot API spec not found at {SPEC_PATH}: calls not checked against it"
+        )

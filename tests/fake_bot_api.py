@@ -15,8 +15,20 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fake_api.errors import ApiError
+from tests.fake_api import rules
+from tests.fake_api.errors import ApiError, bad_request
 from tests.fake_api.html import visible_text
+from tests.fake_api.spec import BotApiSpec
+
+# Telegram's published API, when it is beside the project (see tests/fake_api/spec.py).
+SPEC = BotApiSpec.load()
+# The token the fake answers to; any other gets Telegram's 401.
+TOKEN = "123456:TEST"
+# Seconds a callback or inline query can be answered after the user sent it.
+QUERY_LIFETIME = 15.0
+_QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
+# The first bytes of the pictures Telegram takes as a photo.
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
 
 BOT_USER: dict[str, Any] = {
     "id": 999,
@@ -98,6 +110,9 @@ class Call:
     files: Files = field(default_factory=dict)
     result: Any = None
     error_code: int | None = None
+    description: str | None = None
+    # The error was a fault a test injected, not Telegram refusing the request.
+    injected: bool = False
 
     @property
     def ok(self) -> bool:
@@ -146,6 +161,11 @@ def _utf16_len(text: str) -> int:
 def _inline_keyboard(markup: Any) -> list[list[dict[str, Any]]] | None:
     """The inline_keyboard of a reply_markup value, or None."""
     return markup.get("inline_keyboard") if isinstance(markup, dict) else None
+
+
+def _brief(params: dict[str, Any]) -> str:
+    """A call's parameters, each cut short, for an error message."""
+    return str({key: str(value)[:80] for key, value in params.items()})
 
 
 def _matches(call: Call, method: str, chat_id: ChatId | None) -> bool:
@@ -262,15 +282,24 @@ class FakeBotApi:
         max_poll: float = 1.0,
         quiet: float = 0.2,
         first_update_id: int = 1,
+        token: str = TOKEN,
+        spec: BotApiSpec | None = SPEC,
+        clock: Callable[[], float] = time.monotonic,
     ):
         # Seconds between executing a call and answering it: the WAN round trip of the real API.
         self.delay = delay
+        self.token = token
+        self.spec = spec
+        # When queries were sent, for their 15 s; a test moves it to try a late answer.
+        self.clock = clock
         self.max_poll = max_poll
         self.quiet = quiet
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        # ("description" or "short_description", language_code) -> text.
+        self.descriptions: dict[tuple[str, str], str] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
         self.allowed_updates: list[str] | None = None
         # Lowered by tests to try heavy files without sending megabytes.
@@ -282,6 +311,10 @@ class FakeBotApi:
         self._last_activity = time.monotonic()
         self._chats: dict[ChatId, dict[str, Any]] = {}
         self._messages: dict[ChatId, dict[int, dict[str, Any]]] = {}
+        # Query id -> [sent at, delivered at]: answerable once, within QUERY_LIFETIME.
+        self._queries: dict[str, list[float | None]] = {}
+        self._answered: set[str] = set()
+        self._expected_refusals: set[str] = set()
         self._last_message_id: dict[ChatId, int] = {}
         self._failures: list[_Rule] = []
         self._late: list[_Rule] = []
@@ -356,40 +389,67 @@ class FakeBotApi:
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
-            "answerCallbackQuery": lambda p, f: True,
-            "answerInlineQuery": lambda p, f: True,
-            "sendChatAction": lambda p, f: True,
+            "answerCallbackQuery": self._answer_query,
+            "answerInlineQuery": self._answer_query,
+            "sendChatAction": lambda p, f: bool(self._chat(p.get("chat_id"))),
+            "setMyDescription": lambda p, f: self._set_description("description", p),
+            "setMyShortDescription": lambda p, f: self._set_description("short_description", p),
         }
         return {name.lower(): (name, handler) for name, handler in handlers.items()}
 
     async def _handle(self, request: web.Request) -> web.Response:
         """Dispatch one Bot API request: wait at gates, execute and record it, answer it."""
         name = request.match_info["method"]
-        method, handler = self._methods.get(name.lower(), (name, lambda p, f: True))
         params, files = await _read_params(request)
-        call = Call(method, params, time.monotonic(), files)
+        call = Call(self._canonical(name) or name, params, time.monotonic(), files)
         if not await self._pass_gates(call, request):
             return self._abandon(call)
         late = _take(self._late, call)
-        body, status = await self._execute(call, handler)
+        body, status = await self._execute(call, request.match_info["token"])
         await self._delay_answer(self._answer_delay(call, late))
         return web.json_response(body, status=status)
 
-    async def _execute(self, call: Call, handler: Callable[..., Any]) -> tuple[dict[str, Any], int]:
+    async def _execute(self, call: Call, token: str) -> tuple[dict[str, Any], int]:
         """Run the method now and record it; return the JSON body and HTTP status to answer."""
         call.time = time.monotonic()
         try:
             self._raise_injected_failure(call)
+            handler = self._admit(call, token)
             result = handler(call.params, call.files)
             if asyncio.iscoroutine(result):
                 result = await result
         except ApiError as error:
             call.error_code = error.error_code
+            call.description = error.description
             self._record(call)
             return error.payload(), error.error_code
         call.result = result
         self._record(call)
         return {"ok": True, "result": result}, 200
+
+    def _canonical(self, name: str) -> str | None:
+        """The method's own name, None when Telegram has no such method."""
+        if self.spec is not None:
+            return self.spec.canonical(name)
+        known = self._methods.get(name.lower())
+        return known[0] if known else None
+
+    def _admit(self, call: Call, token: str) -> Callable[..., Any]:
+        """The method's handler, once the call passed Telegram's checks: the token, the
+        method, the parameters (names, types, required, limits), the values."""
+        if token != self.token:
+            raise ApiError(401, "Unauthorized")
+        if self._canonical(call.method) is None:
+            raise ApiError(404, "Not Found")
+        if self.spec is not None:
+            self.spec.check(call.method, call.params, call.files)
+        rules.check(call.method, call.params)
+        known = self._methods.get(call.method.lower())
+        if known is not None:
+            return known[1]
+        if self.spec is not None and self.spec.returns_true(call.method):
+            return lambda p, f: True
+        raise ApiError(501, f"Not Implemented: the fake Bot API has no {call.method}")
 
     def _answer_delay(self, call: Call, late: float | None) -> float:
         """Seconds to wait before answering call (an empty getUpdates already waited)."""
@@ -499,6 +559,7 @@ class FakeBotApi:
         """Raise the next injected failure matching call, if any."""
         error = _take(self._failures, call)
         if error is not None:
+            call.injected = True
             raise error
 
     def answer_late(
@@ -573,8 +634,34 @@ class FakeBotApi:
                 break
         if batch:
             self._delivered_id = max(self._delivered_id, batch[-1]["update_id"])
+            self._start_query_clocks(batch)
             self._last_activity = time.monotonic()
         return batch
+
+    def _start_query_clocks(self, batch: list[dict[str, Any]]) -> None:
+        """A query's 15 s run from when the bot first received it: in a test, updates queued
+        before the bot polls have not waited on a real person's screen."""
+        now = self.clock()
+        for update in batch:
+            for kind in ("callback_query", "inline_query"):
+                times = self._queries.get(str(update.get(kind, {}).get("id")))
+                if times is not None and times[1] is None:
+                    times[1] = now
+
+    def _answer_query(self, params: dict[str, Any], files: Files) -> bool:
+        """answerCallbackQuery / answerInlineQuery: once per query, within its lifetime."""
+        query_id = str(params.get("callback_query_id") or params.get("inline_query_id"))
+        times = self._queries.get(query_id)
+        sent = times and (times[1] if times[1] is not None else times[0])
+        if not sent or query_id in self._answered or self.clock() - sent > QUERY_LIFETIME:
+            raise bad_request(_QUERY_TOO_OLD)
+        self._answered.add(query_id)
+        return True
+
+    def _set_description(self, kind: str, params: dict[str, Any]) -> bool:
+        """setMyDescription / setMyShortDescription: kept per language."""
+        self.descriptions[(kind, params.get("language_code", ""))] = params.get(kind, "")
+        return True
 
     def _confirm(self, offset: int) -> None:
         """Forget confirmed updates (negative offset keeps the last -offset ones)."""
@@ -593,18 +680,21 @@ class FakeBotApi:
     # ----------------------------------------------------------------- bot messages
 
     def _chat(self, chat_id: ChatId | None) -> dict[str, Any]:
-        """The chat object for chat_id (known from updates, else a plausible one)."""
+        """The chat object for chat_id: a chat the bot was written in. Telegram lets no bot
+        write first to a person (403) and knows no chat the bot was never in (400)."""
         if chat_id in (None, ""):
-            raise ApiError(400, "Bad Request: chat_id is empty")
-        key = _chat_key(chat_id)
-        if key not in self._chats:
-            if isinstance(key, str):
-                self._chats[key] = {"id": -1000000000999, "type": "channel", "title": key}
-            elif key > 0:
-                self._chats[key] = {"id": key, "type": "private", "first_name": "Test"}
-            else:
-                self._chats[key] = {"id": key, "type": "group", "title": "Test group"}
-        return self._chats[key]
+            raise bad_request("chat_id is empty")
+        chat = self._chats.get(_chat_key(chat_id))
+        if chat is not None:
+            return chat
+        if isinstance(_chat_key(chat_id), int) and _chat_key(chat_id) > 0:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        raise bad_request("chat not found")
+
+    def open_chat(self, user_id: int, first_name: str = "Test") -> None:
+        """A person who started the bot before the test (a benchmark's respondents)."""
+        chat = {"id": user_id, "type": "private", "first_name": first_name}
+        self._chats.setdefault(_chat_key(user_id), chat)
 
     def _store(self, chat_id: ChatId, message: dict[str, Any]) -> dict[str, Any]:
         """Keep a message so that presses and edits can find it; return a copy."""
@@ -647,20 +737,15 @@ class FakeBotApi:
         extra = {"entities": params["entities"]} if params.get("entities") else {}
         return self._bot_message(params, text=params["text"], **extra)
 
-    def _target(self, params: dict[str, Any]) -> dict[str, Any]:
-        """The stored message an edit refers to (a stub is created when unknown)."""
-        chat = self._chat(params.get("chat_id"))
-        messages = self._messages.setdefault(_chat_key(params["chat_id"]), {})
-        message_id = int(params.get("message_id", 0))
-        if message_id not in messages:
-            messages[message_id] = {
-                "message_id": message_id,
-                "from": dict(BOT_USER),
-                "chat": chat,
-                "date": _now(),
-                "text": "",
-            }
-        return messages[message_id]
+    def _target(self, params: dict[str, Any], verb: str = "edit") -> dict[str, Any]:
+        """The stored message an edit (or a deletion) refers to; Telegram's 400 when the
+        chat holds no such message."""
+        self._chat(params.get("chat_id"))
+        messages = self._messages.get(_chat_key(params["chat_id"]), {})
+        message = messages.get(int(params.get("message_id") or 0))
+        if message is None:
+            raise bad_request(f"message to {verb} not found")
+        return message
 
     def _apply_markup(self, message: dict[str, Any], params: dict[str, Any]) -> None:
         """Set or remove the inline keyboard as an edit does."""
@@ -676,6 +761,8 @@ class FakeBotApi:
         if "inline_message_id" in params:
             return True
         message = self._target(params)
+        if "text" not in message:
+            raise bad_request("there is no text in the message to edit")
         shown, asked = message.get("reply_markup"), params.get("reply_markup")
         same_markup = (_inline_keyboard(shown) or None) == (_inline_keyboard(asked) or None)
         if message.get("text") == params.get("text", "") and same_markup:
@@ -693,14 +780,17 @@ class FakeBotApi:
         return copy.deepcopy(message)
 
     def _delete_message(self, params: dict[str, Any], files: Files) -> bool:
-        """deleteMessage: forget a stored message."""
-        self._messages.get(_chat_key(params.get("chat_id")), {}).pop(params.get("message_id"), None)
+        """deleteMessage: forget a stored message (400 when there is none)."""
+        message = self._target(params, verb="delete")
+        del self._messages[_chat_key(params["chat_id"])][message["message_id"]]
         return True
 
     # ----------------------------------------------------------------- files
 
     def _send_document(self, params: dict[str, Any], files: Files) -> dict[str, Any]:
         """sendDocument: keep the uploaded bytes, answer with a document message."""
+        self._chat(params.get("chat_id"))
+        _check_caption(params)
         document = params.get("document")
         if "document" in files:
             file_id = self._keep_file(*files["document"])
@@ -710,7 +800,6 @@ class FakeBotApi:
             file_id = document
         else:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
-        _check_caption(params)
         extra = {"caption": params["caption"]} if params.get("caption") else {}
         return self._bot_message(params, document=self._document(file_id), **extra)
 
@@ -718,11 +807,17 @@ class FakeBotApi:
         """sendPhoto: keep the uploaded picture, answer with a photo message."""
         photo = params.get("photo")
         if "photo" in files:
-            file_id = self._keep_file(*files["photo"], kind="photo")
+            upload = files["photo"]
         elif isinstance(photo, str) and photo.startswith("attach://"):
-            file_id = self._keep_file(*files[photo.removeprefix("attach://")], kind="photo")
+            upload = files[photo.removeprefix("attach://")]
         else:
-            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        self._chat(params.get("chat_id"))
+        _check_caption(params)
+        self._check_upload(upload[1], "photo")
+        if not upload[1].startswith(_IMAGE_MAGIC):
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        file_id = self._keep_file(*upload, kind="photo")
         size = {
             "file_id": file_id,
             "file_unique_id": f"AgAD{file_id[-6:]}",
@@ -733,10 +828,16 @@ class FakeBotApi:
         extra = {"caption": params["caption"]} if params.get("caption") else {}
         return self._bot_message(params, photo=[size], **extra)
 
-    def _keep_file(self, filename: str, data: bytes, kind: str = "document") -> str:
-        """Store an uploaded file and return its new file_id (413 when too heavy)."""
+    def _check_upload(self, data: bytes, kind: str) -> None:
+        """Telegram takes no empty file, and none heavier than its limit (413)."""
+        if not data:
+            raise bad_request("file must be non-empty")
         if len(data) > self.upload_limits[kind]:
             raise ApiError(413, "Request Entity Too Large")
+
+    def _keep_file(self, filename: str, data: bytes, kind: str = "document") -> str:
+        """Store an uploaded file and return its new file_id."""
+        self._check_upload(data, kind)
         number = next(self._file_ids)
         file_id = f"BQACAgQAAxkBAAI{number:06d}"
         self.files[file_id] = (filename, data)
@@ -806,9 +907,14 @@ class FakeBotApi:
     def send_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue an arbitrary update (update_id is assigned) and return it."""
         update = {"update_id": next(self._update_ids), **copy.deepcopy(update)}
-        for value in update.values():
-            if isinstance(value, dict) and isinstance(value.get("chat"), dict):
-                self._chats.setdefault(_chat_key(value["chat"]["id"]), value["chat"])
+        for kind, value in update.items():
+            if not isinstance(value, dict):
+                continue
+            chat = value.get("chat") or (value.get("message") or {}).get("chat")
+            if isinstance(chat, dict):
+                self._chats.setdefault(_chat_key(chat["id"]), chat)
+            if kind in ("callback_query", "inline_query"):
+                self._queries[str(value["id"])] = [self.clock(), None]
         self.updates.append(update)
         self._notify()
         return update
@@ -857,12 +963,9 @@ class FakeBotApi:
     ) -> dict[str, Any]:
         """Queue a callback_query pressing `data` on a bot message (default: last keyboard)."""
         chat_id = user_id if chat_id is None else chat_id
-        message = self._find_message(chat_id, message_id) or {
-            "message_id": message_id or 1,
-            "from": dict(BOT_USER),
-            "chat": self._chat(chat_id),
-            "date": _now(),
-        }
+        message = self._find_message(chat_id, message_id) or self._pressed_elsewhere(
+            chat_id, message_id
+        )
         query = {
             "id": f"{user_id}{next(self._query_ids):06d}",
             "from": self._user(user_id, first_name, language_code, last_name),
@@ -871,6 +974,23 @@ class FakeBotApi:
             "data": data,
         }
         return self.send_update({"callback_query": query})
+
+    def _pressed_elsewhere(self, chat_id: ChatId, message_id: int | None) -> dict[str, Any]:
+        """A bot message this fake did not send (an earlier bot's, a forged press): kept as
+        a text message, as the user's screen shows one."""
+        key = _chat_key(chat_id)
+        chat = self._chats.setdefault(key, {"id": key, "type": "private", "first_name": "Test"})
+        if message_id is None:
+            message_id = self._new_message_id(chat_id)
+        self._last_message_id[key] = max(self._last_message_id.get(key, 0), message_id)
+        message = {
+            "message_id": message_id,
+            "from": dict(BOT_USER),
+            "chat": chat,
+            "date": _now(),
+            "text": "…",
+        }
+        return self._store(chat_id, message)
 
     def inline_query(
         self, user_id: int, query: str, language_code: str = "fr", *, first_name: str = "Test"
@@ -916,6 +1036,24 @@ class FakeBotApi:
             for call in self.calls
             if _matches(call, method, chat_id) and (ok is None or call.ok == ok)
         ]
+
+    @property
+    def refused(self) -> list[Call]:
+        """The calls Telegram would have refused (not the faults a test injected, nor the
+        held calls whose client went away)."""
+        return [c for c in self.calls if c.error_code not in (None, ABANDONED) and not c.injected]
+
+    def expect_refusals(self, *methods: str) -> None:
+        """Say that this test makes Telegram refuse calls of these methods on purpose."""
+        self._expected_refusals.update(method.lower() for method in methods)
+
+    def unexpected_refusals(self) -> str:
+        """The refused calls no test asked for, one per line ("" when there is none)."""
+        return "\n".join(
+            f"  {c.method} {_brief(c.params)} -> {c.error_code} {c.description}"
+            for c in self.refused
+            if c.method.lower() not in self._expected_refusals
+        )
 
     def messages(self, chat_id: ChatId) -> list[str]:
         """Texts successfully sent or edited into a chat, in order."""

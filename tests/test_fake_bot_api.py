@@ -23,8 +23,9 @@ from telegram.ext import (
 )
 
 from tests.fake_bot_api import ABANDONED, FakeBotApi
+from tests.fake_bot_api import TOKEN as FAKE_TOKEN
 
-TOKEN = "123:ABC"
+TOKEN = FAKE_TOKEN
 USER = 4242
 OTHER = 4343
 KEYBOARD = InlineKeyboardMarkup(
@@ -77,9 +78,17 @@ async def running(api: FakeBotApi):
 
 @pytest.fixture
 async def api():
-    """A started fake Bot API server."""
+    """A started fake Bot API server; the test users have started the bot."""
     async with FakeBotApi() as server:
+        _started(server)
         yield server
+
+
+def _started(api: FakeBotApi) -> FakeBotApi:
+    """USER and OTHER pressed Start before the test: the bot may write to them."""
+    api.open_chat(USER)
+    api.open_chat(OTHER)
+    return api
 
 
 async def test_start_keyboard_and_press(api: FakeBotApi) -> None:
@@ -237,7 +246,7 @@ def refused(description: str) -> tuple[int, dict[str, Any]]:
 
 async def test_delay_answers_after_the_call_took_effect() -> None:
     """With a delay the message exists once the call arrives; its answer comes delay later."""
-    async with FakeBotApi() as api, build_app(api) as app:
+    async with FakeBotApi() as api, build_app(_started(api)) as app:
         # Long enough that a busy machine still sees the message before the answer.
         api.delay = 2.0
         sending = asyncio.create_task(app.bot.send_message(USER, "hello"))
@@ -335,7 +344,7 @@ async def test_held_call_of_a_killed_client_is_dropped(api: FakeBotApi) -> None:
 
 async def test_stop_drops_held_calls() -> None:
     """Stopping the fake does not wait for held calls: they are dropped unexecuted."""
-    api = FakeBotApi()
+    api = _started(FakeBotApi())
     await api.start()
     api.hold("sendMessage")
     sending = asyncio.create_task(post(api, "sendMessage", chat_id=USER, text="never"))

@@ -8,9 +8,11 @@ import sys
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlmodel import select
+
 from storage import repository
 from storage.db import make_engine, session_scope
-from storage.models import CheckInInvite, CheckInRound, Partnership
+from storage.models import CheckInInvite, CheckInRound, Partnership, User
 
 PARIS = ZoneInfo("Europe/Paris")
 DAY = timedelta(days=1)
@@ -126,8 +128,20 @@ def stage_of(database_url: str, pid: int) -> tuple[str, list[tuple[str, str]]]:
     return stage, moves
 
 
+def started(api, database_url: str) -> None:
+    """Everyone this module seeds joined through the bot, so had started it: Telegram lets
+    the bot write to them."""
+    engine = make_engine(database_url)
+    with session_scope(engine) as db:
+        for external_id in db.exec(select(User.external_id)):
+            if external_id.startswith("tg:"):
+                api.open_chat(int(external_id.removeprefix("tg:")))
+    engine.dispose()
+
+
 def checkins_process(api, database_url: str, moment: datetime, *, rate: int = 1000):
     """Starts `alliance checkins run --at <moment>`, as cron would."""
+    started(api, database_url)
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": "123456:TEST",

@@ -25,12 +25,6 @@ def services(sqlite_url):
     engine.dispose()
 
 
-@pytest.fixture
-async def api():
-    async with FakeBotApi() as fake:
-        yield fake
-
-
 @dataclass
 class RunningBot:
     application: Application

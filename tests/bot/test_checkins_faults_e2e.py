@@ -122,6 +122,9 @@ class Unreachable:
             probe.bind(("127.0.0.1", 0))
             self.base_url = f"http://127.0.0.1:{probe.getsockname()[1]}/bot"
 
+    def open_chat(self, chat_id: int) -> None:
+        """Nobody to tell."""
+
 
 async def test_telegram_unreachable_says_so_and_the_next_run_sends_what_waited(api, sqlite_url):
     evaluated_partnership(sqlite_url, ours=OURS, theirs=THEIRS)

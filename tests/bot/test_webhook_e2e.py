@@ -35,6 +35,7 @@ async def start_webhook(api, database_url: str, output=asyncio.subprocess.PIPE, 
     piped by default (None: inherited); `env` adds settings."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
+    api.token = TOKEN  # the token these tests look for in the logs
     env = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "ALLIANCE_WEBHOOK_URL": url,

@@ -19,12 +19,6 @@ class World:
     database_url: str
 
 
-@pytest.fixture
-async def api():
-    async with FakeBotApi() as fake:
-        yield fake
-
-
 @pytest.fixture(params=["sqlite"])
 def journey_database(request):
     """The database of a journey: a parametrised test may ask for "postgresql" too."""

@@ -26,6 +26,8 @@ def recorded(engine, chat_id: int, text: str) -> None:
 
 async def test_a_chat_flushed_during_a_fan_out_gets_its_message_once(api, sqlite_url):
     engine = make_engine(sqlite_url)
+    api.open_chat(FIRST)
+    api.open_chat(SECOND)
     settings = Settings(
         telegram_bot_token="123456:TEST",
         telegram_api_base_url=api.base_url,

@@ -18,12 +18,18 @@ TOKEN = "123456:TEST"
 PATIENT = {"read_timeout": 60, "write_timeout": 60, "connect_timeout": 60, "pool_timeout": 60}
 
 
+def started(api: FakeBotApi) -> FakeBotApi:
+    """Chat 7 pressed Start before: the bot may write to it."""
+    api.open_chat(7)
+    return api
+
+
 def _bot(base_url: str, **timeouts) -> ExtBot:
     return ExtBot(TOKEN, base_url=base_url, request=AiohttpRequest(**(PATIENT | timeouts)))
 
 
 async def test_a_message_with_buttons_and_a_file_arrive_whole():
-    async with FakeBotApi() as api, _bot(api.base_url) as bot:
+    async with started(FakeBotApi()) as api, _bot(api.base_url) as bot:
         message = await bot.send_message(7, "Bonjour « Œillets » — 1 200 €")
         content = bytes(range(256)) * 40
         document = await bot.send_document(
@@ -37,7 +43,7 @@ async def test_a_message_with_buttons_and_a_file_arrive_whole():
 
 
 async def test_telegram_errors_keep_their_meaning():
-    async with FakeBotApi() as api, _bot(api.base_url) as bot:
+    async with started(FakeBotApi()) as api, _bot(api.base_url) as bot:
         api.fail_next("sendMessage", 429, retry_after=3)
         with pytest.raises(RetryAfter) as waited:
             await bot.send_message(7, "a")
@@ -55,7 +61,7 @@ async def test_a_slow_answer_times_out_and_the_next_call_goes_through():
     # cuts the wait short when it stops): a busy machine cannot make it answer in time, nor
     # make the other calls (getMe, the next message) time out. Every answer takes half a
     # second here, as on a busy machine.
-    async with FakeBotApi(delay=0.5) as api, _bot(api.base_url) as bot:
+    async with started(FakeBotApi(delay=0.5)) as api, _bot(api.base_url) as bot:
         api.answer_late("sendMessage", 3600)
         with pytest.raises(TimedOut):
             await bot.send_message(7, "lent", read_timeout=2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pytest
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
@@ -15,6 +16,12 @@ from storage.db import make_engine, session_scope
 from storage.models import utcnow
 
 CHAT = 9001
+
+
+@pytest.fixture(autouse=True)
+def started(api):
+    """The chat pressed Start before: the bot may write to it."""
+    api.open_chat(CHAT)
 
 
 class Balance(HTMLParser):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -18,6 +19,15 @@ from storage.db import make_engine, session_scope
 from storage.models import OutboxMessage, utcnow
 
 CHAT = 9002
+
+
+@pytest.fixture(autouse=True)
+def started(api):
+    """The chat pressed Start before; Telegram refusing edits is what this module tries."""
+    api.open_chat(CHAT)
+    api.expect_refusals("editMessageText")
+
+
 KEYBOARD = ((Button("☐ Se rencontrer", "v1:p:1:3:tick:meet"),),)
 OUTBOX = "bot.telegram.outbox"
 
