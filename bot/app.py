@@ -114,9 +114,8 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         try:
             await inbox.mark_handled(update)
         except Exception as error:
-            if not is_unavailable(error):
+            if not database.noted(error):
                 raise
-            database.lost(error)
             database.when_back(lambda: settle(update))
 
     application = (

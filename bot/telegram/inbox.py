@@ -21,7 +21,6 @@ from bot.telegram.outage import DatabaseWatch, summary
 from storage import delivery
 from storage.db import session_scope
 from storage.models import utcnow
-from storage.transient import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -129,12 +128,11 @@ class InboxBot(ExtBot):
         try:
             await self._inbox.store(updates)
         except Exception as error:
-            if not is_unavailable(error):
+            if not self._database.noted(error):
                 log.error("could not keep the updates fetched; trying again", exc_info=error)
                 raise PollingFailed(summary(error)) from error
             # Not confirmed to Telegram (the updater moves on only with updates): it gives
             # them again once the database answers.
-            self._database.lost(error)
             return ()
         return updates
 

@@ -19,21 +19,14 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from storage.transient import is_unavailable
+
 log = logging.getLogger(__name__)
 
 FIRST_PROBE = 0.5
 MAX_PROBE = 10.0
 
 Work = Callable[[], Awaitable[None]]
-
-
-def database_answers(engine: Engine) -> bool:
-    """Whether the database answers a query now."""
-    try:
-        _select_one(engine)
-    except Exception:  # noqa: BLE001 - any failure means "does not answer"
-        return False
-    return True
 
 
 def summary(error: BaseException) -> str:
@@ -74,6 +67,14 @@ class DatabaseWatch:
             summary(error),
         )
         self._probe = asyncio.get_running_loop().create_task(self._probing(), name="database")
+
+    def noted(self, error: BaseException) -> bool:
+        """Whether `error` means the database is out of reach; if so, it is noted (and said
+        once). Any other error is the caller's to raise."""
+        if not is_unavailable(error):
+            return False
+        self.lost(error)
+        return True
 
     def interrupted(self, update_id: int, error: BaseException) -> None:
         """The handling of this update failed for want of the database: it is not done."""

@@ -31,7 +31,6 @@ from telegram.ext import Application
 from bot.telegram.health import add_health, listen_address
 from bot.telegram.inbox import Inbox
 from bot.telegram.outage import DatabaseWatch
-from storage.transient import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +93,8 @@ def webhook_app(
         try:
             fresh = await inbox.store_new(update)
         except Exception as error:
-            if not is_unavailable(error):
+            if not database.noted(error):
                 raise
-            database.lost(error)
             return web.Response(status=503)
         if fresh:
             await application.update_queue.put(update)

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from sqlalchemy import text
 
-from bot.telegram.outage import database_answers
+from bot.telegram.outage import DatabaseWatch
 from bot.telegram.webhook import SECRET_HEADER
 from storage.db import make_engine
 from tests.bot.process import start_bot, stop
@@ -102,8 +102,9 @@ async def test_the_health_check_answers_while_the_database_does(api, webhook_bot
     async with aiohttp.ClientSession() as session, session.get(health) as response:
         assert response.status == 200
         assert await response.json() == {"database": "ok"}
-    unreachable = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/none")
-    assert database_answers(unreachable) is False
+    unreachable = DatabaseWatch(make_engine("postgresql+psycopg://postgres@127.0.0.1:1/none"))
+    assert await unreachable.check() is False
+    unreachable.close()
 
 
 async def test_a_webhook_without_its_secret_does_not_start(api, sqlite_url):
