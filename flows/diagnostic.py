@@ -1,11 +1,15 @@
 """Step 1, the self-diagnosis (auto-diagnostic): from the answers, a recommendation.
 
-The stated objectives decide the partnership type (guide 001): each objective of the
-"carré magique" aims at one of four dimensions, and the typology serves each dimension
-with one type (`dimension` on the options of `knowledge/data/diagnostic.yaml`, the table
-in `method.yaml`). Other answers only order the chosen types. A local authority gets a
-role instead (facilitator, catalyst, partner), by a rule of our own. Readiness follows
-the three questions of article 004 that test whether a partnership is strategic at all.
+The stated objectives lead to partnership types (guide 001, the carré magique of each
+actor). A company's objective aims at one side of the square, and the typology serves each
+side with one type (`dimension` on the options of `knowledge/data/diagnostic.yaml`, the table
+in `method.yaml`). A general-interest actor's or a local authority's objective names its type
+itself (`leads_to`), which can depend on what passes between the partners: a gift is
+mécénat, a joint offer coopération économique (`exchange_forms` in `method.yaml`). That
+exchange, said or read from the resources, leads to its type too; the other answers only
+order the types. A local authority also gets a role (facilitator, catalyst, partner), by a
+rule of our own. Readiness follows the three questions of article 004 that test whether a
+partnership is strategic at all.
 """
 
 from __future__ import annotations
@@ -14,13 +18,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from knowledge import Method, Option, Question, Questionnaire
-from knowledge.models import Dimension, RiskGroup, Source
+from knowledge.models import Dimension, RiskGroup, Source, Text
 
 LOCAL_AUTHORITY = "local_authority"
 FACILITATOR, CATALYST, PARTNER = "facilitator", "catalyst", "partner"
+GIFT, JOINT_OFFER = "gift", "joint_offer"
+EXCHANGE_QUESTION, RESOURCES_QUESTION = "exchange", "resources"
+# Only an economic actor's gift is mécénat: an association's time or a local authority's
+# money given to a project are not (our reading of the typology, which is the companies').
+GIVERS = frozenset({"company"})
 STRATEGIC_QUESTIONS = ("needs_outside", "bandwidth", "admin_burden")
 STRATEGIC_POINTS = {"yes": 2, "partly": 1, "no": 0}
-# Below a few hours a month, a partnership cannot be steered (brake "moyens").
+# Below a few hours a month, a partnership cannot be steered (brake "moyens"). Our figure.
 MIN_HOURS_PER_MONTH = 4
 
 # Reasons that keep a strong strategic test from a "ready" verdict.
@@ -44,30 +53,42 @@ class Reason:
         """The option's place in its question: the guide's order, whatever the click order."""
         return [option.id for option in self.question.options].index(self.option_id)
 
+    @property
+    def option(self) -> Option:
+        return self.question.option(self.option_id)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.question.id, self.option_id
+
 
 @dataclass(frozen=True)
 class TypeRecommendation:
-    """A partnership type chosen by the user's objectives, and the answers that support it."""
+    """A partnership type the user's answers lead to, and the answers that support it."""
 
     type_id: str
-    dimension: Dimension
+    # The square's side, when a company's objective chose the type through it.
+    dimension: Dimension | None
     objectives: tuple[Reason, ...]
+    # What passes between the partners (a gift, a joint offer), said or read from resources,
+    # when that form is this type; `form` names it.
+    exchange: tuple[Reason, ...]
     refinements: tuple[Reason, ...]
+    sources: tuple[Source, ...]
+    # Some tie from an answer to this type is our reading, not the guide's word.
+    ours: bool = False
+    form: str | None = None
 
     @property
-    def rank(self) -> tuple[int, int]:
-        """Objectives first, refinements after: no number of refinements outweighs one objective."""
-        return len(self.objectives), sum(reason.weight for reason in self.refinements)
+    def rank(self) -> tuple[int, int, int]:
+        """Objectives first, then the exchange, then refinements: no number of refinements
+        outweighs one objective."""
+        weight = sum(reason.weight for reason in self.refinements)
+        return len(self.objectives), len(self.exchange), weight
 
     @property
     def reasons(self) -> tuple[Reason, ...]:
-        return self.objectives + self.refinements
-
-    @property
-    def sources(self) -> tuple[Source, ...]:
-        """Where the objective's square and the dimension's type come from."""
-        found = [reason.question.source for reason in self.objectives] + [self.dimension.source]
-        return tuple(dict.fromkeys(found))
+        return self.objectives + self.exchange + self.refinements
 
 
 @dataclass(frozen=True)
@@ -87,38 +108,109 @@ class Diagnosis:
     readiness_reasons: tuple[str, ...]
     risk_groups: tuple[RiskGroup, ...]
     brakes: tuple[tuple[str, str], ...]
+    # Choices of ours the answers brought (an academic actor gets the associations' square).
+    our_choices: tuple[Text, ...] = ()
+
+
+@dataclass
+class _Tally:
+    """What has led to one type so far."""
+
+    objectives: list[Reason]
+    exchange: list[Reason]
+    sources: list[Source]
+    dimension: Dimension | None = None
+    ours: bool = False
+    form: str | None = None
+
+
+def exchange_forms(
+    questionnaire: Questionnaire, answers: dict[str, Any]
+) -> dict[str, list[Reason]]:
+    """What passes between the partners, each form with the answers that say it.
+
+    The exchange question decides; left open ("not sure yet") or unanswered, the resources
+    tell: an offer is a joint offer, and a company's money, skills, time, goods or relays
+    are a gift, the forms the guide lists for mécénat.
+    """
+    chosen = _chosen(questionnaire, answers)
+    stated = [reason for reason in chosen if reason.question.id == EXCHANGE_QUESTION]
+    said = _by_form(stated)
+    if said:
+        return said
+    read = _by_form([reason for reason in chosen if reason.question.id == RESOURCES_QUESTION])
+    if str(answers.get("profile", "")) not in GIVERS:
+        read.pop(GIFT, None)
+    return read
+
+
+def _by_form(reasons: list[Reason]) -> dict[str, list[Reason]]:
+    forms: dict[str, list[Reason]] = {}
+    for reason in reasons:
+        for form in reason.option.forms:
+            forms.setdefault(form, []).append(reason)
+    return forms
 
 
 def recommend_partnership_types(
     questionnaire: Questionnaire, method: Method, answers: dict[str, Any]
 ) -> tuple[TypeRecommendation, ...]:
-    """The types the chosen objectives lead to, best supported first.
-
-    For general-interest actors the guide mirrors the companies' square (001, Partie 2 –
-    carré magique des associations): funding is the socio-economic model, as economic
-    performance is; skills answer engaging employees; the partner's networks as a sounding
-    board answer the dialogue with stakeholders (positioning); innovating stays innovating.
-    The options' `dimension` carries that symmetry, so no profile needs a rule of its own.
-    """
+    """The types the objectives and the exchange lead to, best supported first."""
     chosen = _chosen(questionnaire, answers)
-    by_dimension: dict[str, list[Reason]] = {}
+    forms = exchange_forms(questionnaire, answers)
+    tallies: dict[str, _Tally] = {}
+
+    def tally(type_id: str) -> _Tally:
+        return tallies.setdefault(type_id, _Tally([], [], []))
+
     for reason in chosen:
-        if _option(reason).dimension is not None:
-            by_dimension.setdefault(_option(reason).dimension, []).append(reason)
-    # One type per dimension (method.yaml checks it), so a type is never counted twice.
-    dimensions = [method.dimension(dimension_id) for dimension_id in by_dimension]
+        option = reason.option
+        if option.dimension is not None:
+            dimension = method.dimension(option.dimension)
+            entry = tally(dimension.partnership_type)
+            entry.dimension = dimension
+            entry.sources += [reason.question.source, dimension.source]
+            entry.objectives.append(reason)
+        for type_id in _objective_types(option, forms):
+            entry = tally(type_id)
+            entry.objectives.append(reason)
+            entry.sources.append(option.source or reason.question.source)
+            entry.ours = entry.ours or option.ours
+    for form_id, reasons in forms.items():
+        form = method.exchange_form(form_id)
+        entry = tally(form.partnership_type)
+        entry.exchange += reasons
+        entry.form = form.id
+        entry.sources.append(form.source)
     recommended = [
         TypeRecommendation(
-            dimension.partnership_type,
-            dimension,
-            tuple(by_dimension[dimension.id]),
-            _refinements(chosen, dimension.partnership_type),
+            type_id,
+            entry.dimension,
+            tuple(entry.objectives),
+            tuple(entry.exchange),
+            _refinements(chosen, type_id, entry.exchange),
+            tuple(dict.fromkeys(entry.sources + [method.partnership_type(type_id).source])),
+            entry.ours,
+            entry.form,
         )
-        for dimension in dimensions
+        for type_id, entry in tallies.items()
     ]
-    # Ties fall back on the questionnaire's order of the objectives, not on click order.
-    recommended.sort(key=lambda r: (-r.rank[0], -r.rank[1], r.objectives[0].position))
+    # Ties fall back on the questionnaire's order of the answers, not on click order.
+    order = {reason.key: index for index, reason in enumerate(chosen)}
+    recommended.sort(key=lambda r: (tuple(-n for n in r.rank), order[r.reasons[0].key]))
     return tuple(recommended)
+
+
+def _objective_types(option: Option, forms: dict[str, list[Reason]]) -> tuple[str, ...]:
+    """The types an objective that names its own leads to, given what passes between the
+    partners: a joint offer turns it to `as_joint_offer`, a gift as well keeps both."""
+    if option.leads_to is None:
+        return ()
+    if option.as_joint_offer is None or JOINT_OFFER not in forms:
+        return (option.leads_to,)
+    if GIFT in forms:
+        return (option.leads_to, option.as_joint_offer)
+    return (option.as_joint_offer,)
 
 
 def recommend_authority_roles(
@@ -132,7 +224,7 @@ def recommend_authority_roles(
     """
     pointed: dict[str, list[Reason]] = {FACILITATOR: [], CATALYST: [], PARTNER: []}
     for reason in _chosen(questionnaire, answers):
-        role = _option(reason).role
+        role = reason.option.role
         if role is not None:
             pointed[role].append(reason)
     main = PARTNER if pointed[PARTNER] else FACILITATOR
@@ -154,18 +246,16 @@ def _chosen(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[Reaso
     return chosen
 
 
-def _refinements(chosen: list[Reason], type_id: str) -> tuple[Reason, ...]:
-    """The answers other than objectives that weigh towards a type, heaviest first."""
+def _refinements(chosen: list[Reason], type_id: str, exchange: list[Reason]) -> tuple[Reason, ...]:
+    """The other answers that weigh towards a type, heaviest first (an answer that already
+    led to it through the exchange is not counted again)."""
+    led = {reason.key for reason in exchange}
     weighed = [
-        Reason(reason.question, reason.option_id, _option(reason).signals[type_id])
+        Reason(reason.question, reason.option_id, reason.option.signals[type_id])
         for reason in chosen
-        if _option(reason).dimension is None and _option(reason).signals.get(type_id)
+        if reason.option.signals.get(type_id) and reason.key not in led
     ]
     return tuple(sorted(weighed, key=lambda reason: -reason.weight))
-
-
-def _option(reason: Reason) -> Option:
-    return reason.question.option(reason.option_id)
 
 
 def assess_readiness(answers: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
@@ -208,18 +298,17 @@ def brakes_to_watch(answers: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 def diagnose(questionnaire: Questionnaire, method: Method, answers: dict[str, Any]) -> Diagnosis:
-    """The whole self-diagnosis: types (or a local authority's roles), readiness, risks, brakes."""
+    """The whole self-diagnosis: types (and a local authority's roles), readiness, risks,
+    brakes, and the choices of ours the answers brought."""
     readiness, readiness_reasons = assess_readiness(answers)
     profile = str(answers.get("profile", ""))
-    # The guide gives a local authority roles to play rather than one of the four types.
-    if profile == LOCAL_AUTHORITY:
-        recommended, roles = (), recommend_authority_roles(questionnaire, answers)
-    else:
-        recommended, roles = recommend_partnership_types(questionnaire, method, answers), ()
+    roles = recommend_authority_roles(questionnaire, answers) if profile == LOCAL_AUTHORITY else ()
+    chosen = _chosen(questionnaire, answers)
     return Diagnosis(
         profile=profile,
-        recommended=recommended,
+        recommended=recommend_partnership_types(questionnaire, method, answers),
         roles=roles,
+        our_choices=tuple(r.option.our_choice for r in chosen if r.option.our_choice),
         readiness=readiness,
         readiness_reasons=readiness_reasons,
         risk_groups=method.risks_for(profile),

@@ -26,6 +26,8 @@ PARTNERSHIP_TYPES = (
 DIMENSIONS = ("processes", "socio_economic_model", "value_proposition", "positioning")
 # What a local authority can be in partnerships, from facilitator to active participant.
 AUTHORITY_ROLES = ("facilitator", "catalyst", "partner")
+# What passes between the partners: a gift (mécénat) or a joint offer (coopération économique).
+EXCHANGE_FORMS = ("gift", "joint_offer")
 
 
 class Strict(BaseModel):
@@ -61,6 +63,11 @@ class Source(Strict):
     @property
     def title(self) -> str:
         return SEED_TITLES[self.seed]
+
+    @property
+    def short_title(self) -> str:
+        """The title once the full one has been read on the same screen."""
+        return SEED_SHORT_TITLES[self.seed]
 
 
 class QuestionKind(StrEnum):
@@ -102,12 +109,29 @@ class Option(Strict):
     dimension: str | None = None
     # The local-authority role this answer points to (our own rule, not the guide's).
     role: str | None = None
+    # The type an objective leads to when no side of the carré decides it (a general-interest
+    # actor's or a local authority's objective), and the one it leads to instead when what
+    # passes between the partners is a joint offer rather than a gift.
+    leads_to: str | None = None
+    as_joint_offer: str | None = None
+    # What passes between the partners, said by this answer (the exchange question) or read
+    # from it (a resource that is one of mécénat's forms, or a joint offer).
+    forms: tuple[Literal["gift", "joint_offer"], ...] = ()
+    # Where the guide ties this answer to its type, when not the question's own source.
+    source: Source | None = None
+    # The tie to a type is our reading of the guide, not something it states.
+    ours: bool = False
+    # A choice of ours this answer brings, told to the user with the result.
+    our_choice: Text | None = None
 
     @model_validator(mode="after")
     def _known_types(self) -> Option:
-        unknown = set(self.signals) - set(PARTNERSHIP_TYPES)
+        named = set(self.signals) | {t for t in (self.leads_to, self.as_joint_offer) if t}
+        unknown = named - set(PARTNERSHIP_TYPES)
         if unknown:
             raise ValueError(f"option {self.id}: unknown partnership types {sorted(unknown)}")
+        if self.dimension is not None and self.leads_to is not None:
+            raise ValueError(f"option {self.id}: a dimension or leads_to, not both")
         if self.dimension is not None and self.dimension not in DIMENSIONS:
             raise ValueError(f"option {self.id}: unknown dimension {self.dimension!r}")
         if self.role is not None and self.role not in AUTHORITY_ROLES:
@@ -260,6 +284,21 @@ class Dimension(Strict):
         return self
 
 
+class ExchangeForm(Strict):
+    """A form of what passes between partners, and the type it is (typologie des partenariats)."""
+
+    id: Literal["gift", "joint_offer"]
+    name: Text
+    partnership_type: str
+    source: Source
+
+    @model_validator(mode="after")
+    def _known(self) -> ExchangeForm:
+        if self.partnership_type not in PARTNERSHIP_TYPES:
+            raise ValueError(f"unknown partnership type {self.partnership_type!r}")
+        return self
+
+
 class AuthorityRole(Strict):
     """A part a local authority plays in partnerships: facilitator, catalyst or partner."""
 
@@ -282,6 +321,7 @@ class Method(Strict):
 
     partnership_types: tuple[PartnershipType, ...] = Field(min_length=4, max_length=4)
     dimensions: tuple[Dimension, ...] = Field(min_length=4, max_length=4)
+    exchange_forms: tuple[ExchangeForm, ...] = Field(min_length=2, max_length=2)
     authority_roles: tuple[AuthorityRole, ...] = Field(min_length=3, max_length=3)
     risk_groups: tuple[RiskGroup, ...] = Field(min_length=1)
     brakes: tuple[Brake, ...] = Field(min_length=4, max_length=4)
@@ -293,6 +333,8 @@ class Method(Strict):
             raise ValueError(f"dimensions must be exactly {', '.join(DIMENSIONS)}")
         if {d.partnership_type for d in self.dimensions} != set(PARTNERSHIP_TYPES):
             raise ValueError("each partnership type must serve exactly one dimension")
+        if {f.id for f in self.exchange_forms} != set(EXCHANGE_FORMS):
+            raise ValueError(f"exchange forms must be exactly {', '.join(EXCHANGE_FORMS)}")
         if {r.id for r in self.authority_roles} != set(AUTHORITY_ROLES):
             raise ValueError(f"local-authority roles must be exactly {', '.join(AUTHORITY_ROLES)}")
         return self
@@ -302,6 +344,9 @@ class Method(Strict):
 
     def dimension(self, dimension_id: str) -> Dimension:
         return next(d for d in self.dimensions if d.id == dimension_id)
+
+    def exchange_form(self, form_id: str) -> ExchangeForm:
+        return next(f for f in self.exchange_forms if f.id == form_id)
 
     def authority_role(self, role_id: str) -> AuthorityRole:
         return next(r for r in self.authority_roles if r.id == role_id)
@@ -451,6 +496,13 @@ SEED_TITLES = {
     "002": "Guide ORSE / Le RAMEAU sur les partenariats ONG–entreprises (2012)",
     "003": "Atelier Convergences sur les partenariats multi-acteurs",
     "004": "Article « L'art et la science des partenariats… » (mai 2025)",
+}
+SEED_SHORT_TITLES = {
+    "000": "article RSE",
+    "001": "guide 2023",
+    "002": "guide 2012",
+    "003": "atelier Convergences",
+    "004": "article 2025",
 }
 
 

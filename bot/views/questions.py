@@ -18,7 +18,12 @@ from bot.services.results import (
     WhyShown,
 )
 from bot.views.screens import Button, Screen
-from flows.diagnostic import RoleRecommendation, TypeRecommendation
+from flows.diagnostic import (
+    MIN_HOURS_PER_MONTH,
+    RESOURCES_QUESTION,
+    RoleRecommendation,
+    TypeRecommendation,
+)
 from knowledge import Method, Question, QuestionKind
 from knowledge.models import Source
 
@@ -181,7 +186,7 @@ def why_screen(shown: WhyShown, language: str) -> Screen:
 
 
 def diagnosis_screen(shown: DiagnosisShown, language: str) -> Screen:
-    """The diagnosis in one message: types (or roles), why, readiness, risks, brakes."""
+    """The diagnosis in one message: types (and roles), why, readiness, risks, brakes."""
     questionnaire, method, diagnosis = shown.questionnaire, shown.method, shown.diagnosis
 
     def label(question_id: str) -> str:
@@ -190,16 +195,21 @@ def diagnosis_screen(shown: DiagnosisShown, language: str) -> Screen:
         return answer_label(question, value, language) if question else ""
 
     brakes = {brake.id: brake for brake in method.brakes}
+    # A source's full title once per screen, its short one after: the message stays short.
+    seen: set[str] = set()
     return Screen(
         render(
             "diagnosis.j2",
             language,
             profile=label("profile"),
             territory=label("territory"),
-            recommended=[_type_item(method, r, language) for r in diagnosis.recommended],
-            roles=[_role_item(method, r, language) for r in diagnosis.roles],
+            recommended=[_type_item(method, r, language, seen) for r in diagnosis.recommended],
+            roles=[_role_item(method, r, language, seen) for r in diagnosis.roles],
+            our_choices=[text.in_(language) for text in diagnosis.our_choices],
             readiness=diagnosis.readiness,
             readiness_reasons=diagnosis.readiness_reasons,
+            # Our minimum, not the guide's: the screen says so where it states it.
+            min_hours=MIN_HOURS_PER_MONTH,
             risk_groups=[
                 {"name": g.name.in_(language), "risks": [r.text.in_(language) for r in g.risks]}
                 for g in diagnosis.risk_groups
@@ -212,20 +222,32 @@ def diagnosis_screen(shown: DiagnosisShown, language: str) -> Screen:
     )
 
 
-def _type_item(method: Method, recommended: TypeRecommendation, language: str) -> dict:
-    """A recommended type as the screen shows it: what it is, the objective, the source."""
+def _type_item(
+    method: Method, recommended: TypeRecommendation, language: str, seen: set[str]
+) -> dict:
+    """A recommended type as the screen shows it: what it is, the answers that lead there
+    (objective, exchange, refinements), whether a tie is our reading, the sources."""
     partnership_type = method.partnership_type(recommended.type_id)
+    dimension, exchange, form = recommended.dimension, recommended.exchange, recommended.form
     return {
         "name": partnership_type.name.in_(language),
         "definition": partnership_type.definition.in_(language),
         "objectives": _reason_labels(recommended.objectives, language),
-        "dimension": recommended.dimension.name.in_(language).lower(),
-        "refinements": _reason_labels(recommended.refinements, language),
-        "citation": _citation(recommended.sources),
+        "dimension": dimension.name.in_(language).lower() if dimension else "",
+        "form": method.exchange_form(form).name.in_(language) if form else "",
+        # The exchange was read from the resources when the user left the question open.
+        "committed": _reason_labels(exchange, language)
+        if exchange and exchange[0].question.id == RESOURCES_QUESTION
+        else [],
+        "refinements": _reason_labels(recommended.refinements, language, limit=2),
+        "ours": recommended.ours,
+        "citation": _citation(recommended.sources, seen),
     }
 
 
-def _role_item(method: Method, recommended: RoleRecommendation, language: str) -> dict:
+def _role_item(
+    method: Method, recommended: RoleRecommendation, language: str, seen: set[str]
+) -> dict:
     """A local authority's role as the screen shows it, with our advice kept apart."""
     role = method.authority_role(recommended.role_id)
     return {
@@ -233,7 +255,7 @@ def _role_item(method: Method, recommended: RoleRecommendation, language: str) -
         "description": role.description.in_(language),
         "advice": role.our_advice.in_(language),
         "answers": _reason_labels(recommended.reasons, language),
-        "citation": _citation(role.sources),
+        "citation": _citation(role.sources, seen),
     }
 
 
@@ -246,9 +268,13 @@ def _reason_labels(reasons, language: str, limit: int = 3) -> list[str]:
     return labels[:limit]
 
 
-def _citation(sources: tuple[Source, ...]) -> dict[str, str]:
-    """One "title, section ; section" per seed: the sources of one recommendation are short."""
+def _citation(sources: tuple[Source, ...], seen: set[str] | None = None) -> dict[str, str]:
+    """One "title, section ; section" per seed: the sources of one recommendation are short.
+    A title already in `seen` (cited earlier on the screen) is given short."""
     sections: dict[str, list[str]] = {}
     for source in sources:
-        sections.setdefault(source.title, []).append(source.section)
+        title = source.short_title if seen is not None and source.seed in seen else source.title
+        sections.setdefault(title, []).append(source.section)
+    if seen is not None:
+        seen.update(source.seed for source in sources)
     return {title: " ; ".join(parts) for title, parts in sections.items()}

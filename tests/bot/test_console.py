@@ -14,6 +14,7 @@ ANSWERS = [
     "Région",
     "3, 4",  # performance, innovation: ticked...
     "v",  # ...then validated, as the screen says
+    "2",  # a joint offer passes between the partners
     "1",  # economic fragilities
     "v",
     "1",  # employment

@@ -50,12 +50,13 @@ async def test_two_complete_diagnoses_give_two_recommendations(api, bot):
     association_result = last_text(api, association)
     assert "Votre auto-diagnostic" in company_result
     assert "Coopération économique" in company_result.split("Maturité")[0]
-    # Funding and skills mirror the companies' performance and employees (guide 001, carré
-    # magique des associations): economic cooperation and responsible practices, not mécénat.
+    # Funding and skills received as a gift are two of mécénat's forms (guide 001, typology):
+    # mécénat, not the economic cooperation a joint offer would be.
     association_types = association_result.split("Maturité")[0]
-    assert "Coopération économique" in association_types
-    assert "Pratiques responsables" in association_types
-    assert "Mécénat" not in association_types
+    assert "Mécénat" in association_types
+    assert "Un soutien sans contrepartie" in association_types
+    assert "Coopération économique" not in association_types
+    assert "Pratiques responsables" not in association_types
     assert "prêt à chercher un partenaire" in company_result
     assert "quelques points à clarifier" in association_result
     assert bot == []
@@ -84,7 +85,7 @@ async def test_english_speaking_user_is_answered_in_english(api, bot):
 async def test_user_text_comes_back_escaped(api, bot):
     chat = 1005
     await start_diagnostic(api, chat)
-    await follow_plan(api, chat, ASSOCIATION_PLAN[:7])
+    await follow_plan(api, chat, ASSOCIATION_PLAN[:8])
     echoed = [c.params["text"] for c in api.sent(chat_id=chat, method="editMessageText")]
     assert any("&lt;b&gt;urgentes&lt;/b&gt;" in text for text in echoed)
 

@@ -23,13 +23,16 @@ def options(questionnaire, question_id: str) -> list[str]:
     return [option.id for option in questionnaire.question(question_id).options]
 
 
-def maximal_answers(questionnaire, profile: str, objectives: tuple[str, ...]) -> dict:
+def maximal_answers(
+    questionnaire, profile: str, objectives: tuple[str, ...], exchange: str = "both"
+) -> dict:
     """Everything ticked, every readiness reason and brake raised: the longest result."""
     families = options(questionnaire, "fragility_families")
     return {
         "profile": profile,
         "territory": "intercommunal",
         OBJECTIVE_QUESTIONS[profile]: list(objectives),
+        "exchange": exchange,
         "fragility_families": families,
         **{f"fragility_{f}": options(questionnaire, f"fragility_{f}") for f in families},
         "shared_stakes": options(questionnaire, "shared_stakes"),
@@ -66,7 +69,7 @@ def test_the_longest_diagnosis_fits_one_telegram_message(language):
 
 def test_a_company_sees_its_objective_the_dimension_and_the_source():
     questionnaire = load_questionnaire("diagnostic")
-    answers = maximal_answers(questionnaire, "company", ("performance",))
+    answers = maximal_answers(questionnaire, "company", ("performance",), "joint_offer")
     text = plain(screen_text(answers, "fr"))
     assert "Coopération économique" in text
     assert "Gagner en performance économique" in text
@@ -75,13 +78,34 @@ def test_a_company_sees_its_objective_the_dimension_and_the_source():
     assert "Mécénat" not in text.split("Maturité")[0]
 
 
-def test_a_local_authority_sees_roles_marked_as_our_advice():
+def test_a_local_authority_sees_types_and_roles_each_marked_as_ours():
     questionnaire = load_questionnaire("diagnostic")
-    answers = maximal_answers(questionnaire, "local_authority", ("needs",))
+    answers = maximal_answers(questionnaire, "local_authority", ("development",), "joint_offer")
     text = plain(screen_text(answers, "en"))
     head = text.split("Readiness")[0]
-    assert "Partner in public–private alliances" in head
-    assert "Territorial catalyst" in head
-    assert "our advice, not the guide's" in head
-    assert "le territoire, facilitateur des actions partenariales" in head
-    assert "Patronage" not in head
+    types, roles = head.split("Suggested role")
+    assert "Economic cooperation" in types
+    assert "Develop the local economy" in types
+    assert "(our reading*)" in types
+    assert "the tie is our reading" in types
+    assert "Partner in public–private alliances" in roles
+    assert "our advice, not the guide's" in roles
+    assert "le territoire, facilitateur des actions partenariales" in roles
+
+
+def test_an_association_sees_the_gift_that_makes_its_type():
+    questionnaire = load_questionnaire("diagnostic")
+    answers = maximal_answers(questionnaire, "association", ("funding",), "gift")
+    head = plain(screen_text(answers, "fr")).split("Maturité")[0]
+    assert "Mécénat" in head
+    assert "Diversifier vos financements" in head
+    assert "Un soutien sans contrepartie" in head
+    assert "Coopération économique" not in head
+    assert "notre lecture" not in head
+
+
+def test_an_academic_actor_reads_that_its_questions_are_our_choice():
+    questionnaire = load_questionnaire("diagnostic")
+    answers = maximal_answers(questionnaire, "academic", ("innovation",))
+    assert "(notre choix)" in plain(screen_text(answers, "fr")).split("Maturité")[0]
+    assert "(our choice)" in plain(screen_text(answers, "en")).split("Readiness")[0]
