@@ -119,3 +119,19 @@ async def test_inline_mode_offers_whole_checklists_before_anything_is_typed(api,
     results = api.sent(method="answerInlineQuery")[-1].params["results"]
     assert [r["id"] for r in results] == list(checklists.DEFAULT_INLINE_CARDS)
     assert all(r["id"].startswith("overview_") for r in results)
+
+
+async def test_checklist_finds_a_list_of_the_guide_by_the_words_people_use(api, bot):
+    """Issue 18: the seven ISO 26000 themes had no card; "/checklist iso 26000" shows them,
+    cited, in French, and "/checklist ingénierie territoriale" the three engineerings."""
+    chat = 4010
+    await type_text(api, chat, "/checklist iso 26000")
+    card = last_text(api, chat)
+    assert "RSE : les 7 thématiques de l’ISO 26000" in card
+    for theme in ("Gouvernance", "Droits de l’Homme", "Loyauté des pratiques", "Environnement"):
+        assert theme in card
+    assert "Source" in card and "2012" in card and "2023" in card
+    await type_text(api, chat, "/checklist ingénierie territoriale")
+    card = last_text(api, chat)
+    assert "Les 3 ingénieries territoriales" in card
+    assert all(word in card for word in ("Gestion publique", "Projet transverse", "Catalyse"))

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from knowledge.loader import load_knowledge_base
+from knowledge.loader import load_convention_checklist, load_knowledge_base
 from knowledge.models import Card
 from knowledge.text import normalise
 
@@ -159,3 +159,127 @@ def test_the_duration_card_shows_the_seven_items_it_announces():
     card = load_knowledge_base().card("convention_duration")
     assert "sept" in card.intro.fr and "seven" in card.intro.en
     assert mismatches(card, "fr") == mismatches(card, "en") == []
+
+
+# The guide's lists that had no card (issue 18): each item in its own numbered point, in the
+# guide's order, and nothing else numbered. (card, French items, English items)
+GUIDE_LISTS = [
+    (
+        "alliance_impacts",  # 001, Partie 1: the 3 impacts of alliances
+        ["innovation", "performance", "confiance"],
+        ["innovation", "performance", "trust"],
+    ),
+    (
+        "iso26000_themes",  # 001, Partie 2, and 002, Thème 1: CSR's 7 themes under ISO 26000
+        ["gouvernance", "droits de l homme", "conditions de travail", "environnement"]
+        + ["loyaute des pratiques", "consommateurs", "developpement local"],
+        ["governance", "human rights", "labour practices", "environment"]
+        + ["fair operating practices", "consumer issues", "community involvement"],
+    ),
+    (
+        "territorial_engineering",  # 001, Partie 2: the 3 territorial engineerings
+        ["gestion publique", "projet transverse", "catalyse"],
+        ["public management", "cross cutting project", "catalysis"],
+    ),
+    (
+        "evaluation_listening",  # 001, Étape 7: the partners' listening path
+        ["cadre", "bilan", "vision d avenir"],
+        ["framework", "take stock", "forward view"],
+    ),
+    (
+        "stakeholder_dialogue",  # 001, Étape 2: how to run the dialogue with stakeholders
+        ["reperer", "le plus tot", "information claire", "avis", "reclamations", "beneficiaires"],
+        ["identify", "early", "clear information", "views", "complaints", "benefit"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("card_id", "fr", "en"), GUIDE_LISTS, ids=[c for c, *_ in GUIDE_LISTS])
+def test_each_item_of_the_guides_list_has_its_numbered_point(card_id, fr, en):
+    card = load_knowledge_base().card(card_id)
+    assert card is not None, f"no card {card_id}"
+    for language, items in (("fr", fr), ("en", en)):
+        numbered = [
+            normalise(point.in_(language))
+            for point in card.points
+            if NUMBERED.match(point.in_(language))
+        ]
+        assert len(numbered) == len(items), (language, numbered)
+        for position, (item, point) in enumerate(zip(items, numbered, strict=True), start=1):
+            assert point.startswith(f"{position} "), point
+            assert item in point, (language, item, point)
+        assert mismatches(card, language) == []
+
+
+def test_the_2012_guide_puts_two_types_on_each_side():
+    """002, Thème 2: mécénat and innovation sociétale lean to the associative logic,
+    coopération économique and pratiques responsables to the company's."""
+    card = load_knowledge_base().card("types_two_logics")
+    sides = {
+        "fr": ("logique associative", "prisme de l entreprise"),
+        "en": ("associative logic", "company s lens"),
+    }
+    types = {
+        "fr": (
+            ("mecenat", "innovation societale"),
+            ("cooperation economique", "pratiques responsables"),
+        ),
+        "en": (
+            ("patronage", "societal innovation"),
+            ("economic cooperation", "responsible practices"),
+        ),
+    }
+    for language, (associative, company) in sides.items():
+        points = [normalise(point.in_(language)) for point in card.points]
+        ours = next(p for p in points if associative in p)
+        theirs = next(p for p in points if company in p)
+        for named, other, point in ((0, 1, ours), (1, 0, theirs)):
+            assert all(t in point for t in types[language][named]), point
+            assert not any(t in point for t in types[language][other]), point
+
+
+# What the guide says that the cards left out (issue 18), each said in one point (or help).
+COMPLETED = [
+    # 002, Thème 2: mécénat's counterparts are visibility, above all towards staff.
+    (
+        "type_patronage",
+        ["contrepartie", "visibilite", "salaries"],
+        ["counterparts", "visibility", "staff"],
+    ),
+    # 002, conclusion: six to nine months at least to build a partnership.
+    ("figures_timing", ["au moins 6 a 9 mois"], ["at least 6 to 9 months"]),
+    # 001, Étape 6: free to speak about the other, and exclusivity weighed.
+    (
+        "convention_formalise",
+        ["s exprimer", "exclusivite"],
+        ["speak about the other", "exclusivity"],
+    ),
+    ("communication_rules", ["libre de s exprimer"], ["free to speak"]),
+    (
+        "communication_rules",
+        ["exclusivite", "avantage concurrentiel"],
+        ["exclusivity", "competitive edge"],
+    ),
+    # 001, Partie 2: the partners' duty towards associations' fragile socio-economic models.
+    (
+        "risks_general_interest",
+        ["fragilite", "modele socio economique"],
+        ["fragile", "socio economic model"],
+    ),
+    ("risks_economic", ["fragile", "modele socio economique"], ["fragile", "socio economic model"]),
+    ("risks_public", ["fragilite", "modele socio economique"], ["fragile", "socio economic model"]),
+]
+
+
+@pytest.mark.parametrize(("card_id", "fr", "en"), COMPLETED, ids=[c for c, *_ in COMPLETED])
+def test_what_the_guide_adds_to_a_card_is_said_in_one_point(card_id, fr, en):
+    card = load_knowledge_base().card(card_id)
+    for language, words in (("fr", fr), ("en", en)):
+        points = [normalise(point.in_(language)) for point in card.points]
+        assert any(all(word in point for word in words) for point in points), (language, words)
+
+
+def test_the_convention_checklist_says_why_free_speech_and_exclusivity_matter():
+    item = next(i for i in load_convention_checklist().items if i.id == "communication")
+    assert all(w in normalise(item.why.fr) for w in ("libre de s exprimer", "exclusivite"))
+    assert all(w in normalise(item.why.en) for w in ("free to speak", "exclusivity"))

@@ -207,6 +207,25 @@ def test_yes_or_no_points_bring_their_clause_or_none(confidentiality, non_compet
     assert ("concurrente" in text) is non_compete
 
 
+@pytest.mark.parametrize(
+    ("language", "free_to_speak", "exclusivity"),
+    [
+        ("fr", "liberté de chaque partie de s’exprimer publiquement", "exclusivité"),
+        ("en", "freedom to speak publicly", "exclusivity"),
+    ],
+)
+def test_the_proposed_communication_clause_keeps_free_speech_and_rules_out_exclusivity(
+    language, free_to_speak, exclusivity
+):
+    """Issue 18: the guide (step 6) asks that each partner stay free to speak about the other
+    and that any exclusivity be weighed; the clause we propose says both."""
+    document = _open(build_convention(_draft(complete=False, language=language)))
+    clauses = [p for p in _text(document).split("\n") if free_to_speak in p]
+    assert len(clauses) == 1, "the communication clause says each side may speak freely"
+    assert exclusivity in clauses[0]
+    assert "logo" in clauses[0], "in the clause on names and logos"
+
+
 def test_a_partly_agreed_point_is_marked_as_such():
     answers = _answers(complete=True) | {"calendar": {"status": "partial", "text": "Janvier"}}
     text = _text(_open(build_convention(_draft(answers=answers))))
