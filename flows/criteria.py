@@ -7,7 +7,8 @@ from typing import Any
 
 from knowledge import QuestionKind, Questionnaire
 
-# A criterion at 1 or 2 out of 5 is a red flag (issue 4, from the guide's criteria).
+# A criterion at 1 or 2 out of 5 is a red flag: our threshold, as the score out of 100 is our
+# scale; the guide lists the criteria without scoring them, and the screens say so.
 RED_FLAG_AT_MOST = 2
 
 

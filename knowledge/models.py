@@ -570,9 +570,12 @@ class PartiesQuestions(Strict):
     source: Source
 
 
-class ArticleSpec(Strict):
+class OurArticle(Strict):
+    """An article the draft adds of our own accord: no seed speaks of it, so it cites none and
+    says why we add it, as our advice."""
+
     title: Text
-    source: Source
+    our_advice: Text
 
 
 class ConventionChecklist(Strict):
@@ -584,7 +587,7 @@ class ConventionChecklist(Strict):
     sections: tuple[ConventionSection, ...] = Field(min_length=1)
     articles: tuple[ConventionArticle, ...] = Field(min_length=1)
     # Added when the answers speak of personal data (our advice, not the guide's).
-    personal_data: ArticleSpec
+    personal_data: OurArticle
     items: tuple[ConventionItem, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

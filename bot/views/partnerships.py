@@ -21,6 +21,7 @@ from bot.services.results import (
     PartnershipSummary,
 )
 from bot.views.screens import Button, Screen, local_date
+from flows.criteria import RED_FLAG_AT_MOST
 from flows.lifecycle import step_number
 from flows.roles import Right
 
@@ -134,7 +135,8 @@ def candidates_screen(shown: CandidatesShown, language: str, zone: ZoneInfo) -> 
     _ = gettext_for(language)
     p = shown.partnership
     ranked = [{**c, "flags": _flags(c, shown.criteria, language)} for _i, c in shown.ranked]
-    text = render("candidates.j2", language, ranked=ranked)
+    # The score and the red-flag threshold are ours: the screen says so, with the threshold.
+    text = render("candidates.j2", language, ranked=ranked, red_flag_at_most=RED_FLAG_AT_MOST)
     rows = tuple(
         (_button(p, _("Choose %(name)s") % {"name": c["name"][:40]}, "choose", i),)
         for i, c in shown.ranked
