@@ -48,7 +48,7 @@ from storage.transient import is_unavailable
 DESCRIPTION = N_(
     "Alliance helps associations, foundations, companies and local authorities build lasting "
     "partnerships with the “faire alliance” method (ORSE / Le RAMEAU): a self-diagnosis, the "
-    "choice of a partner, the content of the convention and its draft, then check-ins answered "
+    "choice of a partner, the content of the agreement and its draft, then check-ins answered "
     "by both organisations. Press Start."
 )
 SHORT_DESCRIPTION = N_(

@@ -81,8 +81,8 @@ COMMANDS = (
     Command(
         "convention",
         None,
-        N_("Convention checklist and drafts (steps 4-5)"),
-        N_("the convention checklist, then the draft convention and action plan (steps 4-5)."),
+        N_("Agreement checklist and drafts (steps 4-5)"),
+        N_("the agreement checklist, then the draft agreement and action plan (steps 4-5)."),
         partnerships.convention,
         starts="convention",
     ),

@@ -19,7 +19,7 @@ MAX_SLUG = 40
 
 # The start of each kind's file name, in English; the catalogue gives the French.
 PREFIXES = {
-    "convention": N_("draft-convention"),
+    "convention": N_("draft-agreement"),
     "action_plan": N_("action-plan"),
     "pulse_chart": N_("check-in-chart"),
     "review_chart": N_("review-chart"),

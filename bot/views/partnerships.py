@@ -190,7 +190,7 @@ def followup_screen(shown: FollowupShown, language: str, zone: ZoneInfo) -> Scre
 # What /documents calls each kind of document: a draft by its version, a round's file by
 # the round's date; then the language it is written in.
 DOCUMENT_LABELS = {
-    "convention": N_("Draft convention v%(version)s"),
+    "convention": N_("Draft agreement v%(version)s"),
     "action_plan": N_("Draft action plan v%(version)s"),
     "pulse_chart": N_("Check-in chart of %(date)s"),
     "review_chart": N_("Full review chart of %(date)s"),
