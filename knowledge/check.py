@@ -13,6 +13,7 @@ from knowledge.models import (
     SEED_FILES,
     ConventionChecklist,
     Dialogue,
+    Glossary,
     KnowledgeBase,
     Method,
     Questionnaire,
@@ -20,7 +21,7 @@ from knowledge.models import (
 )
 
 # The data files that are not questionnaires; every other top-level file is one.
-NOT_QUESTIONNAIRES = ("method", "convention", "dialogue", "synonyms")
+NOT_QUESTIONNAIRES = ("method", "convention", "dialogue", "synonyms", "glossary")
 PERCENTAGE = re.compile(r"\d\s?%")
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
@@ -36,6 +37,7 @@ def check(data_dir: Path = DATA_DIR, seeds_dir: Path | None = SEEDS_DIR) -> list
     problems += _try(Method, data_dir / "method.yaml", loaded)
     problems += _try(ConventionChecklist, data_dir / "convention.yaml", loaded)
     problems += _try(Dialogue, data_dir / "dialogue.yaml", loaded)
+    problems += _try(Glossary, data_dir / "glossary.yaml", loaded)
     topics: list[Topic] = []
     card_files = sorted((data_dir / "cards").glob("*.yaml"))
     if not card_files:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from knowledge.models import (
     ConventionChecklist,
     Dialogue,
+    Glossary,
     KnowledgeBase,
     Method,
     Questionnaire,
@@ -90,3 +91,8 @@ def load_convention_checklist(data_dir: Path = DATA_DIR) -> ConventionChecklist:
 @cache
 def load_dialogue(data_dir: Path = DATA_DIR) -> Dialogue:
     return parse(Dialogue, data_dir / "dialogue.yaml")
+
+
+@cache
+def load_glossary(data_dir: Path = DATA_DIR) -> Glossary:
+    return parse(Glossary, data_dir / "glossary.yaml")

@@ -619,3 +619,53 @@ class Dialogue(Strict):
 
     points: tuple[DialoguePoint, ...] = Field(min_length=1)
     source: Source
+
+
+class GlossaryTerm(Strict):
+    """A French term of the method and the one English rendering used for it everywhere."""
+
+    fr: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    # Other English renderings of the term, never to be used; other French wordings likewise.
+    avoid: tuple[str, ...] = ()
+    avoid_fr: tuple[str, ...] = ()
+    # The French word has everyday senses too ("modifier une réponse"): its English is not
+    # required wherever it appears, only the avoid lists hold.
+    everyday_word: bool = False
+    note: str | None = None
+
+    def in_(self, language: str) -> str:
+        return self.en if language == "en" else self.fr
+
+
+class Glossary(Strict):
+    """French term → English term (glossary.yaml), held to by every text the user reads."""
+
+    terms: tuple[GlossaryTerm, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_rendering_each(self) -> Glossary:
+        french = [term.fr.lower() for term in self.terms]
+        twice = sorted({fr for fr in french if french.count(fr) > 1})
+        if twice:
+            raise ValueError(f"terms given twice: {', '.join(twice)}")
+        for term in self.terms:
+            chosen = {other.en.lower() for other in self.terms}
+            wrong = [variant for variant in term.avoid if variant.lower() in chosen]
+            if wrong:
+                raise ValueError(f"{term.fr}: avoids {wrong}, the rendering of a glossary term")
+            if term.fr.lower() in (variant.lower() for variant in term.avoid_fr):
+                raise ValueError(f"{term.fr}: avoids its own French term")
+        return self
+
+    def term(self, fr: str, language: str) -> str:
+        """The term in a language, as it reads inside a sentence; KeyError for an unknown one."""
+        found = next((term for term in self.terms if term.fr == fr), None)
+        if found is None:
+            raise KeyError(f"no glossary term {fr!r}")
+        return found.in_(language)
+
+    def heading(self, fr: str, language: str) -> str:
+        """The term as a heading or a label: its first letter in capitals."""
+        text = self.term(fr, language)
+        return text[:1].upper() + text[1:]

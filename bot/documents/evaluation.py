@@ -206,7 +206,7 @@ def _context(
 ) -> _Context:
     """The names as shown (a generic one for a side not yet named), the date, the words."""
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    w = _wording(f"evaluation_{language}")
+    w = _wording(language, "evaluation_")
     names = {
         OURS: (ours or "").strip() or w["ours_fallback"],
         PARTNER: (partner or "").strip() or w["partner_fallback"],

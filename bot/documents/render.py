@@ -30,6 +30,7 @@ from flows.convention import (
     Party,
     actions_from_text,
 )
+from knowledge.loader import load_glossary
 
 TEMPLATE = Path(__file__).with_name("template.docx")
 WORDING_DIR = Path(__file__).with_name("wording")
@@ -42,15 +43,30 @@ ACTION_COLUMNS = ("col_action", "col_lead", "col_calendar", "col_means", "col_in
 PLACEHOLDER_ACTIONS = 3
 
 Wording = dict[str, str]
+# Wording that names a term of the method comes from knowledge/data/glossary.yaml, so the
+# documents name it as the bot and the cards do.
+GLOSSARY_WORDING = {
+    "convention_title": "convention de partenariat",
+    "plan_title": "plan d’action opérationnel",
+    "committee_title": "comité de pilotage",
+    "referent_title": "référent",
+    "decision_renew": "renouveler",
+    "decision_modify": "modifier",
+    "decision_end": "arrêter",
+}
 
 
 @cache
-def _wording(language: str) -> Wording:
-    """The document wording for a language (French when there is no file for it)."""
-    path = WORDING_DIR / f"{language}.yaml"
+def _wording(language: str, document: str = "") -> Wording:
+    """The wording of a document (`evaluation_` for the evaluation report) in a language
+    (French when there is no file for it), with its titles that are glossary terms."""
+    path = WORDING_DIR / f"{document}{language}.yaml"
     if not path.exists():
-        path = WORDING_DIR / f"{DEFAULT_LANGUAGE}.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+        language = DEFAULT_LANGUAGE
+        path = WORDING_DIR / f"{document}{language}.yaml"
+    glossary = load_glossary()
+    terms = {key: glossary.heading(term, language) for key, term in GLOSSARY_WORDING.items()}
+    return {**yaml.safe_load(path.read_text(encoding="utf-8")), **terms}
 
 
 @cache

@@ -266,7 +266,7 @@ def test_the_decision_shows_each_sides_votes_and_the_agreed_outcome():
         [NAMES["ours"], "2", "0", "0"],
         [NAMES["partner"], "2", "1", "0"],
     ]
-    assert "Les deux organisations choisissent de reconduire le partenariat." in _text(document)
+    assert "Les deux organisations choisissent de renouveler le partenariat." in _text(document)
 
 
 def test_the_words_that_introduce_a_table_stay_on_its_page():
