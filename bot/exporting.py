@@ -41,6 +41,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "partnership_id",
         "round_id",
         "kind",
+        "final",
         "due_at",
         "status",
         "decision",

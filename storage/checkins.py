@@ -73,7 +73,7 @@ def insert_rounds(session: Session, *, rows: list[dict]) -> list[tuple[int, int,
     )
     # Rows as parameters, not as values written into the statement: the statement is then
     # compiled once (and cached), and the driver sends the rows in batches.
-    values = [{"status": OPEN, "summary": {}} | row for row in rows]
+    values = [{"status": OPEN, "summary": {}, "final": False} | row for row in rows]
     return sorted(tuple(row) for row in session.execute(statement, values))
 
 

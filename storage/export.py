@@ -93,6 +93,7 @@ def _related(connection, ids: list[int], names: bool) -> dict[str, dict[int, lis
             {
                 "round_id": r.id,
                 "kind": r.kind,
+                "final": r.final,
                 "due_at": _iso(r.due_at),
                 "status": r.status,
                 "decision": summary.get("decision"),

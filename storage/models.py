@@ -235,8 +235,9 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class CheckInRound(SQLModel, table=True):
-    """One evaluation check-in of a partnership (step 7): a pulse or a full review, asked of
-    every respondent of both organisations, open until all answered or 14 days."""
+    """One evaluation check-in of a partnership (step 7): a pulse or a full review (the final
+    evaluation among them), asked of every respondent of both organisations, open until all
+    answered or 14 days."""
 
     __tablename__ = "checkin_round"
     __table_args__ = (
@@ -248,6 +249,8 @@ class CheckInRound(SQLModel, table=True):
     partnership_id: int = Field(foreign_key="partnership.id", index=True)
     kind: str = Field(max_length=16)  # "pulse" or "review"
     due_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    # A full review due on the convention's end date: the guide's final evaluation.
+    final: bool = Field(default=False)
     # "schedule", or "manual" (/evaluation)
     origin: str = Field(default="schedule", max_length=16)
     status: str = Field(default="open", max_length=16)  # "open", "closed"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from bot.services.work import Work
 from flows.evaluation import OURS, PARTNER
 from flows.invitations import aware
-from flows.schedule import Due, schedule
+from flows.schedule import Due, rhythm_of, schedule
 from storage import checkins as store
 from storage.models import Partnership
 
@@ -25,14 +25,25 @@ def dues_of(
     until: datetime | None = None,
 ) -> list[Due]:
     """The partnership's check-ins from its signature (or its entry into implementation,
-    `entered`, read from its history when not given); up to `until` when given."""
+    `entered`, read from its history when not given), at the rhythm /suivi set; up to
+    `until` when given."""
     start = signature_date(work, partnership, entered)
     if start is None:
         return []
     followup = partnership.followup or {}
-    end = _date(followup.get("end_date"))
-    frequency = followup.get("frequency")
-    return schedule(start, frequency=frequency, end=end, zone=work.core.zone, until=until)
+    return schedule(
+        start,
+        frequency=followup.get("frequency"),
+        end=end_date(partnership),
+        zone=work.core.zone,
+        until=until,
+        rhythm=rhythm_of(followup),
+    )
+
+
+def end_date(partnership: Partnership) -> date | None:
+    """The convention's planned end, as /suivi gives it: the day of the final evaluation."""
+    return _date((partnership.followup or {}).get("end_date"))
 
 
 def signature_date(

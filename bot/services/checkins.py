@@ -24,7 +24,7 @@ from bot.services.work import Work
 from flows.evaluation import OURS, PARTNER
 from flows.invitations import aware
 from flows.roles import OBSERVER, Right, may
-from flows.schedule import KINDS, next_due
+from flows.schedule import KINDS, kind_shown, next_due
 from storage import checkins as store
 from storage import repository
 from storage.models import CheckInRound, Partnership
@@ -56,7 +56,7 @@ def evaluation_view(work: Work, partnership: Partnership, role: str) -> Evaluati
         rounds=tuple(_round_info(work, r, invites[r.id]) for r in shown),
         respondents=tuple(_respondents(work, partnership, role)),
         next_due=upcoming.at if upcoming else None,
-        next_kind=upcoming.kind if upcoming else None,
+        next_kind=upcoming.shown_kind if upcoming else None,
         evaluated=partnership.stage in store.EVALUATED_STAGES,
         round_open=_round_open(every),
         needs_both=partnership.id not in checkin_schedule.sides_ready(work, [partnership.id]),
@@ -72,7 +72,7 @@ def _round_info(work: Work, round_: CheckInRound, invites: list) -> RoundInfo:
     mine = next((i for i in invites if i.user_id == work.user.id), None)
     return RoundInfo(
         id=round_.id,
-        kind=round_.kind,
+        kind=kind_shown(round_.kind, round_.final),
         due_at=aware(round_.due_at),
         status=round_.status,
         answered=sum(i.answered_at is not None for i in invites),
@@ -170,11 +170,13 @@ def answer(work: Work, data: object, _message_id: int | None) -> Result:
 
 def questionnaires_start(work: Work, partnership: Partnership, round_: CheckInRound) -> Result:
     """The round's questionnaire, after what Alliance already knows of the partnership."""
-    context = CheckInIntro(round_.kind, partnership.name, tuple(reports.known_facts(partnership)))
+    # The final evaluation asks the full review's questions, framed as the convention's end.
+    shown = kind_shown(round_.kind, round_.final)
+    context = CheckInIntro(shown, partnership.name, tuple(reports.known_facts(partnership)))
     return questionnaires.start_or_resume(
         work,
         round_.kind,
-        intro=f"{round_.kind}_intro",
+        intro=f"{shown}_intro",
         partnership_id=partnership.id,
         round_id=round_.id,
         context=context,

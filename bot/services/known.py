@@ -7,6 +7,7 @@ from typing import Any
 from bot.services.work import Work
 from flows.convention import flow_defaults
 from flows.questionnaires import partnership_defaults
+from flows.schedule import rhythm_answers
 from storage import repository
 from storage.models import Partnership
 
@@ -74,7 +75,8 @@ def our_details(work: Work, partnership: Partnership) -> str | None:
 
 
 def followup(partnership: Partnership) -> dict[str, Any]:
-    """/suivi: the previous answers, else what the convention settled."""
+    """/suivi: the previous answers, else what the convention settled and Alliance's
+    evaluation rhythm."""
     items = partnership.convention or {}
     referents = (items.get("referents") or {}).get("fields") or {}
     committee = (items.get("steering_committee") or {}).get("text")
@@ -86,4 +88,6 @@ def followup(partnership: Partnership) -> dict[str, Any]:
         "communication_plan": (items.get("communication") or {}).get("text"),
         "actions": (items.get("actions") or {}).get("text"),
     }
+    # Alliance's evaluation rhythm (our advice) is offered: keeping it is one tap.
+    offered |= rhythm_answers()
     return {k: v for k, v in offered.items() if v} | dict(partnership.followup or {})

@@ -15,7 +15,7 @@ from flows.criteria import candidate_entry
 from flows.diagnostic import diagnose
 from flows.engine import FlowState
 from flows.roles import MEMBER, Right, may
-from flows.schedule import next_due
+from flows.schedule import next_due, rhythm_of
 from storage import repository
 from storage.models import FlowSession, Partnership
 
@@ -98,7 +98,9 @@ def _followup(
         FollowupShown(
             dict(flow_state.answers),
             upcoming.at if upcoming else None,
-            upcoming.kind if upcoming else None,
+            upcoming.shown_kind if upcoming else None,
+            rhythm_of(partnership.followup),
+            checkin_schedule.end_date(partnership),
         )
     )
     result.shown.append(summaries.card(work, partnership, role))

@@ -64,7 +64,13 @@ class Built:
 
     def view(self, role: str, moved_to: str | None) -> RoundReport:
         return RoundReport(
-            self.report, self.partnership.name, self.organisations, self.closed_on, role, moved_to
+            self.report,
+            self.partnership.name,
+            self.organisations,
+            self.closed_on,
+            role,
+            moved_to,
+            final=self.round.final,
         )
 
     @property

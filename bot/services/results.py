@@ -4,11 +4,12 @@ Telegram object nor a rendered screen. Each adapter renders them with the templa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flows.diagnostic import Diagnosis
 from flows.roles import Right
+from flows.schedule import DEFAULT_RHYTHM, Rhythm
 from knowledge import Method, Question, Questionnaire, Text
 from knowledge.models import Card, ConventionItem, DialoguePoint, KnowledgeBase, Topic
 
@@ -154,6 +155,10 @@ class FollowupShown:
     # The first evaluation to come, by the schedule the answers set (None: not known yet).
     next_checkin: datetime | None = None
     next_checkin_kind: str | None = None
+    # The evaluation rhythm the answers set (Alliance's unless changed), and the day of the
+    # final evaluation (the convention's end, when given).
+    rhythm: Rhythm = DEFAULT_RHYTHM
+    final_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -229,7 +234,7 @@ class InlineCards:
 @dataclass(frozen=True)
 class RoundInfo:
     id: int
-    kind: str  # "pulse" or "review"
+    kind: str  # "pulse", "review" or "final" (flows.schedule.kind_shown)
     due_at: datetime
     status: str  # "open", "closed"
     answered: int
@@ -307,6 +312,8 @@ class RoundReport:
     role: str
     # The stage the decision moved the partnership to, if it did.
     moved_to: str | None = None
+    # The final evaluation: the full review due at the convention's end.
+    final: bool = False
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from bot.services.checkin_schedule import dues_of, side_of, sides_ready
 from bot.services.results import CheckInInvitation, Delivery, Result, Say
 from bot.services.work import Work
 from flows.invitations import aware
-from flows.schedule import REVIEW, latest_due
+from flows.schedule import REVIEW, kind_shown, latest_due
 from storage import checkins as store
 from storage import repository
 from storage.models import CheckInRound, Partnership, User
@@ -79,13 +79,17 @@ def open_due_rounds(
                         "partnership_id": partnership.id,
                         "kind": kind,
                         "due_at": due.at,
+                        "final": due.final,
                         "origin": "schedule",
                         "opened_at": work.now,
                     }
                 )
     opened = store.insert_rounds(work.db, rows=rows)
+    # One round of a kind per partnership and run: the final one is known by both.
+    finals = {(row["partnership_id"], row["kind"]) for row in rows if row["final"]}
+    final_ids = {round_id for round_id, pid, kind in opened if (pid, kind) in finals}
     result = Result(work.language)
-    invite_respondents(work, {p.id: p for p in partnerships}, opened, result)
+    invite_respondents(work, {p.id: p for p in partnerships}, opened, result, final_ids)
     return result, len({partnership_id for _, partnership_id, _ in opened})
 
 
@@ -94,9 +98,11 @@ def invite_respondents(
     partnerships: dict[int, Any],
     opened: list[tuple[int, int, str]],
     result: Result,
+    final_ids: set[int] | frozenset[int] = frozenset(),
 ) -> None:
     """Every respondent of both organisations of the rounds just opened (id, partnership id,
-    kind) is asked, once, whatever number of dispatchers run."""
+    kind; `final_ids` are final evaluations) is asked, once, whatever number of dispatchers
+    run."""
     if not opened:
         return
     found = store.respondents_of(work.db, partnership_ids=sorted({p for _, p, _ in opened}))
@@ -117,7 +123,8 @@ def invite_respondents(
     for _invite_id, round_id, user_id in claimed:
         partnership_id, kind = rounds_[round_id]
         user = users[user_id]
-        view = CheckInInvitation(partnerships[partnership_id].name, round_id, kind, 0)
+        shown = kind_shown(kind, round_id in final_ids)
+        view = CheckInInvitation(partnerships[partnership_id].name, round_id, shown, 0)
         result.deliveries.append(Delivery(user.external_id, user.language, (view,), bulk=True))
 
 
@@ -145,7 +152,8 @@ def remind_or_close(work: Work, round_: CheckInRound, invites: list) -> tuple[Re
 
 
 def _invitation(user: User, partnership: Partnership, round_, reminder: int) -> Delivery:
-    view = CheckInInvitation(partnership.name, round_.id, round_.kind, reminder)
+    shown = kind_shown(round_.kind, round_.final)
+    view = CheckInInvitation(partnership.name, round_.id, shown, reminder)
     return Delivery(user.external_id, user.language, (view,), bulk=True)
 
 
@@ -172,9 +180,10 @@ def close_round(work: Work, partnership: Partnership, round_: CheckInRound, resu
 
 
 def _apply_decision(work: Work, partnership: Partnership, round_, decision: str | None):
-    """A full review is the evaluation: the partnership enters step 7, then renews, changes
-    or ends when both organisations proposed the same; otherwise its members decide from its
-    card, where step 7 offers those moves. Recorded in its history; None if nothing moved."""
+    """A full review (the final evaluation too) is the evaluation: the partnership enters
+    step 7, then renews, changes or ends when both organisations proposed the same; otherwise
+    its members decide from its card, where step 7 offers those moves. Recorded in its
+    history; None if nothing moved."""
     if round_.kind != REVIEW:
         return None
     moved_to = None

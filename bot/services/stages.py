@@ -11,8 +11,10 @@ from storage.models import Partnership
 
 
 def facts(work: Work, partnership: Partnership) -> PartnershipFacts:
-    """What the stage machine needs to know about this partnership."""
-    diagnosed = repository.last_done_flow(work.db, user_id=work.user.id, flow="diagnostic")
+    """What the stage machine needs to know about this partnership. Its creator's
+    self-diagnosis counts when no person acts (the dispatcher closing a full review)."""
+    user_id = work.user.id if work.user is not None else partnership.created_by
+    diagnosed = repository.last_done_flow(work.db, user_id=user_id, flow="diagnostic")
     return facts_of(
         partnership,
         work.core.checklist,

@@ -35,7 +35,7 @@ def card(work: Work, partnership: Partnership, role: str) -> PartnershipCard:
         moves=work.core.lifecycle.moves_from(partnership.stage),
         ready=stages.can_advance(work, partnership),
         next_checkin=upcoming.at if upcoming else None,
-        next_checkin_kind=upcoming.kind if upcoming else None,
+        next_checkin_kind=upcoming.shown_kind if upcoming else None,
         waits_for_partner=waits,
     )
 

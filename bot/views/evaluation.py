@@ -11,6 +11,7 @@ from bot.services.results import CheckInIntro, CheckInInvitation, EvaluationShow
 from bot.views.screens import Button, Screen, local_date
 from flows.evaluation import AMBER, DIVERGENCE, GREEN, OURS, PARTNER
 from flows.roles import Right
+from flows.schedule import kind_shown
 
 LIGHTS = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
 
@@ -132,7 +133,7 @@ def round_report_screen(shown: RoundReport, language: str) -> Screen:
     text = render(
         "round_report.j2",
         language,
-        kind=report.kind,
+        kind=kind_shown(report.kind, shown.final),
         name=shown.partnership_name,
         organisations=[names[side] for side in sides],
         answered=[report.answered.get(side, (0, 0)) for side in sides],

@@ -24,6 +24,7 @@ from bot.views.screens import Button, Screen, local_date
 from flows.criteria import RED_FLAG_AT_MOST
 from flows.lifecycle import step_number
 from flows.roles import Right
+from flows.schedule import DEFAULT_RHYTHM
 
 # The dialogue screen shows the latest notes, each cut to its beginning: three whole notes
 # (2,000 characters each) made an edit longer than Telegram's 4,096 (issue 17).
@@ -175,7 +176,11 @@ def convention_screen(status: ConventionStatus, language: str, zone: ZoneInfo) -
 
 
 def followup_screen(shown: FollowupShown, language: str, zone: ZoneInfo) -> Screen:
+    """The steering set, and the evaluation rhythm: said to be Alliance's (our advice) unless
+    the user set another."""
     upcoming = local_date(shown.next_checkin, zone) if shown.next_checkin else None
+    rhythm = shown.rhythm
+    before_end = rhythm.review_before_end
     return Screen(
         render(
             "followup_summary.j2",
@@ -183,6 +188,11 @@ def followup_screen(shown: FollowupShown, language: str, zone: ZoneInfo) -> Scre
             f=shown.followup,
             next_checkin=upcoming,
             next_kind=shown.next_checkin_kind,
+            ours=rhythm == DEFAULT_RHYTHM,
+            first_weeks=rhythm.first_pulse_after.days // 7,
+            before_end=before_end.days // 7 if before_end else None,
+            yearly=rhythm.yearly_review,
+            final_on=shown.final_on.strftime("%d/%m/%Y") if shown.final_on else None,
         )
     )
 

@@ -3,9 +3,10 @@ their due date, both organisations asked, reminders, closing, the report, the de
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.services import Actor, Services, checkins
+from flows.invitations import aware
 from storage.db import make_engine
 from tests.bot.checkins import (
     DAY,
@@ -173,3 +174,76 @@ async def test_a_full_review_decision_moves_the_stage(api, sqlite_url):
     # Both organisations proposed to renew: into evaluation, then renewed, with its history.
     assert stage == "implementation"
     assert moves[-2:] == [("advance", "evaluation"), ("renew", "implementation")]
+
+
+def final_invitations(api, chat: int) -> list:
+    return [c for c in api.calls_of("sendMessage", chat) if "Évaluation finale" in (c.text or "")]
+
+
+async def test_the_final_evaluation_falls_due_on_the_end_date_once_and_its_decision_ends_it(
+    api, sqlite_url
+):
+    end = date(2027, 12, 15)
+    pid = evaluated_partnership(sqlite_url, ours=OURS, theirs=THEIRS, end=end)
+    # The last minute before: the check-ins due before it are caught up, not the final one.
+    await run_checkins(api, sqlite_url, at(end, 8, 59))
+    assert not any(r.final for r in rounds_of(sqlite_url, pid))
+    assert all(final_invitations(api, chat) == [] for chat in EVERYONE)
+    # 9:00 on the end date: the final evaluation, a full review, asked of both organisations.
+    await run_checkins(api, sqlite_url, at(end))
+    (final,) = [r for r in rounds_of(sqlite_url, pid) if r.final]
+    assert final.kind == "review" and aware(final.due_at) == at(end)
+    # Run again the same day, and the next: nobody is asked twice.
+    await run_checkins(api, sqlite_url, later(end))
+    await run_checkins(api, sqlite_url, later(end + DAY))
+    assert [len(final_invitations(api, chat)) for chat in EVERYONE] == [1, 1, 1, 1]
+    assert [r.id for r in rounds_of(sqlite_url, pid) if r.final] == [final.id]
+    assert "la convention arrive à son terme" in final_invitations(api, 201)[0].text
+    # Starting it says what it is; its questions are the full review's, decision included.
+    service = Client(Services(make_engine(sqlite_url)))
+    started = service.run(Actor("tg:101", "fr"), checkins.answer, f"v1:e:{final.id}", None)
+    assert "Évaluation finale" in started.messages[0].text
+    walk(service, Actor("tg:101", "fr"), REVIEW_ANSWERS | {"decision": "Arrêter"})
+    for chat in THEIRS:
+        answer(service, chat, final.id, REVIEW_ANSWERS | {"decision": "Arrêter"})
+    # Closed after its 14 days, by the dispatcher: everyone reads the final evaluation's
+    # report, and both organisations' proposal ends the partnership.
+    await run_checkins(api, sqlite_url, later(end + 14 * DAY))
+    for chat in EVERYONE:
+        texts = [c.text or "" for c in api.calls_of("sendMessage", chat)]
+        assert any("Résultats de l’évaluation finale" in t for t in texts), chat
+    stage, moves = stage_of(sqlite_url, pid)
+    assert stage == "ended" and moves[-1] == ("end", "ended")
+
+
+async def test_a_rhythm_set_in_followup_moves_the_check_ins(api, sqlite_url):
+    pid = evaluated_partnership(sqlite_url, ours=OURS, theirs=THEIRS)
+    end = date(2027, 12, 15)
+    owner = Actor("tg:101", "fr")
+    service = Client(Services(make_engine(sqlite_url), clock=lambda: at(SIGNED + DAY)))
+    service.followup(owner)
+    walk(
+        service,
+        owner,
+        {
+            "steering_committee": "Non",
+            "end_date": end.strftime("%d/%m/%Y"),
+            "keep_rhythm": "Non",
+            "first_checkin": "4",
+            "review_before_end": "4",
+            "yearly_review": "Non",
+            "reporting_tools": [1],
+            "communication_plan": "Une lettre par trimestre",
+            "actions": "skip",
+        },
+    )
+    # Four weeks after signature, not six: the first check-in opens.
+    await run_checkins(api, sqlite_url, at(SIGNED + 27 * DAY))
+    assert rounds_of(sqlite_url, pid) == []
+    await run_checkins(api, sqlite_url, at(SIGNED + 28 * DAY))
+    (pulse,) = rounds_of(sqlite_url, pid)
+    assert pulse.kind == "pulse" and aware(pulse.due_at) == at(SIGNED + 28 * DAY)
+    # The full review four weeks before the end, none a year after signature.
+    await run_checkins(api, sqlite_url, at(end - 28 * DAY))
+    reviews = [r for r in rounds_of(sqlite_url, pid) if r.kind == "review"]
+    assert [aware(r.due_at) for r in reviews] == [at(end - 28 * DAY)]

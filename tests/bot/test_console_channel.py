@@ -70,7 +70,8 @@ def two_organisations(services: Services) -> int:
         return partnership.id
 
 
-FOLLOWUP_TO_ACTIONS = ["/suivi", "Claire", "Marc", "2", ">", ">", "2", "1", "v", "Lettre"]
+# Half-yearly steering, Alliance's evaluation rhythm kept ("1"), a dashboard, a letter.
+FOLLOWUP_TO_ACTIONS = ["/suivi", "Claire", "Marc", "2", ">", ">", "2", "1", "1", "v", "Lettre"]
 ACTIONS = [
     "Diagnostic de 40 logements ; Claire ; mars ; 2 techniciens ; 40 visites",
     "Réunions publiques ; Marc ; avril ; salle ; 3 réunions",
@@ -97,7 +98,7 @@ def test_a_dot_alone_ends_the_lines_and_the_end_of_input_sends_them(services, sq
     with session_scope(services.engine) as db:
         assert db.get(Partnership, pid).followup["actions"].splitlines() == ACTIONS[:2]
     # Input that stops in the middle (Ctrl-D, the end of a pipe) loses nothing either.
-    terminal.session("/suivi", "=", "=", "=", ">", ">", "=", "=", "=", ACTIONS[2])
+    terminal.session("/suivi", "=", "=", "=", ">", ">", "=", "=", "=", "=", ACTIONS[2])
     with session_scope(services.engine) as db:
         assert db.get(Partnership, pid).followup["actions"] == ACTIONS[2]
 
