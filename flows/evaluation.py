@@ -26,6 +26,8 @@ AMBER = 3.0
 DIVERGENCE = 1.5
 DECISIONS = ("renew", "modify", "end")
 DECISION_QUESTION = "decision"
+# The kinds of question answered with a score: each is a dimension the report compares.
+SCORED = (QuestionKind.RATING, QuestionKind.SCALE)
 
 Answers = Mapping[str, Any]
 
@@ -120,6 +122,11 @@ def build_report(
     )
 
 
+def scored_questions(questionnaire: Questionnaire) -> tuple[Question, ...]:
+    """The questions answered with a score, in order: the dimensions a round compares."""
+    return tuple(q for q in questionnaire.questions if q.kind in SCORED)
+
+
 def overall_scores(report: EvaluationReport) -> dict[str, float]:
     """This round's average per dimension, as a later round's trend reads it."""
     return {d.question.id: d.overall for d in report.dimensions if d.overall is not None}
@@ -162,7 +169,7 @@ def _section(
 ) -> Section:
     dimensions, texts = [], []
     for question in questions:
-        if question.kind in (QuestionKind.RATING, QuestionKind.SCALE):
+        if question.kind in SCORED:
             dimensions.append(_dimension(question, answers, earlier))
         elif question.kind == QuestionKind.TEXT:
             said = tuple(

@@ -739,13 +739,19 @@ def _draw_scores(ax: Axes, dimensions: tuple[DimensionResult, ...], ctx: _Contex
     _shade_bands(ax.axvspan)
     rows = range(len(dimensions))
     unrated = [d.ours is None and d.partner is None for d in dimensions]
+    # Both sides at the same score: one value between their bars, where two would overlap
+    # once many dimensions share the height with the trend.
+    same = [d.ours is not None and ctx.number(d.ours) == ctx.number(d.partner) for d in dimensions]
     for side, offset, colour in ((OURS, -1, OURS_COLOUR), (PARTNER, 1, PARTNER_COLOUR)):
         places = [row + offset * BAR_HEIGHT / 2 for row in rows]
         scores = [getattr(d, side) for d in dimensions]
         name = _shortened(ctx.names[side], NAME_CHARS)
-        _draw_side(ax, places, scores, colour, name, ctx, unrated)
+        _draw_side(ax, places, scores, colour, name, ctx, unrated, same)
     for row in (row for row in rows if unrated[row]):
         _no_answer(ax, row, ctx)
+    for row in (row for row in rows if same[row]):
+        score = dimensions[row].ours
+        ax.text(score + 0.04, row, ctx.number(score), va="center", fontsize=SMALL_SIZE)
     names = [_tick_name(d, ctx) for d in dimensions]
     ax.set_yticks(list(rows), labels=names, fontsize=TEXT_SIZE)
     for tick, dimension in zip(ax.get_yticklabels(), dimensions, strict=True):
@@ -763,17 +769,24 @@ def _tick_name(dimension: DimensionResult, ctx: _Context) -> str:
 
 
 def _draw_side(
-    ax: Axes, places, scores, colour: str, name: str, ctx: _Context, unrated: list[bool]
+    ax: Axes,
+    places,
+    scores,
+    colour: str,
+    name: str,
+    ctx: _Context,
+    unrated: list[bool],
+    same: list[bool],
 ) -> None:
-    """One organisation's bars from 1; a dimension it did not rate says so, never a zero
-    (once for both sides when neither rated it)."""
+    """One organisation's bars from 1, each with its value unless both sides share it; a
+    dimension it did not rate says so, never a zero (once for both when neither rated it)."""
     widths = [score - 1 if score is not None else 0 for score in scores]
     ax.barh(places, widths, left=1, height=BAR_HEIGHT, color=colour, label=_plain(name))
-    for place, score, quiet in zip(places, scores, unrated, strict=True):
-        if score is not None:
-            ax.text(score + 0.04, place, ctx.number(score), va="center", fontsize=SMALL_SIZE)
-        elif not quiet:
+    for place, score, quiet, shared in zip(places, scores, unrated, same, strict=True):
+        if score is None and not quiet:
             _no_answer(ax, place, ctx)
+        elif score is not None and not shared:
+            ax.text(score + 0.04, place, ctx.number(score), va="center", fontsize=SMALL_SIZE)
 
 
 def _no_answer(ax: Axes, place: float, ctx: _Context) -> None:

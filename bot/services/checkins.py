@@ -176,7 +176,7 @@ def questionnaires_start(work: Work, partnership: Partnership, round_: CheckInRo
     return questionnaires.start_or_resume(
         work,
         round_.kind,
-        intro=f"{shown}_intro",
+        intro=Say(f"{shown}_intro", {"count": rounds.scores_asked(work, round_.kind)}),
         partnership_id=partnership.id,
         round_id=round_.id,
         context=context,

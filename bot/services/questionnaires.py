@@ -40,7 +40,7 @@ def start_or_resume(
     work: Work,
     flow_id: str,
     *,
-    intro: str,
+    intro: str | Say,
     partnership_id: int | None = None,
     defaults: dict[str, Any] | None = None,
     flags: list[str] | None = None,
@@ -74,7 +74,7 @@ def start_or_resume(
         partnership_id=partnership_id,
         round_id=round_id,
     )
-    result = _ask(work, Say(intro), running, flow_state)
+    result = _ask(work, Say(intro) if isinstance(intro, str) else intro, running, flow_state)
     if context is not None:
         result.shown.insert(1, context)
     # The question of a run just replaced loses its buttons too.

@@ -290,6 +290,7 @@ class CheckInInvitation:
     round_id: int
     kind: str
     reminder: int  # 0 for the invitation, then 1, 2
+    scores: int = 0  # how many scores the round asks for
 
 
 @dataclass(frozen=True)

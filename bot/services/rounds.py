@@ -17,6 +17,7 @@ from bot.services import reports, stages
 from bot.services.checkin_schedule import dues_of, side_of, sides_ready
 from bot.services.results import CheckInInvitation, Delivery, Result, Say
 from bot.services.work import Work
+from flows.evaluation import scored_questions
 from flows.invitations import aware
 from flows.schedule import REVIEW, kind_shown, latest_due
 from storage import checkins as store
@@ -123,8 +124,9 @@ def invite_respondents(
     for _invite_id, round_id, user_id in claimed:
         partnership_id, kind = rounds_[round_id]
         user = users[user_id]
+        name = partnerships[partnership_id].name
         shown = kind_shown(kind, round_id in final_ids)
-        view = CheckInInvitation(partnerships[partnership_id].name, round_id, shown, 0)
+        view = CheckInInvitation(name, round_id, shown, 0, scores_asked(work, kind))
         result.deliveries.append(Delivery(user.external_id, user.language, (view,), bulk=True))
 
 
@@ -147,14 +149,22 @@ def remind_or_close(work: Work, round_: CheckInRound, invites: list) -> tuple[Re
             work.db, invite.id, column="reminders", expected=invite.reminders, value=due
         ):
             user = work.db.get(User, invite.user_id)
-            result.deliveries.append(_invitation(user, partnership, round_, reminder=due))
+            result.deliveries.append(_invitation(work, user, partnership, round_, reminder=due))
     return result, False
 
 
-def _invitation(user: User, partnership: Partnership, round_, reminder: int) -> Delivery:
+def _invitation(
+    work: Work, user: User, partnership: Partnership, round_, reminder: int
+) -> Delivery:
+    asked = scores_asked(work, round_.kind)
     shown = kind_shown(round_.kind, round_.final)
-    view = CheckInInvitation(partnership.name, round_.id, shown, reminder)
+    view = CheckInInvitation(partnership.name, round_.id, shown, reminder, asked)
     return Delivery(user.external_id, user.language, (view,), bulk=True)
+
+
+def scores_asked(work: Work, kind: str) -> int:
+    """How many scores a round of that kind asks for, as its invitation and intro say."""
+    return len(scored_questions(work.core.flows[kind].questionnaire))
 
 
 def close_round(work: Work, partnership: Partnership, round_: CheckInRound, result: Result) -> bool:

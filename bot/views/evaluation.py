@@ -96,6 +96,7 @@ def invitation_screen(invitation: CheckInInvitation, language: str) -> Screen:
         name=invitation.partnership_name,
         kind=invitation.kind,
         reminder=invitation.reminder,
+        count=invitation.scores,
     )
     return Screen(text, ((Button(_("Start"), answer_data(invitation.round_id)),),))
 

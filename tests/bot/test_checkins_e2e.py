@@ -48,6 +48,7 @@ PULSE_ANSWERS = {
         "coherence",
         "efficiency",
         "relevance",
+        "societal_contribution",
         "value_exchange",
         "steering",
         "clarity",

@@ -99,7 +99,7 @@ def test_a_screen_s_actions_outlive_a_confirmation_but_not_their_own_screen(sqli
     engine.dispose()
     # *1 starts a pulse; its confirmation has no action, so *1 still answers it from there.
     output = run_console(sqlite_url, ["/evaluation", "*1", "*1", "/quitter"])
-    assert "Question 1/9" in output
+    assert "Question 1/10" in output
     # "Keep them" replaces the question in place: its "Erase" action is gone with it.
     output = run_console(sqlite_url, ["/supprimer", "*2", "*1", "/quitter"])
     assert "Rien n’a été effacé" in output and "Vos données sont effacées" not in output

@@ -19,7 +19,7 @@ from tests.bot.checkins import evaluated_partnership, rounds_of
 from tests.bot.client import Client
 from tests.bot.test_checkins_e2e import EVERYONE, PULSE_ANSWERS, answer
 
-DIMENSIONS = 8
+DIMENSIONS = 9
 
 
 @pytest.fixture

@@ -21,14 +21,14 @@ def typed(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-PULSE = ("performance", "coherence", "efficiency", "relevance")
+PULSE = ("performance", "coherence", "efficiency", "relevance", "societal_contribution")
 PULSE += ("value_exchange", "steering", "clarity", "meaning")
 REVIEW_RATED = ("actions_done", "means_in_place", "framing", "steering", "communication")
 REVIEW_RATED += ("evaluation", "objectives_own", "objectives_common", "coherence")
 
 
 def pulse(scores: str, **comments: str) -> dict:
-    """Eight scores as a string ("45343434"); a dimension's comment is typed after its score."""
+    """Nine scores as a string ("453443434"); a dimension's comment is typed after its score."""
     answers = {q: s for q, s in zip(PULSE, scores, strict=True)}
     for question, comment in comments.items():
         if question == "difficulty":
@@ -182,6 +182,7 @@ RENOVATION = Persona(
         "t_referents_ours": "Samira Benali, présidente",
         "t_referents_partner": "Karim Haddad, directeur général",
         "t_evaluation": "Un point d’étape par trimestre, un bilan annuel",
+        "s_evaluator": "both",
         "c_commitments": ["alert", "confidentiality", "communication"],
         "t_alert": "Un courriel au référent de l’autre partie, puis une réunion sous 15 jours",
         "y_confidentiality": "yes",
@@ -200,8 +201,8 @@ RENOVATION = Persona(
         "actions": KEEP,
     },
     signed=ahead(42),
-    pulse_ours=pulse("45444434", steering="réunions trop espacées"),
-    pulse_partner=pulse("42434232", efficiency="chantiers retardés par les devis"),
+    pulse_ours=pulse("454444434", steering="réunions trop espacées"),
+    pulse_partner=pulse("424334232", efficiency="chantiers retardés par les devis"),
     review_ours=review("443434444", "renew", strengths="Des familles mieux chauffées"),
     review_partner=review("434343434", "renew", weaknesses="Délais administratifs"),
     decision="renew",
@@ -214,6 +215,7 @@ RENOVATION = Persona(
         "Karim Haddad",
         "lettre recommandée avec un préavis de trois mois",
         "15 000 euros",
+        "avec le concours d’un tiers extérieur",
     ],
     in_action_plan=[
         "Diagnostic énergétique de 40 logements",
@@ -234,6 +236,7 @@ def _convention(ours: str, partner: str, territory: str, **texts) -> dict:
         "y_vat": "no",
         "c_duration": ["duration", "termination", "calendar"],
         "c_steering": ["referents", "implementation", "evaluation"],
+        "s_evaluator": "partners",
         "c_commitments": ["alert", "communication"],
         "t_geography": territory,
     }
@@ -311,8 +314,8 @@ VIALIS = Persona(
         "actions": KEEP,
     },
     signed=ahead(59),
-    pulse_ours=pulse("54445444"),
-    pulse_partner=pulse("32443422", difficulty="Les managers libèrent peu les parrains"),
+    pulse_ours=pulse("544445444"),
+    pulse_partner=pulse("324443422", difficulty="Les managers libèrent peu les parrains"),
     review_ours=review("444344444", "modify", expectations="Ouvrir aux métiers de la logistique"),
     review_partner=review("333334343", "modify"),
     decision="modify",
@@ -403,13 +406,13 @@ VILLE = Persona(
         "actions": KEEP,
     },
     signed=ahead(96),
-    pulse_ours=pulse("44443444"),
-    pulse_partner=pulse("45412445", clarity="1 on ne sait pas qui arrose l’été"),
+    pulse_ours=pulse("444443444"),
+    pulse_partner=pulse("454112445", clarity="1 on ne sait pas qui arrose l’été"),
     review_ours=review("545454545", "renew"),
     review_partner=review("444444444", "renew", story="Une voisine de 84 ans a retrouvé du monde"),
     decision="renew",
     colleague=Person(7303, "Sophie", "Martin"),
-    pulse_colleague=pulse("34342444", meaning="4 les habitants reviennent chaque semaine"),
+    pulse_colleague=pulse("343442444", meaning="4 les habitants reviennent chaque semaine"),
     in_convention=["Ville de Villeurbanne", "Les Jardins du Tonkin", "8 000 euros"],
     in_action_plan=["Aménager trois jardins", "Animer un atelier hebdomadaire"],
 )
@@ -487,8 +490,8 @@ LABO = Persona(
         "actions": KEEP,
     },
     signed=ahead(276),
-    pulse_ours=pulse("34343434"),
-    pulse_partner=pulse("35353535", meaning="5 les enfants adorent"),
+    pulse_ours=pulse("343443434"),
+    pulse_partner=pulse("353553535", meaning="5 les enfants adorent"),
     review_ours=review("343434343", "modify"),
     review_partner=review("444433334", "renew", weaknesses="Trop de tests pour les enfants"),
     decision="modify",

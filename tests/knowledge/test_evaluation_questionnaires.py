@@ -11,6 +11,7 @@ PULSE_DIMENSIONS = (
     "coherence",
     "efficiency",
     "relevance",
+    "societal_contribution",
     "value_exchange",
     "steering",
     "clarity",
@@ -61,9 +62,8 @@ def test_french_texts_use_the_typographic_apostrophe(pulse, review):
                 assert "'" not in text.fr, (question.id, text.fr)
 
 
-def test_the_pulse_rates_the_eight_dimensions_then_asks_for_a_difficulty(pulse):
+def test_the_pulse_rates_the_nine_dimensions_then_asks_for_a_difficulty(pulse):
     rated = [q for q in pulse.questions if q.kind == QuestionKind.RATING]
-    assert 6 <= len(rated) <= 8
     assert tuple(q.id for q in rated) == PULSE_DIMENSIONS
     for question in rated:
         assert (question.minimum, question.maximum) == (1, 5)
@@ -73,6 +73,18 @@ def test_the_pulse_rates_the_eight_dimensions_then_asks_for_a_difficulty(pulse):
     assert last.id == "difficulty"
     assert last.kind == QuestionKind.TEXT and not last.required
     assert len(pulse.questions) == len(rated) + 1
+
+
+def test_the_pulse_asks_each_of_the_guides_five_evaluation_words(pulse):
+    """001, Étape 7, "les mots pour le dire": five notions, each a dimension of the pulse, in
+    the guide's order and under its own name."""
+    words = ("Performance", "Cohérence", "Efficacité", "Pertinence", "Contribution sociétale")
+    labels = [q.label.fr for q in pulse.questions if q.label]
+    assert labels[: len(words)] == list(words)
+    societal = pulse.questions[len(words) - 1]
+    assert societal.label.en == "Societal contribution"
+    assert societal.source.seed == "001" and "contribution sociétale" in societal.source.section
+    assert "écosystème" in societal.help.fr and "ecosystem" in societal.help.en
 
 
 def test_the_review_follows_the_four_analyses_and_ends_on_the_decision(review):
@@ -102,7 +114,7 @@ def test_the_review_mixes_scores_and_mostly_optional_texts(review):
         assert any(q.part.fr == part and q.kind in SCORED for q in review.questions), part
 
 
-def test_a_pulse_round_gives_one_section_of_eight_dimensions(pulse):
+def test_a_pulse_round_gives_one_section_of_nine_dimensions(pulse):
     report = build_report(
         pulse,
         {
