@@ -45,6 +45,10 @@ def yes_no_question_id(item_id: str) -> str:
     return f"y_{item_id}"
 
 
+def choice_question_id(item_id: str) -> str:
+    return f"s_{item_id}"
+
+
 PARTY_QUESTIONS = {"ours": "p_ours", "partner": "p_partner"}
 
 
@@ -54,7 +58,8 @@ def checklist_questionnaire(checklist: ConventionChecklist) -> Questionnaire:
     questions = [_party_question(checklist, side) for side in PARTY_QUESTIONS]
     for section in checklist.sections:
         items = [item for item in checklist.items if item.section == section.id]
-        questions.append(_agreed_question(checklist, section, items))
+        ticked = [item for item in items if not item.asked_with]
+        questions.append(_agreed_question(checklist, section, ticked))
         for item in items:
             questions.extend(_item_questions(checklist, section.id, item))
     title = Text(fr="Contenu de la convention", en="Content of the agreement")
@@ -95,17 +100,20 @@ def _agreed_question(checklist: ConventionChecklist, section, items) -> Question
 
 
 def _item_questions(checklist: ConventionChecklist, section_id: str, item: ConventionItem):
-    """What an agreed item asks: a yes or no, or its text (one per field)."""
-    when = (Condition(question=agreed_question_id(section_id), any_of=(item.id,)),)
-    if item.answer == "yes_no":
+    """What an agreed item asks: a yes or no, one of its options, or its text (one per
+    field). An item asked with another is asked when that one is agreed."""
+    ticked = item.asked_with or item.id
+    when = (Condition(question=agreed_question_id(section_id), any_of=(ticked,)),)
+    if item.answer in ("yes_no", "choice"):
+        chosen = item.answer == "choice"
         yield Question(
-            id=yes_no_question_id(item.id),
+            id=choice_question_id(item.id) if chosen else yes_no_question_id(item.id),
             kind=QuestionKind.SINGLE,
             prompt=item.question,
             help=item.why,
             source=item.source,
             when=when,
-            options=checklist.yes_no,
+            options=item.options if chosen else checklist.yes_no,
         )
         return
     for item_field in item.fields or (None,):
@@ -126,14 +134,19 @@ def _item_questions(checklist: ConventionChecklist, section_id: str, item: Conve
 
 
 def answers_by_item(checklist: ConventionChecklist, flow_answers: dict, flags=()) -> dict:
-    """From the questionnaire's answers to {item id: {"status", "text" | "yes" | fields}},
-    plus the parties under "_parties"."""
+    """From the questionnaire's answers to {item id: {"status", "text" | "yes" | "choice" |
+    fields}}, plus the parties under "_parties"."""
     result: dict[str, Any] = {}
     for item in checklist.items:
-        agreed = item.id in (flow_answers.get(agreed_question_id(item.section)) or [])
+        ticked = flow_answers.get(agreed_question_id(item.section)) or []
+        agreed = (item.asked_with or item.id) in ticked
         record: dict[str, Any] = {"status": IN_PLACE if agreed else MISSING}
         if agreed and item.answer == "yes_no":
             record["yes"] = flow_answers.get(yes_no_question_id(item.id)) == YES
+        elif agreed and item.answer == "choice":
+            record["choice"] = flow_answers.get(choice_question_id(item.id))
+            if chosen_option(item, record) is None:
+                record["status"] = MISSING  # ticked, but nothing chosen
         elif agreed:
             ids = [text_question_id(item.id, f.id) for f in item.fields] or [
                 text_question_id(item.id)
@@ -205,7 +218,8 @@ def flow_defaults(
         offered = _offered(item, record, known)
         if offered is None:
             continue
-        agreed[item.section].append(item.id)
+        if not item.asked_with:
+            agreed[item.section].append(item.id)
         defaults.update(offered)
         if record.get("status") == PARTIAL:
             flags.extend(qid for qid in offered if qid.startswith("t_"))
@@ -220,6 +234,8 @@ def _offered(item: ConventionItem, record: dict, known: dict[str, Any]) -> dict 
     if record.get("status") in AGREED:
         if item.answer == "yes_no":
             return {yes_no_question_id(item.id): YES if record.get("yes") else NO}
+        if item.answer == "choice":
+            return {choice_question_id(item.id): chosen_option(item, record)}
         if item.fields:
             fields = record.get("fields") or {}
             return {text_question_id(item.id, f.id): fields.get(f.id) for f in item.fields}
@@ -523,6 +539,8 @@ def _clauses(
     agreed = status in AGREED
     if item.answer == "yes_no":
         return _yes_no_clause(item, record, status, title, hint)
+    if item.answer == "choice":
+        return _choice_clause(item, record, status, title, hint, proposed=proposed)
     if item.answer == "place":
         # The place fills the standard wording (the court of the place of signature); the
         # place itself is written in the signature block in any case.
@@ -585,6 +603,27 @@ def _yes_no_clause(item: ConventionItem, record: dict, status: str, title: str, 
         wording = item.standard if record.get("yes") else item.standard_no
         return [Clause(item.id, title, None, status, hint, wording)] if wording else []
     if item.required and item.standard and item.proposed:
+        return [Clause(item.id, title, None, MISSING, hint, item.standard)]
+    return _placeholder_if_required(item, title, hint)
+
+
+def chosen_option(item: ConventionItem, record: dict | None) -> str | None:
+    """The option an agreed choice item holds; None when not agreed or not one of its own."""
+    if not record or record.get("status") not in AGREED:
+        return None
+    choice = record.get("choice")
+    return choice if any(option.id == choice for option in item.options) else None
+
+
+def _choice_clause(
+    item: ConventionItem, record: dict, status: str, title: str, hint: str, *, proposed: bool
+) -> list[Clause]:
+    """Agreed: the wording of the option chosen (`<standard>_<option>`); not agreed yet, our
+    standard wording as a proposal, else a placeholder."""
+    choice = chosen_option(item, record)
+    if choice is not None:
+        return [Clause(item.id, title, None, status, hint, f"{item.standard}_{choice}")]
+    if item.standard and item.proposed and proposed:
         return [Clause(item.id, title, None, MISSING, hint, item.standard)]
     return _placeholder_if_required(item, title, hint)
 

@@ -540,8 +540,14 @@ class ConventionItem(Strict):
     question: Text
     why: Text
     required: bool = True
-    # How it is answered: a text, a yes or no, or a place (the place of signature).
-    answer: Literal["text", "yes_no", "place"] = "text"
+    # How it is answered: a text, a yes or no, a place (the place of signature), or one of
+    # its `options` (who evaluates), each written in the draft by the wording
+    # `<standard>_<option id>`.
+    answer: Literal["text", "yes_no", "place", "choice"] = "text"
+    options: tuple[Option, ...] = ()
+    # Asked with another item of its section (who evaluates, with the evaluation terms): not
+    # a point of its own to tick, agreed when that one is, still counted by the checklist.
+    asked_with: str | None = None
     fields: tuple[ItemField, ...] = ()
     # Its text is typed in several lines (one action per line).
     multiline: bool = False
@@ -557,6 +563,14 @@ class ConventionItem(Strict):
     # Its answer names people (referents, committee members): left out of an export without names.
     personal: bool = False
     source: Source
+
+    @model_validator(mode="after")
+    def _choices(self) -> ConventionItem:
+        if (self.answer == "choice") != bool(self.options):
+            raise ValueError(f"item {self.id}: options go with a choice answer, and only there")
+        if self.options and not self.standard:
+            raise ValueError(f"item {self.id}: a choice names its clauses after `standard`")
+        return self
 
 
 class PartiesQuestions(Strict):
@@ -602,6 +616,14 @@ class ConventionChecklist(Strict):
                 raise ValueError(f"item {item.id}: unknown section {item.section!r}")
             if item.article is not None and item.article not in articles:
                 raise ValueError(f"item {item.id}: unknown article {item.article!r}")
+            host = self.item(item.asked_with) if item.asked_with else None
+            if item.asked_with and (
+                host is None
+                or host.asked_with
+                or ids.index(host.id) > ids.index(item.id)
+                or host.section != item.section
+            ):
+                raise ValueError(f"item {item.id}: asked with an earlier item of its section")
         return self
 
     def item(self, item_id: str) -> ConventionItem | None:

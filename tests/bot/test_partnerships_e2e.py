@@ -50,8 +50,13 @@ async def score_candidate(api, chat, name, level):
     await follow_plan(api, chat, [("a", "guard_rails", "yes")])
 
 
+# The answer to each point asked as a choice.
+CHOSEN = {"s_evaluator": "third_party"}
+
+
 async def answer_convention(api, chat, typed: dict[str, str]) -> None:
-    """Ticks every point of each section, says yes to yes-or-no points, types the texts."""
+    """Ticks every point of each section, says yes to yes-or-no points, picks the choices,
+    types the texts."""
     while "Points de la convention" not in last_text(api, chat):
         question = current_question(api, chat)
         if question.startswith("c_"):
@@ -64,6 +69,8 @@ async def answer_convention(api, chat, typed: dict[str, str]) -> None:
             await follow_plan(api, chat, [("m", question, unticked)])
         elif question.startswith("y_"):
             await follow_plan(api, chat, [("a", question, "yes")])
+        elif question.startswith("s_"):
+            await follow_plan(api, chat, [("a", question, CHOSEN[question])])
         else:
             await type_text(api, chat, typed.get(question, f"Texte pour {question}"), edits=1)
 

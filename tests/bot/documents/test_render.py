@@ -45,6 +45,7 @@ def _answers(*, complete: bool) -> dict:
         "vat": {"status": "in_place", "yes": False},
         "confidentiality": {"status": "in_place", "yes": True},
         "non_compete": {"status": "in_place", "yes": False},
+        "evaluator": {"status": "in_place", "choice": "partners"},
         "signature_place": _agreed("Lyon"),
         "referents": _agreed("", fields={"ours": "Claire", "partner": "Marc"}),
     }
@@ -180,9 +181,9 @@ def test_missing_points_are_placeholders_or_our_proposals_and_optional_ones_are_
         "publics ciblés…) ?]" in placeholders
     )
     proposals = _highlighted(document, WD_COLOR_INDEX.TURQUOISE)
-    # Renewal, non-renewal, confidentiality, communication, alert, amicable step (no court
-    # clause: the parties are not both companies).
-    assert len(proposals) == 6
+    # Renewal, non-renewal, who evaluates, confidentiality, communication, alert, amicable
+    # step (no court clause: the parties are not both companies).
+    assert len(proposals) == 7
     text = _text(document)
     assert TERMINATION_TEXT in text and "trente jours" not in text
     assert "au moins trois mois" in text  # our non-renewal notice, marked as a proposal

@@ -36,6 +36,7 @@ REQUIRED_ONLY = {
     "t_referents_partner": "Karim Benali, responsable RSE",
     "t_implementation": "Point mensuel",
     "t_evaluation": "Bilan annuel sur le nombre de logements rénovés",
+    "s_evaluator": "Les partenaires eux-mêmes",
     "c_commitments": [4],
     "y_confidentiality": "Oui",
 }

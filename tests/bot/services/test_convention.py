@@ -300,6 +300,7 @@ def test_the_stage_follows_the_work(service):
         "t_calendar": "Lancement en janvier",
         "t_implementation": "Réunion mensuelle",
         "t_evaluation": "Bilan annuel sur trois indicateurs",
+        "s_evaluator": "Les partenaires eux-mêmes",
         "t_alert": "Courriel",
         "t_material_means": "Une salle",
         "t_project_end": "Bilan final",
