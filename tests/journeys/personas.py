@@ -399,7 +399,9 @@ VILLE = Persona(
         "steering_committee": "yes",
         "committee_members": "L’adjoint au maire, la présidente, deux habitants",
         "signature_date": typed(ahead(96)),
-        "end_date": typed(ahead(461)),
+        # Eighteen months: the review a year after signature is a yearly one, the final
+        # evaluation falls later, on the end date.
+        "end_date": typed(ahead(644)),
         "frequency": "quarterly",
         "reporting_tools": ["minutes"],
         "communication_plan": "Bulletin municipal chaque trimestre",
