@@ -11,7 +11,7 @@ from bot.console import Console, waiting_question
 from bot.services import Actor, Services
 from bot.services.results import AnswerRefused
 from bot.views import Presenter
-from knowledge import QuestionKind
+from knowledge import QuestionKind, load_questionnaire
 from storage import repository
 from storage.db import session_scope
 from storage.models import Partnership
@@ -110,11 +110,13 @@ def test_a_line_typed_when_nothing_is_asked_is_said_to_be_kept_nowhere(services,
 
 def test_both_terminals_see_the_round_s_results_and_chart(services, tmp_path):
     two_organisations(services)
+    # One score per rated dimension of the pulse, whatever their number.
+    rated = sum(q.kind == QuestionKind.RATING for q in load_questionnaire("pulse").questions)
     root, karim = Terminal(services, "root", tmp_path), Terminal(services, "karim", tmp_path)
     # Root starts a check-in from the evaluation screen and answers it.
-    root.session("/evaluation", "*1", "*1", *["4"] * 8, "Rien à signaler")
+    root.session("/evaluation", "*1", "*1", *["4"] * rated, "Rien à signaler")
     # Karim, in the other terminal, finds the invitation waiting when the console starts.
-    output = karim.session("*1", *["3"] * 8, ">")
+    output = karim.session("*1", *["3"] * rated, ">")
     assert output.index("Point d’étape — Rénov 93") < output.index("[*1] Commencer")
     # The last answer closes the round: the results and the chart, in karim's terminal...
     report = output.split("Les résultats reviennent à tous")[1]
