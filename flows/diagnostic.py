@@ -124,22 +124,19 @@ class _Tally:
     form: str | None = None
 
 
-def exchange_forms(
-    questionnaire: Questionnaire, answers: dict[str, Any]
-) -> dict[str, list[Reason]]:
+def exchange_forms(chosen: list[Reason], profile: str) -> dict[str, list[Reason]]:
     """What passes between the partners, each form with the answers that say it.
 
     The exchange question decides; left open ("not sure yet") or unanswered, the resources
     tell: an offer is a joint offer, and a company's money, skills, time, goods or relays
     are a gift, the forms the guide lists for mécénat.
     """
-    chosen = _chosen(questionnaire, answers)
     stated = [reason for reason in chosen if reason.question.id == EXCHANGE_QUESTION]
     said = _by_form(stated)
     if said:
         return said
     read = _by_form([reason for reason in chosen if reason.question.id == RESOURCES_QUESTION])
-    if str(answers.get("profile", "")) not in GIVERS:
+    if profile not in GIVERS:
         read.pop(GIFT, None)
     return read
 
@@ -153,11 +150,32 @@ def _by_form(reasons: list[Reason]) -> dict[str, list[Reason]]:
 
 
 def recommend_partnership_types(
-    questionnaire: Questionnaire, method: Method, answers: dict[str, Any]
+    chosen: list[Reason], method: Method, profile: str
 ) -> tuple[TypeRecommendation, ...]:
     """The types the objectives and the exchange lead to, best supported first."""
-    chosen = _chosen(questionnaire, answers)
-    forms = exchange_forms(questionnaire, answers)
+    recommended = [
+        TypeRecommendation(
+            type_id,
+            entry.dimension,
+            tuple(entry.objectives),
+            tuple(entry.exchange),
+            _refinements(chosen, type_id, entry.exchange),
+            tuple(dict.fromkeys(entry.sources + [method.partnership_type(type_id).source])),
+            entry.ours,
+            entry.form,
+        )
+        for type_id, entry in _tallies(chosen, method, profile).items()
+    ]
+    # Ties fall back on the questionnaire's order of the answers, not on click order.
+    order = {reason.key: index for index, reason in enumerate(chosen)}
+    recommended.sort(key=lambda r: (tuple(-n for n in r.rank), order[r.reasons[0].key]))
+    return tuple(recommended)
+
+
+def _tallies(chosen: list[Reason], method: Method, profile: str) -> dict[str, _Tally]:
+    """What leads to each type: the objectives (through the square's side or their own
+    type) and the exchange."""
+    forms = exchange_forms(chosen, profile)
     tallies: dict[str, _Tally] = {}
 
     def tally(type_id: str) -> _Tally:
@@ -182,23 +200,7 @@ def recommend_partnership_types(
         entry.exchange += reasons
         entry.form = form.id
         entry.sources.append(form.source)
-    recommended = [
-        TypeRecommendation(
-            type_id,
-            entry.dimension,
-            tuple(entry.objectives),
-            tuple(entry.exchange),
-            _refinements(chosen, type_id, entry.exchange),
-            tuple(dict.fromkeys(entry.sources + [method.partnership_type(type_id).source])),
-            entry.ours,
-            entry.form,
-        )
-        for type_id, entry in tallies.items()
-    ]
-    # Ties fall back on the questionnaire's order of the answers, not on click order.
-    order = {reason.key: index for index, reason in enumerate(chosen)}
-    recommended.sort(key=lambda r: (tuple(-n for n in r.rank), order[r.reasons[0].key]))
-    return tuple(recommended)
+    return tallies
 
 
 def _objective_types(option: Option, forms: dict[str, list[Reason]]) -> tuple[str, ...]:
@@ -213,9 +215,7 @@ def _objective_types(option: Option, forms: dict[str, list[Reason]]) -> tuple[st
     return (option.as_joint_offer,)
 
 
-def recommend_authority_roles(
-    questionnaire: Questionnaire, answers: dict[str, Any]
-) -> tuple[RoleRecommendation, ...]:
+def recommend_authority_roles(chosen: list[Reason]) -> tuple[RoleRecommendation, ...]:
     """A local authority's role: our rule, since the guide gives the roles but no way to choose.
 
     Committing means makes a partner in public–private alliances; network or time alone, a
@@ -223,7 +223,7 @@ def recommend_authority_roles(
     territoire, facilitateur). Objectives that rally many actors add territorial catalysis.
     """
     pointed: dict[str, list[Reason]] = {FACILITATOR: [], CATALYST: [], PARTNER: []}
-    for reason in _chosen(questionnaire, answers):
+    for reason in chosen:
         role = reason.option.role
         if role is not None:
             pointed[role].append(reason)
@@ -302,11 +302,12 @@ def diagnose(questionnaire: Questionnaire, method: Method, answers: dict[str, An
     brakes, and the choices of ours the answers brought."""
     readiness, readiness_reasons = assess_readiness(answers)
     profile = str(answers.get("profile", ""))
-    roles = recommend_authority_roles(questionnaire, answers) if profile == LOCAL_AUTHORITY else ()
+    # Every chosen option, read once: the types, the roles and our choices all start there.
     chosen = _chosen(questionnaire, answers)
+    roles = recommend_authority_roles(chosen) if profile == LOCAL_AUTHORITY else ()
     return Diagnosis(
         profile=profile,
-        recommended=recommend_partnership_types(questionnaire, method, answers),
+        recommended=recommend_partnership_types(chosen, method, profile),
         roles=roles,
         our_choices=tuple(r.option.our_choice for r in chosen if r.option.our_choice),
         readiness=readiness,
