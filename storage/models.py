@@ -81,6 +81,41 @@ class AnswerRecord(SQLModel, table=True):
     answered_at: datetime = _timestamp()
 
 
+class Organisation(SQLModel, table=True):
+    """An organisation that takes part in partnerships: its details are asked once and used
+    by every convention it signs."""
+
+    __tablename__ = "organisation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    # "association", "foundation", "company", "local_authority", "academic"; None: not said.
+    kind: str | None = Field(default=None, max_length=24)
+    legal_form: str | None = Field(default=None, max_length=200)
+    seat: str | None = Field(default=None, max_length=300)
+    # SIREN or RNA number.
+    identifier: str | None = Field(default=None, max_length=64)
+    # Who signs for it (name, position): personal data, kept out of an export without names.
+    representative: str | None = Field(default=None, max_length=200)
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Coordinator(SQLModel, table=True):
+    """Someone who follows every partnership of an organisation without being a member of
+    each: reads by default, acts where a rule allows it."""
+
+    __tablename__ = "coordinator"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    invited_by: int | None = Field(default=None, foreign_key="app_user.id")
+    joined_at: datetime = _timestamp()
+
+
 class Partnership(SQLModel, table=True):
     """A partnership between our organisation and a partner, moving through the 7 steps."""
 
@@ -90,6 +125,11 @@ class Partnership(SQLModel, table=True):
     name: str = Field(max_length=200)
     our_organisation: str = Field(max_length=200)
     partner_name: str | None = Field(default=None, max_length=200)
+    # The two organisations it joins: ours (the members') and the partner's (its contacts').
+    our_organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    partner_organisation_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True
+    )
     theme: str | None = Field(default=None, max_length=500)
     territory: str | None = Field(default=None, max_length=200)
     stage: str = Field(default="diagnosis", max_length=32)
@@ -145,16 +185,24 @@ class MeetingNote(SQLModel, table=True):
     partnership_id: int = Field(foreign_key="partnership.id", index=True)
     user_id: int = Field(foreign_key="app_user.id")
     text: str = Field(max_length=2000)
+    # "note" (step 2's meeting notes) or "steering" (a steering meeting held, step 6).
+    kind: str = Field(default="note", max_length=16)
+    # When the meeting was held, as the user said; None: the day it was written.
+    held_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     written_at: datetime = _timestamp()
 
 
 class Invitation(SQLModel, table=True):
-    """A single-use link to join a partnership; only the token's hash is stored."""
+    """A single-use link to join a partnership, or to follow an organisation's partnerships
+    as a coordinator (role "coordinator"); only the token's hash is stored."""
 
     __tablename__ = "invitation"
 
     id: int | None = Field(default=None, primary_key=True)
+    # For a coordinator's invitation: the partnership it was made from.
     partnership_id: int = Field(foreign_key="partnership.id", index=True)
+    # Set for a coordinator's invitation: the organisation they will follow.
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     role: str = Field(max_length=16)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_by: int = Field(foreign_key="app_user.id")
@@ -275,3 +323,63 @@ class CheckInInvite(SQLModel, table=True):
     reminders: int = Field(default=0)
     answered_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     unreachable_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class PartnershipHealth(SQLModel, table=True):
+    """A partnership's health as last computed (green, amber, red) with its reasons, and
+    what it was computed from: it is computed again only when that changed or time passed
+    `recheck_at` (a time-bound signal may turn on)."""
+
+    __tablename__ = "partnership_health"
+
+    partnership_id: int = Field(
+        sa_column=Column(ForeignKey("partnership.id", ondelete="CASCADE"), primary_key=True)
+    )
+    light: str = Field(max_length=8)
+    reasons: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    # A fingerprint of the inputs it was computed from.
+    stamp: str = Field(default="", max_length=64)
+    computed_at: datetime = _timestamp()
+    recheck_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), index=True)
+
+
+class Alert(SQLModel, table=True):
+    """A warning raised once from one of the method's signals; it clears itself when its
+    cause is gone. States: "new", "seen", "handled", "cleared"."""
+
+    __tablename__ = "alert"
+    __table_args__ = (Index("ix_alert_partnership_state", "partnership_id", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    partnership_id: int = Field(
+        sa_column=Column(ForeignKey("partnership.id", ondelete="CASCADE"), nullable=False)
+    )
+    # The signal ("round_late", "dimension_red"...) and what it is about ("trust", a round
+    # id): one open alert per partnership, signal and subject.
+    signal: str = Field(max_length=32)
+    subject: str = Field(default="", max_length=64)
+    level: str = Field(max_length=8)  # "amber" or "red"
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default="new", max_length=16)
+    raised_at: datetime = _timestamp()
+    # When its message to the partnership's members was recorded (None: not yet).
+    notified_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    seen_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    handled_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    handled_by: int | None = Field(default=None, foreign_key="app_user.id")
+    cleared_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class Digest(SQLModel, table=True):
+    """A coordinator's weekly digest, recorded once per week whoever dispatches it."""
+
+    __tablename__ = "digest"
+    __table_args__ = (UniqueConstraint("user_id", "week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    # The Monday it is for, as "2027-01-04" in ALLIANCE_TIMEZONE.
+    week: str = Field(max_length=10)
+    recorded_at: datetime = _timestamp()
