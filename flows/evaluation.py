@@ -24,6 +24,13 @@ GREEN = 4.0
 AMBER = 3.0
 # Two organisations whose averages differ this much see the dimension differently.
 DIVERGENCE = 1.5
+# A dimension whose average moved this much since the previous round rose or fell (our
+# threshold); less is steady.
+TREND_STEP = 0.25
+# The stages in which a partnership is evaluated: check-ins run, reports are shown.
+EVALUATED_STAGES = ("implementation", "evaluation")
+# The stage whose start the first check-in counts from when /suivi gave no date.
+FOLLOWED_FROM = "implementation"
 DECISIONS = ("renew", "modify", "end")
 DECISION_QUESTION = "decision"
 # The kinds of question answered with a score: each is a dimension the report compares.
@@ -51,6 +58,16 @@ class DimensionResult:
         if self.ours is None or self.partner is None:
             return False
         return abs(self.ours - self.partner) >= DIVERGENCE
+
+
+def trend_direction(values: tuple[float | None, ...]) -> str | None:
+    """ "up", "down" or "steady" against the previous round, when there is one; None
+    otherwise (this round unanswered, or no earlier round answered)."""
+    known = [v for v in values if v is not None]
+    if len(values) < 2 or values[-1] is None or len(known) < 2:
+        return None
+    delta = known[-1] - known[-2]
+    return "up" if delta >= TREND_STEP else "down" if delta <= -TREND_STEP else "steady"
 
 
 @dataclass(frozen=True)

@@ -21,19 +21,22 @@ from storage.models import (
 )
 
 OPEN, CLOSED = "open", "closed"
-# Stages in which a partnership is evaluated.
-EVALUATED_STAGES = ("implementation", "evaluation")
 
 
 def evaluated_partnerships(
-    session: Session, *, after_id: int = 0, limit: int = 200, lock: bool = False
+    session: Session,
+    *,
+    stages: tuple[str, ...],
+    after_id: int = 0,
+    limit: int = 200,
+    lock: bool = False,
 ) -> list[Any]:
-    """Partnerships in implementation or evaluation, by id, a batch at a time, as rows of what
+    """Partnerships in these stages (the evaluated ones), by id, a batch at a time, as rows of what
     the schedule needs (id, name, followup). With `lock`, the rows are locked and rows another
     dispatcher holds are skipped (PostgreSQL)."""
     query = (
         select(Partnership.id, Partnership.name, Partnership.followup)
-        .where(Partnership.stage.in_(EVALUATED_STAGES), Partnership.id > after_id)
+        .where(Partnership.stage.in_(stages), Partnership.id > after_id)
         .order_by(Partnership.id)
         .limit(limit)
     )
@@ -232,13 +235,15 @@ def closed_rounds(session: Session, *, partnership_id: int, kind: str) -> list[C
     return list(session.exec(query.order_by(CheckInRound.closed_at)))
 
 
-def entered_implementation(session: Session, *, partnership_ids: list[int]) -> dict[int, datetime]:
-    """When each of these partnerships last entered implementation (no /suivi date given)."""
+def entered_stage(
+    session: Session, *, stage: str, partnership_ids: list[int]
+) -> dict[int, datetime]:
+    """When each of these partnerships last entered this stage."""
     if not partnership_ids:
         return {}
     query = (
         select(StageMove.partnership_id, func.max(StageMove.moved_at))
-        .where(StageMove.partnership_id.in_(partnership_ids), StageMove.dest == "implementation")
+        .where(StageMove.partnership_id.in_(partnership_ids), StageMove.dest == stage)
         .group_by(StageMove.partnership_id)
     )
     return dict(session.execute(query).all())

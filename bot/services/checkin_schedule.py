@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.services.work import Work
-from flows.evaluation import OURS, PARTNER
+from flows.evaluation import FOLLOWED_FROM, OURS, PARTNER
 from flows.invitations import aware
 from flows.schedule import Due, rhythm_of, schedule
 from storage import checkins as store
@@ -54,7 +54,7 @@ def signature_date(
     if given is not None:
         return given
     if entered is None:
-        found = store.entered_implementation(work.db, partnership_ids=[partnership.id])
+        found = store.entered_stage(work.db, stage=FOLLOWED_FROM, partnership_ids=[partnership.id])
         entered = found.get(partnership.id)
     if entered is not None:
         return aware(entered).astimezone(work.core.zone).date()

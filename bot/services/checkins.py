@@ -21,7 +21,7 @@ from bot.services.results import (
     Say,
 )
 from bot.services.work import Work
-from flows.evaluation import OURS, PARTNER
+from flows.evaluation import EVALUATED_STAGES, OURS, PARTNER
 from flows.invitations import aware
 from flows.roles import OBSERVER, Right, may
 from flows.schedule import KINDS, kind_shown, next_due
@@ -57,7 +57,7 @@ def evaluation_view(work: Work, partnership: Partnership, role: str) -> Evaluati
         respondents=tuple(_respondents(work, partnership, role)),
         next_due=upcoming.at if upcoming else None,
         next_kind=upcoming.shown_kind if upcoming else None,
-        evaluated=partnership.stage in store.EVALUATED_STAGES,
+        evaluated=partnership.stage in EVALUATED_STAGES,
         round_open=_round_open(every),
         needs_both=partnership.id not in checkin_schedule.sides_ready(work, [partnership.id]),
     )

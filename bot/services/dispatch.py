@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from bot.services import rounds
 from bot.services.results import Result
 from bot.services.work import Work
+from flows.evaluation import EVALUATED_STAGES
 from storage import checkins as store
 
 BATCH = 200
@@ -31,7 +32,9 @@ class Batch:
 
 def open_due(work: Work, after_id: int, limit: int = BATCH) -> Batch:
     """Opens the rounds that have come due for a batch of evaluated partnerships."""
-    partnerships = store.evaluated_partnerships(work.db, after_id=after_id, limit=limit, lock=True)
+    partnerships = store.evaluated_partnerships(
+        work.db, stages=EVALUATED_STAGES, after_id=after_id, limit=limit, lock=True
+    )
     batch = Batch(Result(work.language), partnerships[-1].id if partnerships else None)
     latest = store.latest_rounds(work.db, partnership_ids=[p.id for p in partnerships])
     batch.result, batch.opened = rounds.open_due_rounds(work, partnerships, latest)

@@ -17,7 +17,7 @@ from bot.services import reports, stages
 from bot.services.checkin_schedule import dues_of, side_of, sides_ready
 from bot.services.results import CheckInInvitation, Delivery, Result, Say
 from bot.services.work import Work
-from flows.evaluation import scored_questions
+from flows.evaluation import FOLLOWED_FROM, scored_questions
 from flows.invitations import aware
 from flows.schedule import REVIEW, kind_shown, latest_due
 from storage import checkins as store
@@ -62,7 +62,7 @@ def open_due_rounds(
     downtime), and asks its respondents. Returns the messages and the number of partnerships
     with a new round."""
     undated = [p.id for p in partnerships if not (p.followup or {}).get("signature_date")]
-    entered = store.entered_implementation(work.db, partnership_ids=undated)
+    entered = store.entered_stage(work.db, stage=FOLLOWED_FROM, partnership_ids=undated)
     # A round waits for both organisations: it opens at the first run after the partner's
     # contact joined, still once.
     ready = sides_ready(work, [p.id for p in partnerships])

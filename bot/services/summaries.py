@@ -15,10 +15,10 @@ from bot.services.results import (
 from bot.services.work import Work
 from flows.convention import proposed_items, unsettled_items
 from flows.criteria import ranked_entries
+from flows.evaluation import EVALUATED_STAGES
 from flows.invitations import aware
 from flows.schedule import next_due
 from storage import repository
-from storage.checkins import EVALUATED_STAGES
 from storage.models import GeneratedDocument, Partnership
 
 HISTORY_SHOWN = 3

@@ -9,7 +9,7 @@ from bot.callback_data import partnership_button
 from bot.i18n import gettext_for, render
 from bot.services.results import CheckInIntro, CheckInInvitation, EvaluationShown, RoundReport
 from bot.views.screens import Button, Screen, local_date
-from flows.evaluation import AMBER, DIVERGENCE, GREEN, OURS, PARTNER
+from flows.evaluation import AMBER, DIVERGENCE, GREEN, OURS, PARTNER, trend_direction
 from flows.roles import Right
 from flows.schedule import kind_shown
 
@@ -183,10 +183,10 @@ def _score(value: float | None, language: str) -> str:
     return text.replace(".", ",") if language == "fr" else text
 
 
+# The arrow of each trend direction (flows.evaluation.trend_direction).
+ARROWS = {"up": "↗", "down": "↘", "steady": "→", None: ""}
+
+
 def _trend(values: tuple[float | None, ...]) -> str:
     """↗, ↘ or → against the previous round, when there is one."""
-    known = [v for v in values if v is not None]
-    if len(values) < 2 or values[-1] is None or len(known) < 2:
-        return ""
-    delta = known[-1] - known[-2]
-    return "↗" if delta >= 0.25 else "↘" if delta <= -0.25 else "→"
+    return ARROWS[trend_direction(values)]
