@@ -24,16 +24,35 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
     engine = make_engine(url)
+    sqlite = url.startswith("sqlite")
     with engine.connect() as connection:
+        if sqlite:
+            # SQLite changes a table's constraints by copying it and dropping the old one,
+            # which its rows' references forbid while foreign keys are enforced (SQLite's
+            # ALTER TABLE procedure): off for the migration (only outside a transaction),
+            # then every reference checked before it commits.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
             compare_type=True,
-            render_as_batch=url.startswith("sqlite"),
+            render_as_batch=sqlite,
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                _references_hold(connection)
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
     engine.dispose()
+
+
+def _references_hold(connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left {len(broken)} broken reference(s): {broken[:5]}")
 
 
 if context.is_offline_mode():

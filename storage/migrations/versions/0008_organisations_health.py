@@ -10,6 +10,8 @@ Revises: 0007
 Create Date: 2027-01-12 10:00:00
 """
 
+import re
+
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
@@ -140,8 +142,10 @@ def _create_health() -> None:
 
 
 def _organisations_from_names() -> None:
-    """One organisation per creator and typed name, with the details their conventions typed
-    (the first one that says anything); the partnership then points at both of its own."""
+    """One organisation per creator and typed name (compared without case or spacing), with
+    the details their conventions typed for it: the latest partnership's that says any, as
+    the application keeps the last details typed. Each partnership then points at its two.
+    The names stay as typed on the partnerships, the details in their conventions."""
     bind = op.get_bind()
     meta = sa.MetaData()
     partnership = sa.Table("partnership", meta, autoload_with=bind)
@@ -156,47 +160,73 @@ def _organisations_from_names() -> None:
             partnership.c.created_at,
         ).order_by(partnership.c.id)
     ).all()
-    known: dict[tuple[int, str], int] = {}
-
-    def organisation_id(creator: int, name: str | None, details: str | None, at) -> int | None:
-        if not name or not name.strip():
-            return None
-        key = (creator, " ".join(name.lower().split()))
-        if key not in known:
-            values = {"name": name.strip()[:200], "created_by": creator}
-            values.update(_details(details))
-            values.update(created_at=at, updated_at=at)
-            known[key] = bind.execute(
-                organisation.insert().values(**values).returning(organisation.c.id)
-            ).scalar_one()
-        return known[key]
-
+    # (creator, name as compared): {"name", "created_at", "details"}, then its id.
+    found: dict[tuple[int, str], dict] = {}
+    sides: list[tuple[int, tuple | None, tuple | None]] = []
     for row in rows:
         parties = (row.convention or {}).get("_parties") or {}
-        ours = organisation_id(
-            row.created_by, row.our_organisation, parties.get("ours"), row.created_at
-        )
-        partner = organisation_id(
-            row.created_by, row.partner_name, parties.get("partner"), row.created_at
-        )
+        if not isinstance(parties, dict):
+            parties = {}
+        keys = []
+        for name, typed in (
+            (row.our_organisation, parties.get("ours")),
+            (row.partner_name, parties.get("partner")),
+        ):
+            key = _key(row.created_by, name)
+            if key is not None:
+                entry = found.setdefault(
+                    key, {"name": name.strip()[:200], "created_at": row.created_at, "details": {}}
+                )
+                entry["details"] = _details(typed) or entry["details"]
+            keys.append(key)
+        sides.append((row.id, keys[0], keys[1]))
+    ids = {}
+    for key, entry in found.items():
+        values = {"name": entry["name"], "created_by": key[0], **entry["details"]}
+        values.update(created_at=entry["created_at"], updated_at=entry["created_at"])
+        ids[key] = bind.execute(
+            organisation.insert().values(**values).returning(organisation.c.id)
+        ).scalar_one()
+    for partnership_id, ours, partner in sides:
         bind.execute(
             partnership.update()
-            .where(partnership.c.id == row.id)
-            .values(our_organisation_id=ours, partner_organisation_id=partner)
+            .where(partnership.c.id == partnership_id)
+            .values(our_organisation_id=ids.get(ours), partner_organisation_id=ids.get(partner))
         )
+
+
+def _key(creator: int, name: str | None) -> tuple[int, str] | None:
+    """Two names are one organisation of that creator when they differ only by case or
+    spacing; another creator's same name is another organisation (nobody reaches another
+    person's organisation by typing its name)."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return creator, " ".join(name.casefold().split())
+
+
+# The words people type before a detail that the party's block already writes, as the
+# application strips them (flows.convention.PARTY_LABELS, copied: a migration stays as it
+# was written whatever the code becomes).
+LABELS = {
+    "seat": re.compile(r"^(siège( social)?|registered office|head office)\s*[:：-]?\s*", re.I),
+    "representative": re.compile(r"^(représenté(e)?( par)?|represented by)\s*[:：-]?\s*", re.I),
+}
 
 
 def _details(text: str | None) -> dict[str, str]:
-    """A convention's typed party details ("legal form ; seat ; identifier ; representative")."""
+    """A convention's typed party details ("legal form ; seat ; identifier ; representative",
+    or one per line), their labels left out; empty when nothing is said."""
     if not isinstance(text, str) or not text.strip():
         return {}
     separator = ";" if ";" in text else "\n"
     parts = [part.strip() for part in text.split(separator)][: len(PARTY_FIELDS)]
-    return {
-        field: part[: LIMITS[field]]
-        for field, part in zip(PARTY_FIELDS, parts, strict=False)
-        if part
-    }
+    details = {}
+    for field, part in zip(PARTY_FIELDS, parts, strict=False):
+        if field in LABELS:
+            part = LABELS[field].sub("", part, count=1).strip()
+        if part:
+            details[field] = part[: LIMITS[field]]
+    return details
 
 
 def downgrade() -> None:
