@@ -14,6 +14,7 @@ from knowledge.models import (
     ConventionChecklist,
     Dialogue,
     Glossary,
+    HealthRules,
     KnowledgeBase,
     Method,
     Questionnaire,
@@ -21,7 +22,7 @@ from knowledge.models import (
 )
 
 # The data files that are not questionnaires; every other top-level file is one.
-NOT_QUESTIONNAIRES = ("method", "convention", "dialogue", "synonyms", "glossary")
+NOT_QUESTIONNAIRES = ("method", "convention", "dialogue", "synonyms", "glossary", "health")
 PERCENTAGE = re.compile(r"\d\s?%")
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
@@ -38,6 +39,7 @@ def check(data_dir: Path = DATA_DIR, seeds_dir: Path | None = SEEDS_DIR) -> list
     problems += _try(ConventionChecklist, data_dir / "convention.yaml", loaded)
     problems += _try(Dialogue, data_dir / "dialogue.yaml", loaded)
     problems += _try(Glossary, data_dir / "glossary.yaml", loaded)
+    problems += _try(HealthRules, data_dir / "health.yaml", loaded)
     topics: list[Topic] = []
     card_files = sorted((data_dir / "cards").glob("*.yaml"))
     if not card_files:

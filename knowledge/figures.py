@@ -145,6 +145,8 @@ def _walk(node, sources: tuple[Source, ...], entry: str, ours: bool) -> Iterator
     elif isinstance(node, BaseModel) and not isinstance(node, Source):
         own = _sources_of(node)
         sources = own if own is not None else sources
+        # An entry marked `ours: true` (a threshold of ours) is ours as a whole.
+        ours = ours or getattr(node, "ours", None) is True
         entry = _name(node, entry)
         for field in type(node).model_fields:
             child = f"{entry}.{field}" if entry else field

@@ -12,6 +12,7 @@ from knowledge.models import (
     ConventionChecklist,
     Dialogue,
     Glossary,
+    HealthRules,
     KnowledgeBase,
     Method,
     Questionnaire,
@@ -96,3 +97,9 @@ def load_dialogue(data_dir: Path = DATA_DIR) -> Dialogue:
 @cache
 def load_glossary(data_dir: Path = DATA_DIR) -> Glossary:
     return parse(Glossary, data_dir / "glossary.yaml")
+
+
+@cache
+def load_health_rules(data_dir: Path = DATA_DIR) -> HealthRules:
+    """The thresholds and signals of a partnership's health (health.yaml)."""
+    return parse(HealthRules, data_dir / "health.yaml")

@@ -691,3 +691,63 @@ class Glossary(Strict):
         """The term as a heading or a label: its first letter in capitals."""
         text = self.term(fr, language)
         return text[:1].upper() + text[1:]
+
+
+class HealthThreshold(Strict):
+    """One threshold of the health rules: its value and unit, what it says, and where it
+    comes from; one that is ours (`ours: true`) is Alliance's choice, not the guide's."""
+
+    id: str = Field(pattern=r"^[a-z_]{2,32}$")
+    value: float = Field(gt=0)
+    unit: Literal["days", "months", "points", "rounds", "times"]
+    text: Text
+    source: Source | None = None
+    ours: bool = False
+
+    @model_validator(mode="after")
+    def _sourced_or_ours(self) -> HealthThreshold:
+        if not self.ours and self.source is None:
+            raise ValueError("a threshold that is not ours cites its source")
+        return self
+
+
+class HealthSignal(Strict):
+    """A signal of the method that a partnership may drift: how serious it is, what to do
+    next, and the card of the guide to read for it."""
+
+    id: str = Field(pattern=r"^[a-z_]{2,32}$")
+    level: Literal["amber", "red"]
+    title: Text
+    next: Text
+    card: str
+    source: Source
+
+
+class HealthRules(Strict):
+    """health.yaml: the thresholds and signals of a partnership's health (issue 19)."""
+
+    id: Literal["health"]
+    thresholds: tuple[HealthThreshold, ...] = Field(min_length=1)
+    signals: tuple[HealthSignal, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> HealthRules:
+        for kind, entries in (("thresholds", self.thresholds), ("signals", self.signals)):
+            ids = [entry.id for entry in entries]
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                raise ValueError(f"{kind} given twice: {', '.join(twice)}")
+        return self
+
+    def signal(self, signal_id: str) -> HealthSignal:
+        found = next((s for s in self.signals if s.id == signal_id), None)
+        if found is None:
+            raise KeyError(f"no health signal {signal_id!r}")
+        return found
+
+    def value(self, name: str) -> float:
+        """A threshold's value; KeyError for an unknown one."""
+        found = next((t for t in self.thresholds if t.id == name), None)
+        if found is None:
+            raise KeyError(f"no health threshold {name!r}")
+        return found.value

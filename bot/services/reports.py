@@ -60,6 +60,15 @@ class Built:
             "scores": overall_scores(report),
             "answered": {side: list(counts) for side, counts in report.answered.items()},
             "votes": report.votes,
+            # Each organisation's average per dimension: health compares them round to round.
+            "sides": {
+                side: {
+                    d.question.id: getattr(d, side)
+                    for d in report.dimensions
+                    if getattr(d, side) is not None
+                }
+                for side in (OURS, PARTNER)
+            },
         }
 
     def view(self, role: str, moved_to: str | None) -> RoundReport:
