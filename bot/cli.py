@@ -210,7 +210,7 @@ def run_console(settings: Settings, user: str | None) -> int:
     if not prepare_database(settings):
         return 2
     login = user or getpass.getuser()
-    actor = Actor(external_id=f"console:{login}", language_code=_locale(), name=login)
+    actor = Actor(str(Address.terminal(login)), language_code=_locale(), name=login)
     services = Services(make_engine(settings.database_url), Core(settings.alliance_timezone))
     Console(services, actor, sys.stdout, settings.alliance_documents_dir).run(sys.stdin)
     return 0
@@ -219,6 +219,7 @@ def run_console(settings: Settings, user: str | None) -> int:
 def run_checkins(settings: Settings, at) -> int:
     from bot import checkins_cli
 
+    from storage.addresses import Address
     if not prepare_database(settings):
         return 2
     done = checkins_cli.run(settings, at)

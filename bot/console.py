@@ -14,10 +14,10 @@ from typing import TextIO
 
 from bot import commands, terminal
 from bot.callback_data import parse
+from bot.delivery import record_deliveries
 from bot.i18n import render
 from bot.services import Actor, Services, Work, questionnaires
 from bot.services.results import QuestionShown, Result, Say
-from bot.telegram.outbox import record_deliveries
 from bot.views import Reply, Screen, plain
 from bot.views.screens import Button
 from flows.engine import FlowState

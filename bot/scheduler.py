@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from bot.delivery import record_deliveries
 from bot.services import Services, dispatch
-from bot.telegram.outbox import record_deliveries
 from bot.views import Presenter
 
 

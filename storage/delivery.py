@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from storage.addresses import Address
 from storage.models import FlowSession, GeneratedDocument, Inbound, OutboxMessage, User
 
 PENDING = "pending"
@@ -366,7 +367,10 @@ def drop_chat(session: Session | Connection, *, chat_id: int, at: datetime | Non
     if at is not None and chat_id > 0:
         session.execute(
             update(User)
-            .where(User.external_id == f"tg:{chat_id}", User.unreachable_at.is_(None))
+            .where(
+                User.external_id == str(Address.telegram(chat_id)),
+                User.unreachable_at.is_(None),
+            )
             .values(unreachable_at=at)
         )
     result = session.execute(

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from storage import redaction
+from storage.addresses import chat_of
 from storage.db import session_scope
 from storage.models import (
     AnswerRecord,
@@ -280,9 +281,7 @@ def _erase_idle(engine: Engine, before: datetime) -> int:
             user = db.execute(_idle(before).where(User.id > after).limit(1)).scalars().first()
             if user is None:
                 return erased
-            kind, _, number = user.external_id.partition(":")
-            chat = int(number) if kind == "tg" and number.lstrip("-").isdigit() else None
-            erase(db, user=user, chat_id=chat, at=before)
+            erase(db, user=user, chat_id=chat_of(user.external_id), at=before)
         erased, after = erased + 1, user.id
 
 

@@ -9,6 +9,7 @@ from bot.services.results import DeletionAsked, Result, Say
 from bot.services.summaries import document_info
 from bot.services.work import Work
 from storage import personal
+from storage.addresses import chat_of
 
 CONFIRM, KEEP = "v1:x:yes", "v1:x:no"
 
@@ -35,11 +36,6 @@ def confirm_deletion(work: Work, data: object, message_id: int | None) -> Result
     """The answer to /supprimer's question: erase, or keep everything."""
     if data != CONFIRM:
         return Result(work.language, in_place=Say("deletion_cancelled"), in_place_of=message_id)
-    erased = personal.erase(work.db, user=work.user, chat_id=_chat_of(work), at=work.now)
+    chat_id = chat_of(work.user.external_id)
+    erased = personal.erase(work.db, user=work.user, chat_id=chat_id, at=work.now)
     return Result(work.language, in_place=Say("deleted", erased), in_place_of=message_id)
-
-
-def _chat_of(work: Work) -> int | None:
-    """The user's private chat (its id is their Telegram id)."""
-    kind, _, number = work.user.external_id.partition(":")
-    return int(number) if kind == "tg" and number.lstrip("-").isdigit() else None

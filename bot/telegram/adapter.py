@@ -12,11 +12,12 @@ from sqlmodel import Session
 from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
+from bot import delivery
 from bot.services import Actor, EarlierFirst, Result, Services
-from bot.telegram import outbox
 from bot.telegram.inbox import update_key
 from bot.telegram.outbox import Sender
 from bot.views import Presenter
+from storage.addresses import Address
 from storage.models import User
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ TOAST_LIMIT = 200
 
 def actor_of(update: Update) -> Actor:
     user = update.effective_user
-    return Actor(f"tg:{user.id}", user.language_code, user.full_name)
+    return Actor(str(Address.telegram(user.id)), user.language_code, user.full_name)
 
 
 class TelegramAdapter:
@@ -60,10 +61,10 @@ class TelegramAdapter:
             reply = self.presenter.reply(result)
             notices.append(reply.notice)
             at = self.services.clock()
-            outbox.record(
+            delivery.record(
                 db, chat.id, reply, acted_message_id=acted, toast=query is not None, at=at
             )
-            others.extend(outbox.record_deliveries(db, self.presenter, result.deliveries, at=at))
+            others.extend(delivery.record_deliveries(db, self.presenter, result.deliveries, at=at))
 
         key = update_key(update.update_id) if once else None
         turn = (chat.id, update.update_id) if once else None

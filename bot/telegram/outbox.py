@@ -1,6 +1,6 @@
 """Delivery that never leaves a user stranded: what a user must receive is recorded in the
-same transaction as the change that produced it, then sent in order, chat by chat, and
-marked sent only once Telegram accepted it.
+same transaction as the change that produced it (bot.delivery), then sent from here in
+order, chat by chat, and marked sent only once Telegram accepted it.
 
 Sends and documents are retried with backoff until Telegram takes them (a 429 waits for
 that chat alone); a failed edit or toast never holds back the next question; after a
@@ -23,15 +23,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot import terminal
+from bot.delivery import CLOSE, DOCUMENT, EDIT, PHOTO, SEND
 from bot.telegram.locks import ChatLocks
-from bot.telegram.splitting import MESSAGE_LIMIT, split_html, visible_length
-from bot.views.screens import Reply, Screen, plain
+from bot.views.screens import plain
+from bot.views.splitting import MESSAGE_LIMIT, split_html
 from flows.invitations import aware
 from storage import delivery
 from storage.db import session_scope
@@ -39,7 +38,6 @@ from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
-SEND, EDIT, CLOSE, DOCUMENT, PHOTO = "send", "edit", "close", "document", "photo"
 # Must reach the user: retried until Telegram takes them, in order.
 MUST_DELIVER = (SEND, DOCUMENT, PHOTO)
 # Seconds before the next attempt, by attempts made; then the last one, again and again.
@@ -73,126 +71,6 @@ BUSY_RETRY_SECONDS = 1.0
 # a third of a fan-out's CPU). A crash in that moment would send those few again; anything
 # else (an answer to someone waiting, a failure) is recorded at once.
 MARK_DELAY = 0.1
-
-
-# -- recording, inside the use case's transaction -------------------------------------------
-
-
-def chat_of(external_id: str) -> int | None:
-    """The Telegram chat of a user ("tg:<id>"), None for users of other channels."""
-    prefix, _, number = external_id.partition(":")
-    return int(number) if prefix == "tg" and number.lstrip("-").isdigit() else None
-
-
-def record_deliveries(db: Session, presenter, deliveries, *, at: datetime) -> list[int]:
-    """Records the messages a result has for other people; returns their (Telegram) chats.
-    Terminal users' messages wait for their next prompt (bot.terminal)."""
-    chats, messages = [], []
-    terminal.record(db, deliveries, zone=presenter.zone, at=at)
-    for message in deliveries:
-        chat_id = chat_of(message.external_id)
-        if chat_id is None:
-            continue
-        reply = presenter.reply_in(message.language, message.views, message.documents)
-        messages.extend(rows(chat_id, reply, acted_message_id=None, toast=False, bulk=message.bulk))
-        chats.append(chat_id)
-    delivery.add_outbox(db, messages=messages, at=at)
-    return chats
-
-
-def record(
-    db: Session,
-    chat_id: int,
-    reply: Reply,
-    *,
-    acted_message_id: int | None,
-    toast: bool,
-    at: datetime,
-    bulk: bool = False,
-) -> None:
-    """Records a rendered reply as outbox rows: the edit, then pictures, new messages, files.
-
-    `toast`: the notice is shown by answering the button press, not as a message. `bulk`: a
-    fan-out (check-ins), which yields to interactive messages at the rate limiter."""
-    if reply.question_session_id is not None:
-        # A question waiting for an outage to end is replaced, never shown twice in a row.
-        delivery.supersede_questions(db, chat_id=chat_id)
-    messages = rows(chat_id, reply, acted_message_id=acted_message_id, toast=toast, bulk=bulk)
-    delivery.add_outbox(db, messages=messages, at=at)
-
-
-def rows(
-    chat_id: int, reply: Reply, *, acted_message_id: int | None, toast: bool, bulk: bool
-) -> list[dict[str, Any]]:
-    """A rendered reply as outbox rows, in the order they are sent."""
-    extra = {"bulk": True} if bulk else {}
-    found: list[dict[str, Any]] = []
-
-    def add(kind: str, payload: dict, flow_session_id: int | None = None) -> None:
-        found.append(
-            {
-                "chat_id": chat_id,
-                "kind": kind,
-                "payload": payload | extra,
-                "flow_session_id": flow_session_id,
-            }
-        )
-
-    def send(screen: Screen, flow_session_id: int | None) -> None:
-        """A screen as new messages, cut where Telegram allows; buttons on the last one."""
-        chunks = split_html(screen.text)
-        for position, chunk in enumerate(chunks):
-            last = position == len(chunks) - 1
-            add(
-                SEND,
-                {"text": chunk, "buttons": _buttons(screen) if last else []},
-                flow_session_id if last else None,
-            )
-
-    edit_target = reply.edit_target or acted_message_id
-    if reply.edit is not None and edit_target is not None:
-        if visible_length(reply.edit.text) > MESSAGE_LIMIT:
-            # Telegram refuses an edit past its limit: the screen comes as new messages
-            # instead, and the message it would have replaced loses its buttons.
-            add(CLOSE, {"message_id": edit_target})
-            send(reply.edit, None)
-        else:
-            add(EDIT, _edit(reply.edit, edit_target))
-    close = acted_message_id if reply.close_acted else reply.close_target
-    if close is not None and not (reply.edit is not None and close == edit_target):
-        add(CLOSE, {"message_id": close})
-    photos = [d for d in reply.documents if d.kind.endswith("_chart")]
-    files = [d for d in reply.documents if not d.kind.endswith("_chart")]
-
-    def file(document) -> dict[str, Any]:
-        found = {"document_id": document.id, "file_name": _file_name(document)}
-        if document.id in reply.too_heavy:
-            found["too_heavy"] = list(reply.too_heavy[document.id])
-        return found
-
-    for photo in photos:
-        add(PHOTO, file(photo))
-    screens = list(reply.messages)
-    if reply.notice and not toast:
-        screens.insert(0, Screen(reply.notice))
-    for index, screen in enumerate(screens):
-        question = index == len(screens) - 1 and reply.question_session_id
-        send(screen, reply.question_session_id if question else None)
-    for document in files:
-        add(DOCUMENT, file(document))
-    return found
-
-
-def _edit(screen: Screen, message_id: int) -> dict[str, Any]:
-    return {"message_id": message_id, "text": screen.text, "buttons": _buttons(screen)}
-
-
-def _buttons(screen: Screen) -> list[list[list[str]]]:
-    return [[[button.label, button.data] for button in row] for row in screen.buttons]
-
-
-def _file_name(document) -> str:
-    return f"v{document.version}-{document.file_name}"
 
 
 # -- sending ----------------------------------------------------------------------------------

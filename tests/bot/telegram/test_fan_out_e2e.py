@@ -8,9 +8,10 @@ import asyncio
 from telegram.ext import ExtBot
 
 from bot.app import bot_options
+from bot.delivery import record
 from bot.settings import Settings
 from bot.telegram.locks import ChatLocks
-from bot.telegram.outbox import Sender, record
+from bot.telegram.outbox import Sender
 from bot.views.screens import Reply, Screen
 from storage.db import make_engine, session_scope
 from storage.models import utcnow

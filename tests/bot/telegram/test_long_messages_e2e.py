@@ -8,10 +8,11 @@ import pytest
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
+from bot.delivery import record
 from bot.telegram.locks import ChatLocks
-from bot.telegram.outbox import Sender, record
-from bot.telegram.splitting import visible_length
+from bot.telegram.outbox import Sender
 from bot.views.screens import Button, Reply, Screen
+from bot.views.splitting import visible_length
 from storage.db import make_engine, session_scope
 from storage.models import utcnow
 

@@ -3,9 +3,9 @@
 import pytest
 
 from bot.services.results import CardShown, TopicShown
-from bot.telegram.splitting import split_html, visible_length
 from bot.views.cards import card_screen, card_text, inline_card, topic_screen
 from bot.views.screens import plain
+from bot.views.splitting import split_html, visible_length
 from knowledge.loader import load_knowledge_base
 from knowledge.models import Card
 

@@ -5,9 +5,9 @@ from itertools import combinations
 import pytest
 
 from bot.services.results import DiagnosisShown
-from bot.telegram.splitting import visible_length
 from bot.views.questions import diagnosis_screen
 from bot.views.screens import plain
+from bot.views.splitting import visible_length
 from flows.diagnostic import diagnose
 from knowledge import load_method, load_questionnaire
 

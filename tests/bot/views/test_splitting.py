@@ -6,7 +6,7 @@ import random
 import re
 from html.parser import HTMLParser
 
-from bot.telegram.splitting import split_html, visible_length
+from bot.views.splitting import split_html, visible_length
 
 LINK = '<a href="https://x.y/?a=1&amp;b=2">'
 START_TAG = re.compile(r"<[^/][^>]*>")
