@@ -206,12 +206,13 @@ def flow_defaults(
 ) -> tuple[dict[str, Any], list[str]]:
     """What the questionnaire offers as current answers, and the questions already flagged:
     the previous run's answers, then what earlier steps know (`known`: territory, theme,
-    objectives, resources, referents...)."""
+    objectives, resources, referents...). A party's details are its organisation's when
+    known (`party_ours`, `party_partner`): corrected once, they are the truth everywhere."""
     defaults: dict[str, Any] = {}
     flags: list[str] = []
     parties = answers.get("_parties") or {}
     for side, question_id in PARTY_QUESTIONS.items():
-        defaults[question_id] = parties.get(side) or known.get(f"party_{side}")
+        defaults[question_id] = known.get(f"party_{side}") or parties.get(side)
     agreed: dict[str, list[str]] = {section.id: [] for section in checklist.sections}
     for item in checklist.items:
         record = answers.get(item.id) or {}

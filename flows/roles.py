@@ -14,6 +14,16 @@ PARTNER = "partner"
 OBSERVER = "observer"
 ROLES = (MEMBER, PARTNER, OBSERVER)
 
+# The two organisations of a partnership, and the one each membership role belongs to:
+# members and observers to ours (the creating one), partner contacts to the partner's.
+OURS, PARTNERS = "ours", "partner"
+SIDES: dict[str, str] = {MEMBER: OURS, PARTNER: PARTNERS, OBSERVER: OURS}
+
+
+def side_of(role: str | None) -> str | None:
+    """The organisation a member's role puts them in (None: not a membership role)."""
+    return SIDES.get(role) if role else None
+
 
 class Right(StrEnum):
     READ = "read"  # the card, the dialogue, the documents

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.services.organisations import organisation_of
 from bot.services.work import Work
 from flows.convention import (
     AGREED,
@@ -10,8 +11,9 @@ from flows.convention import (
     actions_from_text,
     build_draft,
     chosen_kind,
-    party_from_text,
 )
+from flows.organisations import party
+from flows.roles import OURS, PARTNERS
 from storage import repository
 from storage.models import Partnership
 
@@ -26,11 +28,19 @@ def draft_of(work: Work, partnership: Partnership) -> ConventionDraft:
         answers,
         language=work.language,
         title=partnership.name,
-        ours=party_from_text(
-            partnership.our_organisation, parties.get("ours"), _our_kind(work, partnership)
+        # Each party's block from its organisation (its details asked once, for every
+        # convention it signs); what this convention typed when it holds none.
+        ours=party(
+            partnership.our_organisation,
+            organisation_of(work, partnership, OURS),
+            parties.get("ours"),
+            _our_kind(work, partnership),
         ),
-        partner=party_from_text(
-            partnership.partner_name, parties.get("partner"), chosen_kind(partnership.candidates)
+        partner=party(
+            partnership.partner_name,
+            organisation_of(work, partnership, PARTNERS),
+            parties.get("partner"),
+            chosen_kind(partnership.candidates),
         ),
         territory=partnership.territory,
         theme=partnership.theme,

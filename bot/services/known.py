@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.services import organisations
 from bot.services.work import Work
 from flows.convention import flow_defaults
 from flows.questionnaires import partnership_defaults
@@ -56,22 +57,12 @@ def convention(work: Work, partnership: Partnership, *, previous: bool = True):
         else None,
         "committee": followup.get("committee_members"),
         "communication": followup.get("communication_plan"),
-        "party_ours": our_details(work, partnership),
     }
+    # Each party's details as its organisation holds them.
+    known |= organisations.party_details(work, partnership)
     known |= {key: bool(resources.intersection(kinds)) for key, kinds in RESOURCES_OF.items()}
     answers = partnership.convention if previous else {}
     return flow_defaults(work.core.checklist, answers, known)
-
-
-def our_details(work: Work, partnership: Partnership) -> str | None:
-    """Our organisation's details as typed for another partnership of the same organisation."""
-    for other, role in reversed(repository.partnerships_of(work.db, user_id=work.user.id)):
-        if other.id == partnership.id or other.our_organisation != partnership.our_organisation:
-            continue
-        details = (other.convention or {}).get("_parties", {}).get("ours")
-        if role == "member" and details:
-            return details
-    return None
 
 
 def followup(partnership: Partnership) -> dict[str, Any]:

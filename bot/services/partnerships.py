@@ -3,13 +3,13 @@ choice of the partner."""
 
 from __future__ import annotations
 
-from bot.services import known, questionnaires, stages, summaries
+from bot.services import known, organisations, questionnaires, stages, summaries
 from bot.services.access import active_with_right, in_place, notice, summary
 from bot.services.results import DocumentsListed, PartnershipList, Result, Say
 from bot.services.work import Work
 from flows.criteria import choose as choose_candidate
 from flows.criteria import chosen_name
-from flows.roles import Right
+from flows.roles import PARTNERS, Right
 from storage import repository
 from storage.models import Partnership
 
@@ -157,7 +157,8 @@ def choose(work: Work, partnership: Partnership, role: str, index, message_id) -
     if chosen is None:
         return notice(work)
     partnership.candidates = chosen
-    partnership.partner_name = chosen_name(chosen)
+    # The chosen candidate is the partner organisation (one the user knows, else a new one).
+    organisations.name_side(work, partnership, PARTNERS, chosen_name(chosen), correction=False)
     repository.touch(partnership)
     work.db.add(partnership)
     result = in_place(work, message_id, summaries.candidates(work, partnership, role))

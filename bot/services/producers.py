@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.services import checkin_schedule, rounds, stages, summaries
+from bot.services import checkin_schedule, organisations, rounds, stages, summaries
 from bot.services.access import membership
 from bot.services.results import DiagnosisShown, FollowupShown, Result, Say
 from bot.services.work import Work
@@ -55,6 +55,8 @@ def _partnership(work: Work, _running, _p, _role, flow_state: FlowState, result:
     created = repository.create_partnership(
         work.db, user=work.user, **q.partnership_fields(flow_state.answers)
     )
+    # Its two organisations: the user's own reused when named again, else new ones.
+    organisations.name_both(work, created)
     work.db.flush()
     result.shown.append(Say("partnership_created"))
     stages.follow_the_work(work, created, result)
@@ -66,6 +68,9 @@ def _partnership_update(
 ) -> None:
     for key, value in q.partnership_fields(flow_state.answers).items():
         setattr(partnership, key, value)
+    # A corrected name corrects the organisation (and its other partnerships' names), unless
+    # it names another one.
+    organisations.name_both(work, partnership)
     result.shown.append(Say("partnership_updated"))
     result.shown.append(summaries.card(work, partnership, role))
 
@@ -84,6 +89,8 @@ def _convention(
     partnership.convention = answers_by_item(
         work.core.checklist, flow_state.answers, flow_state.flags
     )
+    # The parties' details belong to their organisations: typed once, for every convention.
+    organisations.save_party_details(work, partnership, partnership.convention["_parties"])
     work.db.flush()
     stages.follow_the_work(work, partnership, result)
     result.shown.append(summaries.convention(work, partnership, role))

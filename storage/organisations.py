@@ -1,0 +1,126 @@
+"""Organisations: create, find the ones a user is linked with, correct their details (the
+names of their partnerships follow in the same transaction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, select
+
+from storage.models import Coordinator, Membership, Organisation, Partnership, utcnow
+
+NAME_LENGTH = 200
+LIMITS = {"legal_form": 200, "seat": 300, "identifier": 64, "representative": 200}
+
+
+def create_organisation(
+    session: Session, *, name: str, created_by: int | None, kind: str | None = None, **details
+) -> Organisation:
+    organisation = Organisation(
+        name=name.strip()[:NAME_LENGTH], created_by=created_by, kind=kind, **_fitted(details)
+    )
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def organisation_by_id(session: Session, *, organisation_id: int | None) -> Organisation | None:
+    return session.get(Organisation, organisation_id) if organisation_id is not None else None
+
+
+def organisations_of_user(
+    session: Session, *, user_id: int, our_roles: tuple[str, ...], partner_roles: tuple[str, ...]
+) -> list[Organisation]:
+    """The organisations the user belongs to: their side of each partnership they are a
+    member of (ours for `our_roles`, the partner's for `partner_roles`: the rule is
+    flows.roles.side_of), and those they coordinate."""
+    ours = select(Partnership.our_organisation_id).join(
+        Membership, Membership.partnership_id == Partnership.id
+    )
+    ours = ours.where(Membership.user_id == user_id, Membership.role.in_(our_roles))
+    theirs = select(Partnership.partner_organisation_id).join(
+        Membership, Membership.partnership_id == Partnership.id
+    )
+    theirs = theirs.where(Membership.user_id == user_id, Membership.role.in_(partner_roles))
+    coordinated = select(Coordinator.organisation_id).where(Coordinator.user_id == user_id)
+    query = select(Organisation).where(
+        or_(
+            Organisation.id.in_(ours),
+            Organisation.id.in_(theirs),
+            Organisation.id.in_(coordinated),
+        )
+    )
+    return list(session.exec(query.order_by(Organisation.id)))
+
+
+def organisations_known_to(
+    session: Session, *, user_id: int, our_roles: tuple[str, ...], partner_roles: tuple[str, ...]
+) -> list[Organisation]:
+    """Every organisation the user may reuse by naming it: those they belong to first, then
+    those they created and those of the partnerships they are in (whose details they
+    already see). Never another user's organisation they have no link with."""
+    theirs = organisations_of_user(
+        session, user_id=user_id, our_roles=our_roles, partner_roles=partner_roles
+    )
+    in_partnerships = (
+        select(Partnership.our_organisation_id, Partnership.partner_organisation_id)
+        .join(Membership, Membership.partnership_id == Partnership.id)
+        .where(Membership.user_id == user_id)
+    )
+    ids = {i for row in session.exec(in_partnerships) for i in row if i is not None}
+    query = select(Organisation).where(
+        or_(Organisation.created_by == user_id, Organisation.id.in_(ids or {0}))
+    )
+    seen = {o.id for o in theirs}
+    others = [o for o in session.exec(query.order_by(Organisation.id)) if o.id not in seen]
+    return theirs + others
+
+
+def organisations_created_by(session: Session, *, user_id: int) -> list[Organisation]:
+    query = select(Organisation).where(Organisation.created_by == user_id)
+    return list(session.exec(query.order_by(Organisation.id)))
+
+
+def update_organisation(session: Session, *, organisation: Organisation, **fields: Any) -> None:
+    """Corrects an organisation's name, kind or details; a new name is written on every
+    partnership it takes part in, in the same transaction (many screens read those)."""
+    name = fields.pop("name", None)
+    for key, value in _fitted(fields).items():
+        setattr(organisation, key, value)
+    if name and name.strip() and name.strip() != organisation.name:
+        organisation.name = name.strip()[:NAME_LENGTH]
+        _rename_partnerships(session, organisation)
+    organisation.updated_at = utcnow()
+    session.add(organisation)
+
+
+def _rename_partnerships(session: Session, organisation: Organisation) -> None:
+    for column, name_column in (
+        (Partnership.our_organisation_id, "our_organisation"),
+        (Partnership.partner_organisation_id, "partner_name"),
+    ):
+        session.execute(
+            update(Partnership)
+            .where(column == organisation.id)
+            .values({name_column: organisation.name})
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def partnerships_of_organisation(session: Session, *, organisation_id: int) -> list[Partnership]:
+    query = select(Partnership).where(
+        or_(
+            Partnership.our_organisation_id == organisation_id,
+            Partnership.partner_organisation_id == organisation_id,
+        )
+    )
+    return list(session.exec(query.order_by(Partnership.id)))
+
+
+def _fitted(details: dict[str, Any]) -> dict[str, Any]:
+    """Details cut to their column (nothing typed is trusted to fit)."""
+    return {
+        key: value[: LIMITS[key]] if isinstance(value, str) and key in LIMITS else value
+        for key, value in details.items()
+    }
