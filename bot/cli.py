@@ -30,9 +30,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     export = commands.add_parser("export", help="export partnerships, answers and evaluations")
     export.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
-    export.add_argument("-o", "--output", default=None, help="the file (default: the screen)")
+    export.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="the file (default: the screen); for CSV, FILE.zip or a folder (one file per table)",
+    )
     export.add_argument("--partnership", type=int, default=None, metavar="ID")
+    export.add_argument(
+        "--organisation", type=int, default=None, metavar="ID", help="one organisation's only"
+    )
     export.add_argument("--names", action="store_true", help="members' names instead of pseudonyms")
+    export.add_argument(
+        "--language", choices=("fr", "en"), default=None, help="of the labels (default: LANG)"
+    )
+    export.add_argument(
+        "--at", type=_moment, default=None, help="the moment days and check-ins count from"
+    )
     privacy = commands.add_parser("privacy", help="personal data")
     purge = privacy.add_subparsers(dest="privacy_command", required=True).add_parser(
         "purge", help="remove personal data past its retention"
@@ -247,18 +261,31 @@ def run_checkins(settings: Settings, at) -> int:
 def export_data(settings: Settings, args) -> int:
     from pathlib import Path
 
-    from bot.exporting import export
+    from zoneinfo import ZoneInfo
+    from bot.exporting import csv_folder, export
+    from bot.i18n import language_of
     from storage.db import make_engine
 
     if args.format == "xlsx" and not args.output:
         print("An XLSX export needs a file: add -o FILE.xlsx", file=sys.stderr)
         return 2
     if not prepare_database(settings):
+    output = Path(args.output) if args.output else None
+    if args.format == "csv" and output and not csv_folder(output) and output.suffix != ".zip":
+        print("A CSV export is one file per table: -o FILE.zip or -o FOLDER", file=sys.stderr)
+        return 2
         return 2
     engine = make_engine(settings.database_url)
-    output = Path(args.output) if args.output else None
     count = export(
-        engine, form=args.format, out=output, partnership_id=args.partnership, names=args.names
+        engine,
+        form=args.format,
+        out=output,
+        partnership_id=args.partnership,
+        organisation_id=args.organisation,
+        names=args.names,
+        language=args.language or language_of(_locale()),
+        zone=ZoneInfo(settings.alliance_timezone),
+        now=args.at,
     )
     engine.dispose()
     if output is not None:

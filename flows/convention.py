@@ -201,6 +201,13 @@ def proposed_items(checklist: ConventionChecklist, answers: dict) -> list[Conven
     return [item for item in missing_items(checklist, answers) if stands_as_proposal(item, answers)]
 
 
+def agreed_points(checklist: ConventionChecklist, answers: dict) -> tuple[int, int]:
+    """How many of the checklist's points are agreed (in full or in part), of how many: how
+    complete the convention is, as an export shows it ("12/18")."""
+    statuses = [answers.get(item.id, {}).get("status") for item in checklist.items]
+    return sum(status in AGREED for status in statuses), len(statuses)
+
+
 def flow_defaults(
     checklist: ConventionChecklist, answers: dict, known: dict[str, Any]
 ) -> tuple[dict[str, Any], list[str]]:

@@ -157,16 +157,21 @@ def test_an_export_lists_the_new_score_only_where_it_was_given(setting, tmp_path
     answer_round(service, new.id)
     engine = make_engine(url)
 
-    export(engine, form="csv", out=tmp_path / "out.csv", partnership_id=pid)
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text())))
-    given = {(r["round_id"], r["dimension"]): r["score"] for r in rows if r["section"] == "scores"}
-    assert given[(str(new.id), NEW)] == "3.5"
-    assert (str(old.id), NEW) not in given  # not answered then: no row, not a zero
-    assert given[(str(old.id), "performance")] == "4"
+    export(engine, form="csv", out=tmp_path / "tables", partnership_id=pid)
+    scores = (tmp_path / "tables" / "scores.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(scores)))
+    given = {(r["round_id"], r["side"], r["dimension"]): r["score"] for r in rows}
+    # Each organisation's own score: 4,5 against 2,5.
+    assert given[(str(new.id), "ours", NEW)] == "4.5"
+    assert given[(str(new.id), "partner", NEW)] == "2.5"
+    # Not answered then: no row, not a zero.
+    assert not [key for key in given if key[0] == str(old.id) and key[2] == NEW]
+    assert given[(str(old.id), "ours", "performance")] == "4"
 
     export(engine, form="xlsx", out=tmp_path / "out.xlsx", partnership_id=pid)
     sheet = load_workbook(tmp_path / "out.xlsx", read_only=True)["scores"]
-    dimensions = [(row[1], row[2]) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    header, *values = sheet.iter_rows(values_only=True)
+    dimensions = [(row[header.index("round_id")], row[header.index("dimension")]) for row in values]
     assert (new.id, NEW) in dimensions and (old.id, NEW) not in dimensions
     engine.dispose()
 
