@@ -25,12 +25,14 @@ from storage.models import (
     AnswerRecord,
     CheckInInvite,
     CheckInRound,
+    Coordinator,
     FlowSession,
     GeneratedDocument,
     Inbound,
     Invitation,
     MeetingNote,
     Membership,
+    Organisation,
     OutboxMessage,
     Partnership,
     StageMove,
@@ -66,6 +68,19 @@ def collect(session: Session, *, user: User) -> dict[str, Any]:
             partnership_id="partnership_id",
             text="text",
             at="written_at",
+        ),
+        # The organisations they named: their details, the representative among them.
+        "organisations_created": _rows(
+            session,
+            Organisation.created_by == user.id,
+            id="id",
+            name="name",
+            kind="kind",
+            legal_form="legal_form",
+            seat="seat",
+            identifier="identifier",
+            representative="representative",
+            created_at="created_at",
         ),
         "invitations_created": _rows(
             session,
@@ -174,6 +189,9 @@ def erase(session: Session, *, user: User, chat_id: int | None, at: datetime) ->
     session.execute(
         delete(Invitation).where(Invitation.used_at.is_(None), Invitation.created_by == user.id)
     )
+    # Following an organisation's partnerships ends with the person.
+    session.execute(delete(Coordinator).where(Coordinator.user_id == user.id))
+    _delete_unused_organisations(session, user.id)
     person = redaction.Erased(user.display_name, chat_id)
     if chat_id is not None:
         person = replace(person, username=redaction.username_of(session, chat_id))
@@ -199,6 +217,23 @@ def _delete_partnership(session: Session, pid: int) -> None:
     for table in (CheckInRound, GeneratedDocument, MeetingNote, StageMove, Invitation, Membership):
         session.execute(delete(table).where(table.partnership_id == pid))
     session.execute(delete(Partnership).where(Partnership.id == pid))
+
+
+def _delete_unused_organisations(session: Session, user_id: int) -> None:
+    """The organisations the person named that nothing uses any more go, with their
+    details (a representative is a person); one a shared partnership still names stays with
+    it, as that partnership's convention keeps the details typed in it."""
+    used = [
+        select(Partnership.our_organisation_id),
+        select(Partnership.partner_organisation_id),
+        select(Invitation.organisation_id),
+        select(Coordinator.organisation_id),
+    ]
+    query = delete(Organisation).where(Organisation.created_by == user_id)
+    for ids in used:
+        column = ids.selected_columns[0]
+        query = query.where(Organisation.id.not_in(ids.where(column.is_not(None))))
+    session.execute(query)
 
 
 def _forget_elsewhere(session: Session, person: redaction.Erased) -> None:
