@@ -239,7 +239,9 @@ def run_checkins(settings: Settings, at) -> int:
     done = checkins_cli.run(settings, at)
     print(
         f"Check-ins: {done.opened} partnership(s) with a new round, {done.closed} round(s) "
-        f"closed, {done.messages} message(s) recorded for {len(done.chats)} chat(s)."
+        f"closed; health: {done.raised} alert(s) raised, {done.cleared} cleared; "
+        f"{done.alerts} alert(s) sent, {done.digests} weekly digest(s); "
+        f"{done.messages} message(s) recorded for {len(done.chats)} chat(s)."
     )
     if not settings.telegram_bot_token:
         print(

@@ -21,6 +21,7 @@ CANDIDATE = "candidate"  # a scored candidate partner (step 3)
 CONVENTION = "convention"  # the convention checklist's answers (steps 4-5)
 FOLLOWUP = "followup"  # referents, steering, cadence (step 6)
 MEETING_NOTE = "meeting_note"  # a dated note of a meeting (step 2)
+STEERING_MEETING = "steering_meeting"  # a steering meeting held, its date and a note (step 6)
 PARTNERSHIP_UPDATE = "partnership_update"  # a partnership's name and details, corrected
 CHECKIN_ANSWER = "checkin_answer"  # a respondent's answers to an evaluation round (step 7)
 
@@ -42,6 +43,7 @@ QUESTIONNAIRES = (
     QuestionnaireSpec("convention", CONVENTION, about_partnership=True),
     QuestionnaireSpec("followup", FOLLOWUP, about_partnership=True),
     QuestionnaireSpec("note", MEETING_NOTE, about_partnership=True),
+    QuestionnaireSpec("steering", STEERING_MEETING, about_partnership=True),
     QuestionnaireSpec(
         "edit_partnership", PARTNERSHIP_UPDATE, about_partnership=True, data="new_partnership"
     ),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from bot.callback_data import parse_partnership
-from bot.services import checkins, documents, invitations, partnerships
+from bot.services import alerts, checkins, documents, invitations, partnerships, steering
 from bot.services.access import membership, notice
 from bot.services.results import Result
 from bot.services.work import Work
@@ -43,6 +43,12 @@ ACTIONS: dict[str, ButtonAction] = {
     "evaluation": ButtonAction(Right.READ, checkins.show, once=False),
     "round": ButtonAction(Right.ACT, checkins.start_round, once=True),
     "respondent": ButtonAction(Right.ACT, checkins.toggle_respondent, once=True),
+    "steer": ButtonAction(Right.ACT, steering.ask, once=False),
+    "steered": ButtonAction(Right.ACT, steering.held, once=True),
+    "steer_other": ButtonAction(Right.ACT, steering.other_date, once=False),
+    # An alert's message: its buttons act whatever the partnership's revision since.
+    "seen": ButtonAction(Right.ACT, partial(alerts.mark, "seen"), once=False),
+    "handled": ButtonAction(Right.ACT, partial(alerts.mark, "handled"), once=False),
 } | {
     trigger: ButtonAction(Right.ACT, partial(partnerships.move, trigger), once=True)
     for trigger in MOVES

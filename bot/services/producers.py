@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.services import checkin_schedule, organisations, rounds, stages, summaries
+from bot.services import checkin_schedule, organisations, rounds, stages, steering, summaries
 from bot.services.access import membership
 from bot.services.results import DiagnosisShown, FollowupShown, Result, Say
 from bot.services.work import Work
@@ -124,6 +124,10 @@ def _meeting_note(
     result.shown.append(summaries.dialogue(work, partnership, role))
 
 
+def _steering_meeting(work: Work, running, partnership, role, flow_state, result) -> None:
+    steering.produced(work, partnership, role, flow_state, result)
+
+
 def _checkin_answer(work: Work, running, partnership, role, flow_state, result) -> None:
     rounds.answered(work, partnership, running.round_id, result)
 
@@ -136,5 +140,6 @@ PRODUCERS: dict[str, Producer] = {
     q.CONVENTION: _convention,
     q.FOLLOWUP: _followup,
     q.MEETING_NOTE: _meeting_note,
+    q.STEERING_MEETING: _steering_meeting,
     q.CHECKIN_ANSWER: _checkin_answer,
 }

@@ -120,6 +120,8 @@ class PartnershipCard:
     next_checkin: datetime | None = None
     next_checkin_kind: str | None = None
     waits_for_partner: bool = False
+    # The latest steering meeting held (step 6), when one is recorded.
+    last_steering: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,55 @@ class RoundReport:
     moved_to: str | None = None
     # The final evaluation: the full review due at the convention's end.
     final: bool = False
+
+
+@dataclass(frozen=True)
+class AlertNotice:
+    """An alert of a partnership, for one person: its light, its reason, what to do next and
+    the guide's card for it; buttons to mark it seen or handled for who may act."""
+
+    alert_id: int
+    partnership_id: int
+    partnership_name: str
+    revision: int
+    signal: str
+    level: str  # "amber" or "red"
+    details: dict[str, Any]
+    # The signal's title and what to do next (knowledge/data/health.yaml); None: unknown.
+    title: Text | None
+    next: Text | None
+    card: Card | None
+    may_act: bool
+    state: str = "new"
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """One partnership of a coordinator's weekly digest."""
+
+    partnership_id: int
+    name: str
+    light: str | None  # None: health not computed yet
+    # The main reason's title (the most serious signal), None when green.
+    reason: Text | None
+    stage: str
+    next_checkin: datetime | None = None
+    next_checkin_kind: str | None = None
+
+
+@dataclass(frozen=True)
+class WeeklyDigest:
+    """A coordinator's partnerships, most urgent first, on the Monday of `week`."""
+
+    week: date
+    lines: tuple[DigestLine, ...]
+
+
+@dataclass(frozen=True)
+class SteeringAsked:
+    """When was the steering meeting held: today, yesterday, or another date (and a note)."""
+
+    partnership: PartnershipSummary
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from flows.criteria import ranked_entries
 from flows.evaluation import EVALUATED_STAGES
 from flows.invitations import aware
 from flows.schedule import next_due
-from storage import repository
+from storage import alerts, repository
 from storage.models import GeneratedDocument, Partnership
 
 HISTORY_SHOWN = 3
@@ -37,7 +37,13 @@ def card(work: Work, partnership: Partnership, role: str) -> PartnershipCard:
         next_checkin=upcoming.at if upcoming else None,
         next_checkin_kind=upcoming.shown_kind if upcoming else None,
         waits_for_partner=waits,
+        last_steering=_last_steering(work, partnership),
     )
+
+
+def _last_steering(work: Work, partnership: Partnership):
+    found = alerts.last_steering_meetings(work.db, partnership_ids=[partnership.id])
+    return aware(found[partnership.id]) if partnership.id in found else None
 
 
 def _next_checkin(work: Work, partnership: Partnership):

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.commands import COMMANDS, restarting
 from bot.i18n import CHANNEL, gettext_for, render
 from bot.services import results as r
-from bot.views import cards, evaluation, partnerships, privacy, questions
+from bot.views import alerts, cards, evaluation, partnerships, privacy, questions
 from bot.views.screens import Button, Reply, Screen, plain
 
 __all__ = ["Button", "Presenter", "Reply", "Screen", "plain"]
@@ -122,6 +122,8 @@ PLAIN_VIEWS: dict[type, Callable[[Any, str], Screen]] = {
     r.CheckInIntro: evaluation.intro_screen,
     r.RoundReport: evaluation.round_report_screen,
     r.DeletionAsked: privacy.deletion_screen,
+    r.AlertNotice: alerts.alert_screen,
+    r.SteeringAsked: alerts.steering_screen,
 }
 # Views that show dates, in the configured time zone.
 DATED_VIEWS: dict[type, Callable[[Any, str, ZoneInfo], Screen]] = {
@@ -134,4 +136,5 @@ DATED_VIEWS: dict[type, Callable[[Any, str, ZoneInfo], Screen]] = {
     r.DocumentsListed: partnerships.documents_screen,
     r.InviteMenu: partnerships.invite_menu_screen,
     r.EvaluationShown: evaluation.evaluation_screen,
+    r.WeeklyDigest: alerts.digest_screen,
 }

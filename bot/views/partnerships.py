@@ -22,6 +22,7 @@ from bot.services.results import (
 )
 from bot.views.screens import Button, Screen, local_date
 from flows.criteria import RED_FLAG_AT_MOST
+from flows.evaluation import EVALUATED_STAGES
 from flows.lifecycle import step_number
 from flows.roles import Right
 from flows.schedule import DEFAULT_RHYTHM
@@ -76,6 +77,7 @@ def card_screen(card: PartnershipCard, language: str, zone: ZoneInfo) -> Screen:
         next_checkin=local_date(card.next_checkin, zone) if card.next_checkin else None,
         next_kind=card.next_checkin_kind,
         waits_for_partner=card.waits_for_partner,
+        last_steering=local_date(card.last_steering, zone) if card.last_steering else None,
     )
     rows: list[tuple[Button, ...]] = []
     if Right.ACT in p.rights:
@@ -89,6 +91,8 @@ def card_screen(card: PartnershipCard, language: str, zone: ZoneInfo) -> Screen:
     if Right.INVITE in p.rights:
         tools.append(_button(p, _("Invite"), "invite"))
     rows.append(tuple(tools))
+    if Right.ACT in p.rights and p.stage in EVALUATED_STAGES:
+        rows.append((_button(p, _("Steering meeting held"), "steer"),))
     if Right.ACT in p.rights:
         rows.append((_button(p, _("Correct the details"), "edit"),))
     return Screen(text, tuple(rows))

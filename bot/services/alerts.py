@@ -1,0 +1,200 @@
+"""Pushed, not pulled: a new alert goes once to the people of its partnership, and each
+coordinator gets a weekly digest of their organisations' partnerships, most urgent first.
+
+The dispatcher runs `notify_new` and `send_digests` batch by batch, like the check-ins: the
+messages are deliveries of the result, recorded in the outbox by the transaction that
+claims them (the alert's `notified_at`, the week's `Digest` row), so each goes once whatever
+number of dispatchers run. Members mark an alert seen or handled from its message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services import checkin_schedule
+from bot.services.access import in_place, notice
+from bot.services.results import (
+    AlertNotice,
+    Delivery,
+    DigestLine,
+    Result,
+    WeeklyDigest,
+)
+from bot.services.work import Work
+from flows.digest import digest_week, urgency
+from flows.evaluation import EVALUATED_STAGES
+from flows.health import advice
+from flows.roles import Right, may
+from flows.schedule import next_due
+from knowledge import Text
+from storage import alerts as store
+from storage import repository
+from storage.models import Alert, Partnership, User
+
+BATCH = 200
+
+# The card shown when the signal is not known (an alert of an older version of the rules).
+DEFAULT_CARD = "follow_up"
+
+
+@dataclass
+class AlertBatch:
+    """What one batch did, and where the next one starts (None: nothing left)."""
+
+    result: Result
+    last_id: int | None
+    alerts: int = 0
+
+
+@dataclass
+class DigestBatch:
+    result: Result
+    last_id: int | None
+    digests: int = 0
+
+
+def signal_advice(signal: str):
+    """The signal's title, what to do next and its card (health.yaml); None when unknown."""
+    try:
+        return advice(signal)
+    except KeyError:
+        return None
+
+
+def notice_of(work: Work, alert: Alert, partnership: Partnership, role: str) -> AlertNotice:
+    found = signal_advice(alert.signal)
+    cards = work.core.cards.cards
+    return AlertNotice(
+        alert_id=alert.id,
+        partnership_id=partnership.id,
+        partnership_name=partnership.name,
+        revision=partnership.revision or 0,
+        signal=alert.signal,
+        level=alert.level,
+        details=dict(alert.details or {}),
+        title=found.title if found else None,
+        next=found.next if found else None,
+        card=cards.get(found.card if found else DEFAULT_CARD) or cards.get(DEFAULT_CARD),
+        may_act=may(role, Right.ACT),
+        state=alert.state,
+    )
+
+
+def notify_new(work: Work, after_id: int, limit: int = BATCH) -> AlertBatch:
+    """Each new alert of a batch, once, to the members of both organisations (observers
+    included, to read) and the coordinators of either organisation; none to who blocked
+    the bot."""
+    alerts = store.alerts_to_notify(work.db, after_id=after_id, limit=limit, lock=True)
+    batch = AlertBatch(Result(work.language), alerts[-1].id if alerts else None)
+    pids = sorted({alert.partnership_id for alert in alerts})
+    partnerships = {p.id: p for p in _partnerships(work, pids)}
+    audience: dict[int, list[store.Recipient]] = {}
+    for person in store.audience_of(work.db, partnership_ids=pids):
+        audience.setdefault(person.partnership_id, []).append(person)
+    for alert in alerts:
+        if not store.claim_notified(work.db, alert_id=alert.id, at=work.now):
+            continue
+        batch.alerts += 1
+        partnership = partnerships[alert.partnership_id]
+        for person in audience.get(alert.partnership_id, []):
+            if person.unreachable_at is not None:
+                continue
+            view = notice_of(work, alert, partnership, person.role)
+            batch.result.deliveries.append(
+                Delivery(person.external_id, person.language, (view,), bulk=True)
+            )
+    return batch
+
+
+def _partnerships(work: Work, ids: list[int]) -> list[Partnership]:
+    return store.partnerships_by_id(work.db, ids=ids)
+
+
+def mark(state: str, work: Work, partnership: Partnership, role: str, arg, message_id) -> Result:
+    """A member marks an alert of the partnership seen or handled; the message shows it. An
+    alert id of another partnership, or a cleared alert, changes nothing."""
+    alert = (
+        store.alert_of(work.db, alert_id=int(arg), partnership_id=partnership.id)
+        if arg and arg.isdigit()
+        else None
+    )
+    if alert is None:
+        return notice(work)
+    if alert.state == store.CLEARED:
+        return notice(work, "alert_cleared")
+    if state == store.SEEN and alert.state == store.NEW:
+        alert.state, alert.seen_at = store.SEEN, work.now
+    elif state == store.HANDLED and alert.state != store.HANDLED:
+        alert.state, alert.handled_at, alert.handled_by = store.HANDLED, work.now, work.user.id
+        alert.seen_at = alert.seen_at or work.now
+    else:
+        return notice(work, "alert_unchanged")
+    work.db.add(alert)
+    return in_place(work, message_id, notice_of(work, alert, partnership, role))
+
+
+# -- the weekly digest ---------------------------------------------------------------------------
+
+
+def send_digests(work: Work, after_id: int, limit: int = BATCH) -> DigestBatch:
+    """This week's digest, once, to each coordinator of a batch who has none yet: nothing
+    before Monday 9:00 in ALLIANCE_TIMEZONE, then any time that week."""
+    week = digest_week(work.now, work.core.zone)
+    if week is None:
+        return DigestBatch(Result(work.language), None)
+    key = week.isoformat()
+    users = store.coordinators_without_digest(
+        work.db, week=key, after_user_id=after_id, limit=limit, lock=True
+    )
+    batch = DigestBatch(Result(work.language), users[-1] if users else None)
+    for user_id in users:
+        if not store.claim_digest(work.db, user_id=user_id, week=key, at=work.now):
+            continue
+        batch.digests += 1
+        user = work.db.get(User, user_id)
+        if user is None or user.unreachable_at is not None:
+            continue
+        digest = WeeklyDigest(week, tuple(digest_lines(work, user_id)))
+        batch.result.deliveries.append(
+            Delivery(user.external_id, user.language, (digest,), bulk=True)
+        )
+    return batch
+
+
+def digest_lines(work: Work, user_id: int) -> list[DigestLine]:
+    """The coordinator's partnerships, red first, then amber, green and not yet computed."""
+    partnerships = repository.coordinated_partnerships(work.db, user_id=user_id)
+    ids = [p.id for p in partnerships]
+    health = store.health_of(work.db, partnership_ids=ids)
+    ready = checkin_schedule.sides_ready(work, ids)
+    lines = []
+    for partnership in partnerships:
+        found = health.get(partnership.id)
+        light = found.light if found else None
+        reasons = list(found.reasons) if found else []
+        upcoming = None
+        if partnership.stage in EVALUATED_STAGES and partnership.id in ready:
+            upcoming = next_due(checkin_schedule.dues_of(work, partnership), work.now)
+        lines.append(
+            DigestLine(
+                partnership_id=partnership.id,
+                name=partnership.name,
+                light=light,
+                reason=_main_reason(reasons),
+                stage=partnership.stage,
+                next_checkin=upcoming.at if upcoming else None,
+                next_checkin_kind=upcoming.shown_kind if upcoming else None,
+            )
+        )
+    lines.sort(key=lambda line: (urgency(line.light), line.name.casefold(), line.partnership_id))
+    return lines
+
+
+def _main_reason(reasons: list) -> Text | None:
+    """The title of the reason that weighs most: a red one before an amber one."""
+    found = [r for r in reasons if isinstance(r, dict) and r.get("signal")]
+    if not found:
+        return None
+    main = min(found, key=lambda r: urgency(r.get("level")))
+    known = signal_advice(main["signal"])
+    return known.title if known else None
