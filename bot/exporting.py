@@ -93,19 +93,19 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("step", 6, "int"),
         ("step_name", 22),
         ("stage", 14),
-        ("in_stage_since", 17, "moment"),
+        ("in_stage_since", 18, "moment"),
         ("days_in_stage", 9, "int"),
-        ("last_activity", 17, "moment"),
-        ("next_checkin", 17, "moment"),
+        ("last_activity", 18, "moment"),
+        ("next_checkin", 18, "moment"),
         ("next_checkin_kind", 18),
         ("convention_agreed", 11),
-        ("convention_required_missing", 11, "int"),
+        ("convention_missing", 11, "int"),
         ("health", 9),
         ("health_reasons", 40),
         ("open_alerts", 8, "int"),
         ("our_organisation_id", 9, "int"),
         ("partner_organisation_id", 9, "int"),
-        ("created_at", 17, "moment"),
+        ("created_at", 18, "moment"),
     ),
     "organisations": _columns(
         ("organisation_id", 9, "int"),
@@ -124,12 +124,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("role_name", 18),
         ("organisation", 24),
         ("respondent", 10, "bool"),
-        ("joined_at", 17, "moment"),
+        ("joined_at", 18, "moment"),
     ),
     "stage_history": _columns(
         PID,
         NAME,
-        ("at", 17, "moment"),
+        ("at", 18, "moment"),
         ("trigger", 10),
         ("from", 14),
         ("from_name", 22),
@@ -147,7 +147,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("value", 24),
         ("value_label", 36),
         ("by", 16),
-        ("at", 17, "moment"),
+        ("at", 18, "moment"),
     ),
     "rounds": _columns(
         PID,
@@ -155,9 +155,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("round_id", 8, "int"),
         ("kind", 8),
         ("kind_name", 18),
-        ("due_at", 17, "moment"),
+        ("due_at", 18, "moment"),
         ("status", 8),
-        ("closed_at", 17, "moment"),
+        ("closed_at", 18, "moment"),
         ("our_organisation", 24),
         ("invited_ours", 8, "int"),
         ("answered_ours", 8, "int"),
@@ -173,7 +173,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         NAME,
         ("round_id", 8, "int"),
         ("kind", 8),
-        ("due_at", 17, "moment"),
+        ("due_at", 18, "moment"),
         ("side", 8),
         ("organisation", 24),
         ("dimension", 18),
@@ -187,7 +187,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("kind", 18),
         ("version", 8, "int"),
         ("file_name", 40),
-        ("created_at", 17, "moment"),
+        ("created_at", 18, "moment"),
     ),
     "alerts": _columns(
         PID,
@@ -196,7 +196,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("subject", 14),
         ("level", 8),
         ("state", 8),
-        ("raised_at", 17, "moment"),
+        ("raised_at", 18, "moment"),
     ),
 }
 # Who answers for which organisation, by membership role.
@@ -385,9 +385,7 @@ class _View:
             "next_checkin": self.moment(upcoming.at) if upcoming else None,
             "next_checkin_kind": self._(KIND_NAMES[upcoming.shown_kind]) if upcoming else None,
             "convention_agreed": f"{agreed}/{points}",
-            "convention_required_missing": len(
-                unsettled_items(_checklist(), p["convention"] or {})
-            ),
+            "convention_missing": len(unsettled_items(_checklist(), p["convention"] or {})),
             "health": health.get("light"),
             "health_reasons": "; ".join(_reason(r) for r in health.get("reasons") or ()) or None,
             "open_alerts": len(item["alerts"]),
@@ -442,7 +440,7 @@ class _View:
                 label = answer_label(question, value, self.language) or None
             except (TypeError, ValueError, AttributeError):
                 label = None  # an answer kept in an older shape: its code says it
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        text = _code(value)
         return {
             "questionnaire": row["questionnaire"],
             "round_id": row["round_id"],
@@ -539,6 +537,24 @@ class _View:
         return " / ".join(
             f"{names[side] or side}: {self._decision(chosen[side]) or '–'}" for side in SIDES
         )
+
+
+def header_width(column: Column) -> float:
+    """Wide enough for its values and for its header, in bold."""
+    return max(column.width, round(len(column.name) * 1.1) + 2)
+
+
+def _code(value: Any) -> str | None:
+    """An answer as kept, in one cell: a choice's code, codes joined, a rating's score."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "score" in value:
+        return _code(value["score"])
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _withheld(row: dict[str, Any]) -> dict[str, Any]:
@@ -686,6 +702,7 @@ def _xlsx(items, out: Path, view: _View) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     book = Workbook(write_only=True)
     sheets, counts = {}, {}
@@ -693,16 +710,21 @@ def _xlsx(items, out: Path, view: _View) -> None:
         sheet = book.create_sheet(table)
         # Before the first row: write-only sheets write their head then.
         for index, column in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width
+            sheet.column_dimensions[get_column_letter(index)].width = header_width(column)
         sheet.freeze_panes = "A2"
+        # Printed, each table fits the page's width, its header on every page.
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.print_title_rows = "1:1"
         bold = Font(bold=True)
-        sheet.append([_cell(sheet, column.name, font=bold) for column in columns])
+        sheet.append([_cell(sheet, column.name, column, font=bold) for column in columns])
         sheets[table], counts[table] = sheet, 1
     for item in items:
         for table, rows in item.items():
             sheet, columns = sheets[table], TABLES[table]
             for row in rows:
-                sheet.append([_cell(sheet, row.get(c.name)) for c in columns])
+                sheet.append([_cell(sheet, row.get(c.name), c) for c in columns])
             counts[table] += len(rows)
     for table, columns in TABLES.items():
         # The filter is written with the sheet's tail, once its extent is known.
@@ -711,25 +733,34 @@ def _xlsx(items, out: Path, view: _View) -> None:
     book.save(out)
 
 
-def _cell(sheet, value: Any, font=None) -> Any:
+def _cell(sheet, value: Any, column: Column, font=None) -> Any:
     """A number stays a number, a moment a date cell; any text is written as a string,
-    never a formula."""
+    never a formula. Numbers and dates are centred: right-aligned, they would run into the
+    text of the next column."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    if isinstance(value, datetime):
+    if value is None:
+        return None
+    if isinstance(value, (bool, int, float, datetime, date)):
         cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = XLSX_MOMENT
-        return cell
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = XLSX_DAY
-        return cell
-    # A control character openpyxl refuses would stop the whole export: it is dropped.
-    cell = WriteOnlyCell(sheet, value=inert(ILLEGAL_CHARACTERS_RE.sub("", str(value))))
-    cell.data_type = "s"
+        if isinstance(value, datetime):
+            cell.number_format = XLSX_MOMENT
+        elif isinstance(value, date):
+            cell.number_format = XLSX_DAY
+    else:
+        # A control character openpyxl refuses would stop the whole export: it is dropped.
+        cell = WriteOnlyCell(sheet, value=inert(ILLEGAL_CHARACTERS_RE.sub("", str(value))))
+        cell.data_type = "s"
+    if column.kind != "text":
+        cell.alignment = _centred()
     if font is not None:
         cell.font = font
     return cell
+
+
+@cache
+def _centred():
+    from openpyxl.styles import Alignment
+
+    return Alignment(horizontal="center")

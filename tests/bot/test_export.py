@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from bot.exporting import TABLES, WITHHELD
+from bot.exporting import TABLES, WITHHELD, header_width
 from bot.services import Actor, Services
 from storage import repository
 from storage.db import make_engine, session_scope
@@ -147,7 +147,8 @@ def test_xlsx_has_a_sheet_per_table_with_frozen_header_filters_and_widths(evalua
         last = sheet.cell(1, len(columns)).column_letter
         assert sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}", name
         widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
-        assert widths == [c.width for c in columns], name
+        assert widths == [header_width(c) for c in columns], name
+        assert all(w >= len(c.name) for w, c in zip(widths, columns, strict=True)), name
         assert all(cell.font.bold for cell in sheet[1]), name
     partnerships = {row["partnership_id"]: row for row in sheet_rows(book, "partnerships")}
     assert len(partnerships) == 2
@@ -191,7 +192,7 @@ def test_xlsx_tells_a_coordinator_where_each_partnership_stands(evaluated, tmp_p
         }
         == ours
     )
-    assert isinstance(ours["last_activity"], datetime) and ours["convention_required_missing"] > 0
+    assert isinstance(ours["last_activity"], datetime) and ours["convention_missing"] > 0
     assert int(ours["convention_agreed"].split("/")[1]) >= 18
     other = next(r for r in sheet_rows(book, "partnerships") if r["partnership_id"] != pid)
     # No organisation recorded: the names typed with the partnership; no health yet.
@@ -239,6 +240,12 @@ def test_answers_carry_their_label_next_to_their_code_in_the_chosen_language(eva
         decisions = [r for r in answers if r["question"] == "decision" and r["value"] == "renew"]
         assert len(decisions) == 2
         assert {(r["value_label"], r["question_label"]) for r in decisions} == {(label, question)}
+        # A rating reads as its score, its label with the comment.
+        performance = {
+            (r["value"], r["value_label"]) for r in answers if r["question"] == "performance"
+        }
+        assert performance == {("2", "2 — trop lent"), ("4", None)}
+        assert not [r for r in answers if r["value"] in ("null", "None")]
         steps = sheet_rows(openpyxl.load_workbook(out), "partnerships")
         assert {r["step_name"] for r in steps} == {
             "évaluation" if language == "fr" else "evaluation",
