@@ -18,7 +18,7 @@ facts change.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -77,7 +77,7 @@ class RoundFacts:
     due_at: datetime
     closed_at: datetime | None  # None while open
     # Per side: (answered, invited).
-    answered: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    answered: Mapping[str, Sequence[int]] = field(default_factory=dict)
     # Both organisations' average per dimension (CheckInRound.summary["scores"]).
     scores: Mapping[str, float] = field(default_factory=dict)
     # Each organisation's average per dimension (CheckInRound.summary["sides"]).
@@ -167,6 +167,13 @@ def rules() -> HealthRules:
     return load_health_rules()
 
 
+def rounds_read(health_rules: HealthRules | None = None) -> int:
+    """How many closed rounds of each kind the dimension signals compare, at most: a store
+    need not read older ones."""
+    limits = _Limits.of(health_rules or rules()).values
+    return int(max(limits["declining_rounds"] + 1, limits["diverging_rounds"], 2))
+
+
 def advice(signal: str, health_rules: HealthRules | None = None) -> HealthSignal:
     """A signal's title, what to do next (fr, en) and its card, for screens and messages."""
     return (health_rules or rules()).signal(signal)
@@ -180,9 +187,33 @@ def light_of_reasons(reasons: tuple[Reason, ...] | list[Reason]) -> str:
 
 def assess(inputs: HealthInputs, now: datetime, health_rules: HealthRules | None = None) -> Health:
     """The partnership's health at `now`."""
-    checker = _Assessment(inputs, now, health_rules or rules())
+    checker = _Assessment(inputs, now, _Limits.of(health_rules or rules()))
     reasons = checker.reasons()
     return Health(light_of_reasons(reasons), reasons, checker.recheck_at)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """The rules' thresholds as plain values and each signal's level and card, read once per
+    rules (a health is computed for thousands of partnerships in a row)."""
+
+    values: Mapping[str, float]
+    signals: Mapping[str, tuple[str, str]]  # signal -> (level, card)
+
+    @staticmethod
+    def of(health_rules: HealthRules) -> _Limits:
+        kept = _LIMITS.get(id(health_rules))
+        if kept is None or kept[0] is not health_rules:
+            limits = _Limits(
+                {t.id: t.value for t in health_rules.thresholds},
+                {s.id: (s.level, s.card) for s in health_rules.signals},
+            )
+            kept = _LIMITS[id(health_rules)] = (health_rules, limits)
+        return kept[1]
+
+
+# Rules (kept alive here, so that their id is not reused) and their limits.
+_LIMITS: dict[int, tuple[HealthRules, _Limits]] = {}
 
 
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:
@@ -202,8 +233,8 @@ def add_months(moment: datetime, months: float) -> datetime:
 class _Assessment:
     """One partnership's signals at one moment, and the next moment one may change."""
 
-    def __init__(self, inputs: HealthInputs, now: datetime, health_rules: HealthRules):
-        self.inputs, self.now, self.rules = inputs, now, health_rules
+    def __init__(self, inputs: HealthInputs, now: datetime, limits: _Limits):
+        self.inputs, self.now, self.limits = inputs, now, limits
         self.recheck_at: datetime | None = None
         self.found: list[Reason] = []
 
@@ -221,8 +252,8 @@ class _Assessment:
         return tuple(self.found)
 
     def _raise(self, signal: str, subject: str = "", level: str | None = None, **details) -> None:
-        defined = self.rules.signal(signal)
-        self.found.append(Reason(signal, subject, level or defined.level, details, defined.card))
+        default, card = self.limits.signals[signal]
+        self.found.append(Reason(signal, subject, level or default, details, card))
 
     def _at(self, moment: datetime) -> bool:
         """Whether `moment` has come; a moment to come is when to look again."""
@@ -233,7 +264,7 @@ class _Assessment:
         return False
 
     def _value(self, name: str) -> float:
-        return self.rules.value(name)
+        return self.limits.values[name]
 
     # A check-in late, or answered by one organisation only.
     def _rounds(self) -> None:
@@ -265,21 +296,30 @@ class _Assessment:
         drop = self._value("dimension_drop")
         declining = int(self._value("declining_rounds"))
         diverging = int(self._value("diverging_rounds"))
+        previous = series[-2] if len(series) >= 2 else None
         for dimension, score in latest.scores.items():
-            values = [r.scores.get(dimension) for r in series]
+            if score is None:
+                continue
             if light_of(score) == RED:
                 self._raise(DIMENSION_RED, dimension, score=score)
-            if len(values) >= 2 and values[-2] is not None:
-                delta = round(score - values[-2], 2)
-                if delta <= -drop:
-                    self._raise(DIMENSION_DROP, dimension, before=values[-2], score=score)
-            recent = values[-(declining + 1) :]
-            if len(recent) == declining + 1 and all(
-                trend_direction((a, b)) == "down" for a, b in zip(recent, recent[1:], strict=False)
-            ):
-                self._raise(DIMENSION_DECLINING, dimension, scores=recent)
-            gaps = [_gap(r, dimension) for r in series[-diverging:]]
-            if len(gaps) == diverging and all(g is not None and g >= DIVERGENCE for g in gaps):
+            before = previous.scores.get(dimension) if previous is not None else None
+            if before is not None and round(score - before, 2) <= -drop:
+                self._raise(DIMENSION_DROP, dimension, before=before, score=score)
+            # The latest step first: most dimensions are not going down now.
+            if before is not None and trend_direction((before, score)) == "down":
+                values = [r.scores.get(dimension) for r in series[-(declining + 1) :]]
+                if len(values) == declining + 1 and all(
+                    trend_direction((values[n - 1], values[n])) == "down"
+                    for n in range(declining - 1, 0, -1)
+                ):
+                    self._raise(DIMENSION_DECLINING, dimension, scores=values)
+            gaps = []
+            for round_ in reversed(series[-diverging:]):
+                gap = _gap(round_, dimension)
+                if gap is None or gap < DIVERGENCE:
+                    break
+                gaps.insert(0, gap)
+            if len(gaps) == diverging:
                 self._raise(PERCEPTIONS_DIVERGING, dimension, gaps=gaps)
 
     # The agreement ending with no decision.

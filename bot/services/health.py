@@ -27,6 +27,7 @@ from flows.health import (
     Reason,
     RoundFacts,
     assess,
+    rounds_read,
     rules,
     start_of_day,
 )
@@ -206,19 +207,19 @@ class _Facts:
     def rounds(self, ids: list[int]) -> dict[int, tuple[RoundFacts, ...]]:
         """The rounds of these partnerships, as health reads them."""
         found: dict[int, list[RoundFacts]] = {}
-        for r in store.rounds_of(self.db, partnership_ids=ids):
-            summary = r.summary or {}
-            if r.status == "open":
-                answered = self.open_answers.get(r.partnership_id, {}).get(r.id, {})
+        rows = store.rounds_of(self.db, partnership_ids=ids, latest=rounds_read())
+        for rid, pid, kind, due_at, status, closed_at, summary in rows:
+            if status == "open":
+                answered = self.open_answers.get(pid, {}).get(rid, {})
                 closed_at = None
             else:
-                answered = {s: tuple(c) for s, c in (summary.get("answered") or {}).items()}
-                closed_at = aware(r.closed_at or r.due_at)
-            found.setdefault(r.partnership_id, []).append(
+                answered = summary.get("answered") or {}
+                closed_at = closed_at or due_at
+            found.setdefault(pid, []).append(
                 RoundFacts(
-                    r.id,
-                    r.kind,
-                    aware(r.due_at),
+                    rid,
+                    kind,
+                    due_at,
                     closed_at,
                     answered,
                     summary.get("scores") or {},
