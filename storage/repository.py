@@ -392,6 +392,14 @@ def has_document(session: Session, *, partnership_id: int, kind: str) -> bool:
     return session.exec(query.limit(1)).first() is not None
 
 
+def document_of(session: Session, *, partnership_id: int, document_id: int):
+    """A document of that partnership, else None: the caller has checked the partnership."""
+    query = select(GeneratedDocument).where(
+        GeneratedDocument.id == document_id, GeneratedDocument.partnership_id == partnership_id
+    )
+    return session.exec(query).first()
+
+
 def document_for(session: Session, *, document_id: int, user_id: int):
     """A document if the user belongs to its partnership, else None."""
     query = (

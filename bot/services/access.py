@@ -1,14 +1,15 @@
 """Which partnership a use case acts on, and whether the user may: the access checks.
 
-A partnership is found only through the user's membership, so an id taken from a button
-or a link reaches nothing the user does not belong to.
+A partnership is found only through the user's membership, or for a coordinator through an
+organisation they coordinate, so an id taken from a button or a link reaches nothing the
+user does not belong to or follow.
 """
 
 from __future__ import annotations
 
 from bot.services.results import PartnershipSummary, Result, Say
 from bot.services.work import Work
-from flows.roles import RIGHTS, Right, may
+from flows.roles import RIGHTS, Right, may, role_on
 from storage import repository
 from storage.models import Partnership, User
 
@@ -35,9 +36,15 @@ def person_name(user: User) -> str:
 
 
 def membership(work: Work, partnership_id: int | None) -> tuple[Partnership, str] | None:
-    """(partnership, role) if the user belongs to it, else None."""
+    """(partnership, role) if the user belongs to it or coordinates one of its two
+    organisations, else None; a membership's role wins over coordinating."""
     found = repository.partnership_for(work.db, user_id=work.user.id, partnership_id=partnership_id)
-    return (found[0], found[1]) if found else None
+    if found is not None:
+        return found[0], role_on(found[1], coordinates=False)
+    followed = repository.coordinated_partnership(
+        work.db, user_id=work.user.id, partnership_id=partnership_id
+    )
+    return (followed, role_on(None, coordinates=True)) if followed is not None else None
 
 
 def active(work: Work) -> tuple[Partnership, str] | None:

@@ -36,13 +36,13 @@ def generate(work: Work, partnership: Partnership, _role, _arg, _message_id) -> 
 
 
 def resend(work: Work, partnership: Partnership, _role, document_id, _message_id) -> Result:
-    """Sends one version again."""
+    """Sends one version again (the button's partnership went through the access check)."""
     document = None
-    if document_id and document_id.isdigit():
-        document = repository.document_for(
-            work.db, document_id=int(document_id), user_id=work.user.id
+    if document_id is not None:
+        document = repository.document_of(
+            work.db, partnership_id=partnership.id, document_id=document_id
         )
-    if document is None or document.partnership_id != partnership.id:
+    if document is None:
         return notice(work)
     result = notice(work, "sending_document")
     result.documents.append(document_info(document))

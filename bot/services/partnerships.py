@@ -3,7 +3,14 @@ choice of the partner."""
 
 from __future__ import annotations
 
-from bot.services import known, organisations, questionnaires, stages, summaries
+from bot.services import (
+    coordinators,
+    known,
+    organisations,
+    questionnaires,
+    stages,
+    summaries,
+)
 from bot.services.access import active_with_right, in_place, notice, summary
 from bot.services.results import DocumentsListed, PartnershipList, Result, Say
 from bot.services.work import Work
@@ -22,7 +29,10 @@ def new_partnership(work: Work) -> Result:
 
 
 def list_partnerships(work: Work) -> Result:
-    """/partenariats: the user's partnerships, to open one and make it active."""
+    """/partenariats: the user's partnerships, to open one and make it active; for a
+    coordinator, their organisations' partnerships too, each with its status."""
+    if coordinators.follows_any(work):
+        return coordinators.list_followed(work)
     rows = repository.partnerships_of(work.db, user_id=work.user.id)
     listing = PartnershipList(
         tuple(summary(p, role) for p, role in rows), work.user.active_partnership_id

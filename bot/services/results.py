@@ -101,6 +101,32 @@ class PartnershipList:
 
 
 @dataclass(frozen=True)
+class PartnershipStatus:
+    """A partnership in one line, as a coordinator's list shows it: its step, its health
+    and what comes next in its evaluation."""
+
+    partnership: PartnershipSummary
+    light: str | None  # "red", "amber", "green"; None: health not computed yet
+    # The main reason's title (the most serious signal), None when there is none.
+    reason: Text | None
+    next_checkin: datetime | None = None
+    next_checkin_kind: str | None = None
+    # An open round due since then and not answered by all yet.
+    late_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FollowedList:
+    """/partenariats for a coordinator: the partnerships of the organisations they follow and
+    those they belong to, most urgent first; `more` beyond the rows shown."""
+
+    organisations: tuple[str, ...]
+    rows: tuple[PartnershipStatus, ...]
+    more: int
+    active_id: int | None
+
+
+@dataclass(frozen=True)
 class StageChange:
     dest: str
     at: datetime
@@ -184,6 +210,8 @@ class InviteMenu:
     roles: tuple[str, ...]
     # Members revoke every open invitation; others only their own.
     revokes_all: bool
+    # The organisation a coordinator invited here would follow (when one may be invited).
+    coordinated: str | None = None
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,7 @@ PLAIN_VIEWS: dict[type, Callable[[Any, str], Screen]] = {
 # Views that show dates, in the configured time zone.
 DATED_VIEWS: dict[type, Callable[[Any, str, ZoneInfo], Screen]] = {
     r.PartnershipList: partnerships.list_screen,
+    r.FollowedList: partnerships.followed_screen,
     r.PartnershipCard: partnerships.card_screen,
     r.DialogueShown: partnerships.dialogue_screen,
     r.CandidatesShown: partnerships.candidates_screen,

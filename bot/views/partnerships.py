@@ -13,6 +13,7 @@ from bot.services.results import (
     DialogueShown,
     DocumentInfo,
     DocumentsListed,
+    FollowedList,
     FollowupShown,
     InvitationCreated,
     InviteMenu,
@@ -59,6 +60,55 @@ def list_screen(listing: PartnershipList, language: str, zone: ZoneInfo) -> Scre
     ]
     buttons = tuple((_button(p, p.name[:60], "open"),) for p in listing.rows)
     return Screen(render("partnership_list.j2", language, items=items), buttons)
+
+
+# A light as the lists show it (its word is in followed_list.j2).
+LIGHT_ICONS = {"red": "🔴", "amber": "🟠", "green": "🟢", None: "⚪"}
+# Telegram's limit on a message's text, and on a name in a one-line status.
+MESSAGE_LIMIT = 4096
+NAME_SHOWN = 60
+
+
+def followed_screen(listing: FollowedList, language: str, zone: ZoneInfo) -> Screen:
+    """A coordinator's partnerships, most urgent first, each in one line with a button; the
+    least urgent are counted instead of shown when the message would pass Telegram's limit."""
+    rows = list(listing.rows)
+    more = listing.more
+    while True:
+        text = _followed_text(listing, rows, more, language, zone)
+        if len(text) <= MESSAGE_LIMIT or not rows:
+            break
+        rows.pop()
+        more += 1
+    buttons = tuple(
+        (_button(row.partnership, row.partnership.name[:NAME_SHOWN], "open"),) for row in rows
+    )
+    return Screen(text, buttons)
+
+
+def _followed_text(listing: FollowedList, rows, more: int, language: str, zone: ZoneInfo):
+    items = [
+        {
+            "name": _shortened(row.partnership.name, NAME_SHOWN),
+            "icon": LIGHT_ICONS.get(row.light, LIGHT_ICONS[None]),
+            "stage": step_number(row.partnership.stage),
+            "stage_id": row.partnership.stage,
+            "role": row.partnership.role,
+            "active": row.partnership.id == listing.active_id,
+            "light": row.light,
+            "reason": row.reason.in_(language) if row.reason else None,
+            "late_since": local_date(row.late_since, zone) if row.late_since else None,
+            "next_checkin": local_date(row.next_checkin, zone) if row.next_checkin else None,
+        }
+        for row in rows
+    ]
+    return render(
+        "followed_list.j2",
+        language,
+        items=items,
+        organisations=listing.organisations,
+        more=more,
+    )
 
 
 def card_screen(card: PartnershipCard, language: str, zone: ZoneInfo) -> Screen:
@@ -244,13 +294,17 @@ INVITE_LABELS = {
     "member": N_("A member of our organisation"),
     "partner": N_("A contact at the partner"),
     "observer": N_("An observer"),
+    "coordinator": N_("A coordinator of %(organisation)s"),
 }
 
 
 def invite_menu_screen(menu: InviteMenu, language: str, zone: ZoneInfo) -> Screen:
     _ = gettext_for(language)
     p = menu.partnership
-    rows = tuple((_button(p, _(INVITE_LABELS[role]), "role", role),) for role in menu.roles)
+    organisation = {"organisation": (menu.coordinated or "")[:40]}
+    rows = tuple(
+        (_button(p, _(INVITE_LABELS[role]) % organisation, "role", role),) for role in menu.roles
+    )
     revoke = _("Revoke open invitations") if menu.revokes_all else _("Revoke my open invitations")
     rows += ((_button(p, revoke, "revoke"),),)
     return Screen(render("invite_menu.j2", language), rows)

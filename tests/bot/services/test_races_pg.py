@@ -15,7 +15,9 @@ from bot.services import Actor, Services, buttons
 from bot.services.results import InvitationCreated
 from bot.views import Reply
 from storage.db import make_engine, session_scope
-from storage.models import Membership
+from flows.invitations import LIFETIME, new_token, token_hash
+from storage import repository
+from storage.models import Coordinator, Membership, Organisation, Partnership, User
 from tests.bot.checkins import (
     DAY,
     SIGNED,
@@ -125,4 +127,37 @@ def test_four_people_pressing_the_same_previous_step_at_once_move_it_once(databa
     assert moves == [("back", stage)] and stage != "implementation"
     stale = client.partnership_button(OWNER, button, 1).notice
     assert stale and sorted(r.notice == stale for r in replies) == [False] + [True] * 3
+    engine.dispose()
+
+
+def test_one_coordinator_link_used_by_six_people_at_once_makes_one_coordinator(database_url):
+    pid = evaluated_partnership(database_url, ours=MEMBERS, theirs=CONTACTS)
+    engine = make_engine(database_url)
+    token = new_token()
+    with session_scope(engine) as db:
+        rebond = Organisation(name="Association Rebond")
+        db.add(rebond)
+        db.flush()
+        db.get(Partnership, pid).our_organisation_id = rebond.id
+        owner = db.exec(select(User).where(User.external_id == OWNER.external_id)).one()
+        repository.create_invitation(
+            db,
+            partnership_id=pid,
+            organisation_id=rebond.id,
+            role="coordinator",
+            token_hash=token_hash(token),
+            created_by=owner.id,
+            created_at=NOW,
+            expires_at=NOW + LIFETIME,
+        )
+    client = Client(Services(engine, clock=lambda: NOW))
+    newcomers = [Actor(f"tg:{950 + n}", "fr") for n in range(6)]
+
+    replies = at_once(database_url, newcomers, lambda c, who: c.start(who, token))
+
+    with session_scope(engine) as db:
+        coordinators = list(db.exec(select(Coordinator)))
+    assert [c.organisation_id for c in coordinators] == [rebond.id]
+    used = text_of(client.start(Actor("tg:999", "fr"), token))
+    assert len([r for r in replies if text_of(r) == used]) == 5
     engine.dispose()
