@@ -159,7 +159,7 @@ def register_handlers(application: Application) -> None:
     )
     # 3. Button presses, routed by the table; what no route takes is a question's button.
     for route in BUTTON_ROUTES:
-        handler = handlers.button_handler(route.use_case)
+        handler = handlers.button_handler(route)
         application.add_handler(CallbackQueryHandler(handler, pattern=route.pattern))
     application.add_handler(CallbackQueryHandler(handlers.button_handler(QUESTION_BUTTON)))
     application.add_handler(InlineQueryHandler(handlers.inline_query))

@@ -3,10 +3,10 @@ command menus, the help text and the terminal."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot import callback_data
 from bot.i18n import N_, register_commands
 from bot.services import (
     basics,
@@ -176,24 +176,32 @@ def restarting(flow_id: str) -> Command | None:
 
 @dataclass(frozen=True)
 class ButtonRoute:
-    """Which use case a button press runs, by the shape of its data."""
+    """Which use case a button press runs, by the format of its data; the use case takes
+    the data as its format parses it (None when malformed)."""
 
-    pattern: str
+    format: callback_data.Format
     use_case: Callable
+
+    @property
+    def pattern(self) -> str:
+        return self.format.prefix
+
+    def parse(self, data: object) -> object:
+        return self.format.parse(data)
 
 
 # Cards, topics and languages; partnerships; check-in invitations; /supprimer's question.
 # Any other press is a question's button. The use cases refuse what is stale or forged.
 BUTTON_ROUTES = (
-    ButtonRoute(r"^v1:[cml]:", checklists.browse),
-    ButtonRoute(r"^v1:p:", buttons.press),
-    ButtonRoute(r"^v1:e:", checkins.answer),
-    ButtonRoute(r"^v1:x:", privacy.confirm_deletion),
+    ButtonRoute(callback_data.CARD_BUTTONS, checklists.browse),
+    ButtonRoute(callback_data.PARTNERSHIP_BUTTONS, buttons.press),
+    ButtonRoute(callback_data.ROUND_BUTTONS, checkins.answer),
+    ButtonRoute(callback_data.DELETION_BUTTONS, privacy.confirm_deletion),
 )
-QUESTION_BUTTON = questionnaires.press
+QUESTION_BUTTON = ButtonRoute(callback_data.QUESTION_BUTTONS, questionnaires.press)
 
 
-def button_use_case(data: str) -> Callable:
-    """The use case a button's data routes to."""
-    route = next((r for r in BUTTON_ROUTES if re.match(r.pattern, data)), None)
-    return route.use_case if route else QUESTION_BUTTON
+def button_route(data: object) -> ButtonRoute:
+    """The route a button's data takes, by its format."""
+    found = callback_data.format_of(data)
+    return next((r for r in BUTTON_ROUTES if r.format is found), QUESTION_BUTTON)

@@ -223,7 +223,8 @@ class Console:
 
     def _press(self, data: str) -> None:
         """Routes a button as Telegram does, by the table of routes."""
-        self.run_use_case(commands.button_use_case(data), data, None)
+        route = commands.button_route(data)
+        self.run_use_case(route.use_case, route.parse(data), None)
 
 
 def waiting_question(work: Work) -> Question | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from bot.callback_data import parse_partnership
+from bot.callback_data import PartnershipButton
 from bot.services import alerts, checkins, documents, invitations, partnerships, steering
 from bot.services.access import membership, notice
 from bot.services.results import Result
@@ -55,9 +55,8 @@ ACTIONS: dict[str, ButtonAction] = {
 }
 
 
-def press(work: Work, data: object, message_id: int | None) -> Result:
+def press(work: Work, button: PartnershipButton | None, message_id: int | None) -> Result:
     """A button on a partnership: the user must belong to it and have the right."""
-    button = parse_partnership(data)
     action = ACTIONS.get(button.action) if button else None
     found = membership(work, button.partnership_id) if action else None
     if found is None:

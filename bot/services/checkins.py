@@ -141,11 +141,9 @@ def start_round(work: Work, partnership: Partnership, role: str, kind, message_i
 
 def toggle_respondent(work: Work, partnership: Partnership, role: str, user_id, message_id):
     """Asks a member to answer the check-ins, or stops asking them."""
-    if not (user_id or "").isdigit():
+    if user_id is None:
         return notice(work)
-    if not repository.toggle_respondent(
-        work.db, partnership_id=partnership.id, user_id=int(user_id)
-    ):
+    if not repository.toggle_respondent(work.db, partnership_id=partnership.id, user_id=user_id):
         return notice(work)
     repository.touch(partnership)
     return in_place(work, message_id, evaluation_view(work, partnership, role))
@@ -154,9 +152,8 @@ def toggle_respondent(work: Work, partnership: Partnership, role: str, user_id, 
 # -- answering ------------------------------------------------------------------------------
 
 
-def answer(work: Work, data: object, _message_id: int | None) -> Result:
+def answer(work: Work, round_id: int | None, _message_id: int | None) -> Result:
     """The button of an invitation: starts (or resumes) this round's questionnaire."""
-    round_id = _round_id(data)
     round_ = work.db.get(CheckInRound, round_id) if round_id else None
     found = membership(work, round_.partnership_id) if round_ else None
     invite = store.invite_for(work.db, round_id=round_id, user_id=work.user.id) if found else None
@@ -181,10 +178,3 @@ def questionnaires_start(work: Work, partnership: Partnership, round_: CheckInRo
         round_id=round_.id,
         context=context,
     )
-
-
-def _round_id(data: object) -> int | None:
-    if not isinstance(data, str) or not data.startswith("v1:e:"):
-        return None
-    value = data.removeprefix("v1:e:")
-    return int(value) if value.isdigit() and len(value) <= 12 else None

@@ -6,7 +6,6 @@ topic ("/checklist convention") land there too, words naming a detail on its car
 
 from __future__ import annotations
 
-from bot.callback_data import parse_simple
 from bot.services.access import in_place, notice
 from bot.services.results import (
     CardShown,
@@ -47,9 +46,9 @@ def lookup(work: Work, query: str = "") -> Result:
     return Result(work.language, [CardShown(hits[0].card, base)])
 
 
-def browse(work: Work, data: object, message_id: int | None) -> Result:
-    """A card, topic or language button; the message shows what was chosen."""
-    kind, value = parse_simple(data) or ("", "")
+def browse(work: Work, chosen: tuple[str, str] | None, message_id: int | None) -> Result:
+    """A card, topic or language button, as (kind, id); the message shows what was chosen."""
+    kind, value = chosen or ("", "")
     base = work.core.cards.base
     if kind == "l" and value in LANGUAGES:
         repository.set_language(work.db, user=work.user, language=value)

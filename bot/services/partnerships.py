@@ -163,7 +163,7 @@ def edit(work: Work, partnership: Partnership, _role, _arg, _message_id) -> Resu
 
 def choose(work: Work, partnership: Partnership, role: str, index, message_id) -> Result:
     """Chooses a candidate as the partner (step 3); the partnership moves on to the content."""
-    chosen = choose_candidate(list(partnership.candidates), int(index)) if index else None
+    chosen = choose_candidate(list(partnership.candidates), index) if index is not None else None
     if chosen is None:
         return notice(work)
     partnership.candidates = chosen

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 
+from bot.callback_data import deletion_button
 from bot.services.results import DeletionAsked, Result, Say
 from bot.services.summaries import document_info
 from bot.services.work import Work
 from storage import personal
 from storage.addresses import chat_of
 
-CONFIRM, KEEP = "v1:x:yes", "v1:x:no"
+CONFIRM, KEEP = deletion_button(True), deletion_button(False)
 
 
 def my_data(work: Work) -> Result:
@@ -32,9 +33,9 @@ def ask_deletion(work: Work) -> Result:
     return Result(work.language, [DeletionAsked(CONFIRM, KEEP)])
 
 
-def confirm_deletion(work: Work, data: object, message_id: int | None) -> Result:
+def confirm_deletion(work: Work, confirmed: bool | None, message_id: int | None) -> Result:
     """The answer to /supprimer's question: erase, or keep everything."""
-    if data != CONFIRM:
+    if confirmed is not True:
         return Result(work.language, in_place=Say("deletion_cancelled"), in_place_of=message_id)
     chat_id = chat_of(work.user.external_id)
     erased = personal.erase(work.db, user=work.user, chat_id=chat_id, at=work.now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.callback_data import ButtonData, parse
+from bot.callback_data import ButtonData
 from bot.services import checklists, producers
 from bot.services.access import notice
 from bot.services.results import (
@@ -121,9 +121,8 @@ def _names_a_language(work: Work, question: Question | None, text: str, language
     return language != work.language
 
 
-def press(work: Work, data: object, message_id: int | None) -> Result:
+def press(work: Work, button: ButtonData | None, message_id: int | None) -> Result:
     """A button of a question; anything stale, foreign or forged changes nothing."""
-    button = parse(data)
     running = None
     if button is not None:
         running = repository.owned_flow_session(

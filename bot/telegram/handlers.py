@@ -8,7 +8,7 @@ import logging
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.ext import ContextTypes
 
-from bot.commands import Command
+from bot.commands import ButtonRoute, Command
 from bot.services import basics, checklists, questionnaires
 from bot.telegram.adapter import TelegramAdapter, actor_of
 from bot.telegram.inbox import PollingFailed, kept
@@ -40,15 +40,16 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _adapter(context).handle(update, questionnaires.answer_text, update.message.text)
 
 
-def button_handler(use_case):
-    """The handler of the button presses a route sends to `use_case`."""
+def button_handler(route: ButtonRoute):
+    """The handler of the button presses a route sends to its use case, with their data as
+    the route's format reads it."""
 
     async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         message_id = query.message.message_id if query.message is not None else None
-        await _adapter(context).handle(update, use_case, query.data, message_id)
+        await _adapter(context).handle(update, route.use_case, route.parse(query.data), message_id)
 
-    handler.__name__ = f"button_{use_case.__name__}"
+    handler.__name__ = f"button_{route.use_case.__name__}"
     return handler
 
 

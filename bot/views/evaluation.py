@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.callback_data import partnership_button
+from bot.callback_data import partnership_button, round_button
 from bot.i18n import gettext_for, render
 from bot.services.results import CheckInIntro, CheckInInvitation, EvaluationShown, RoundReport
 from bot.views.screens import Button, Screen, local_date
@@ -14,11 +14,6 @@ from flows.roles import Right
 from flows.schedule import kind_shown
 
 LIGHTS = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
-
-
-def answer_data(round_id: int) -> str:
-    """The button that starts answering a round: checked against the user's invitation."""
-    return f"v1:e:{round_id}"
 
 
 def evaluation_screen(shown: EvaluationShown, language: str, zone: ZoneInfo) -> Screen:
@@ -50,7 +45,7 @@ def evaluation_screen(shown: EvaluationShown, language: str, zone: ZoneInfo) -> 
         (
             Button(
                 _("Answer the check-in of %(date)s") % {"date": local_date(r.due_at, zone)},
-                answer_data(r.id),
+                round_button(r.id),
             ),
         )
         for r in shown.rounds
@@ -98,7 +93,7 @@ def invitation_screen(invitation: CheckInInvitation, language: str) -> Screen:
         reminder=invitation.reminder,
         count=invitation.scores,
     )
-    return Screen(text, ((Button(_("Start"), answer_data(invitation.round_id)),),))
+    return Screen(text, ((Button(_("Start"), round_button(invitation.round_id)),),))
 
 
 def intro_screen(intro: CheckInIntro, language: str) -> Screen:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.callback_data import partnership_button
+from bot.callback_data import parse, parse_partnership, partnership_button
 from bot.services import Actor, Services, basics, buttons, checklists, partnerships, questionnaires
 from bot.views import Presenter, Reply
 from storage.db import session_scope
@@ -32,7 +32,7 @@ class Client:
         return self.run(who, questionnaires.answer_text, text)
 
     def press(self, who, data, message_id):
-        return self.run(who, questionnaires.press, data, message_id)
+        return self.run(who, questionnaires.press, parse(data), message_id)
 
     def cancel(self, who):
         return self.run(who, questionnaires.cancel)
@@ -56,7 +56,7 @@ class Client:
         return self.run(who, partnerships.documents)
 
     def partnership_button(self, who, data, message_id):
-        return self.run(who, buttons.press, data, message_id)
+        return self.run(who, buttons.press, parse_partnership(data), message_id)
 
     def checklist(self, who, words=""):
         return self.run(who, checklists.lookup, words)

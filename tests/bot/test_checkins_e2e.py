@@ -37,7 +37,7 @@ def invitations(api, chat: int) -> list:
 def answer(service: Client, chat: int, round_id: int, plan: dict) -> None:
     """A respondent presses Start in their invitation, then answers."""
     who = Actor(f"tg:{chat}", "fr")
-    service.run(who, checkins.answer, f"v1:e:{round_id}", None)
+    service.run(who, checkins.answer, round_id, None)
     walk(service, who, plan)
 
 
@@ -202,7 +202,7 @@ async def test_the_final_evaluation_falls_due_on_the_end_date_once_and_its_decis
     assert "la convention arrive à son terme" in final_invitations(api, 201)[0].text
     # Starting it says what it is; its questions are the full review's, decision included.
     service = Client(Services(make_engine(sqlite_url)))
-    started = service.run(Actor("tg:101", "fr"), checkins.answer, f"v1:e:{final.id}", None)
+    started = service.run(Actor("tg:101", "fr"), checkins.answer, final.id, None)
     assert "Évaluation finale" in started.messages[0].text
     walk(service, Actor("tg:101", "fr"), REVIEW_ANSWERS | {"decision": "Arrêter"})
     for chat in THEIRS:

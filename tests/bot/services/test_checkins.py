@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.callback_data import parse_round
 from bot.services import Actor, Services, checkins, questionnaires
 from bot.services.results import EvaluationShown
 from storage.db import make_engine
@@ -72,12 +73,12 @@ def test_a_check_in_left_half_way_resumes_where_it_stopped(setting):
     service, pid, url = setting
     started_by_hand(service, pid)
     (round_,) = rounds_of(url, pid)
-    service.run(CONTACT, checkins.answer, f"v1:e:{round_.id}", None)
+    service.run(CONTACT, checkins.answer, round_.id, None)
     walk(service, CONTACT, {"performance": "2 trop lent", "coherence": "4"}, until="efficiency")
     # Another questionnaire in between, then /annuler: the check-in waits.
     service.run(CONTACT, questionnaires.diagnostic)
     service.cancel(CONTACT)
-    service.run(CONTACT, checkins.answer, f"v1:e:{round_.id}", None)
+    service.run(CONTACT, checkins.answer, round_.id, None)
     resumed = running(service, CONTACT)
     assert resumed.round_id == round_.id and resumed.state["state"] == "efficiency"
     assert resumed.state["answers"]["performance"] == {"score": 2, "comment": "trop lent"}
@@ -85,7 +86,7 @@ def test_a_check_in_left_half_way_resumes_where_it_stopped(setting):
     walk(service, CONTACT, {"efficiency": "3"}, until="relevance")
     stopped = service.cancel(CONTACT)
     assert "où vous vous étiez arrêté" in everything(stopped)
-    service.run(CONTACT, checkins.answer, f"v1:e:{round_.id}", None)
+    service.run(CONTACT, checkins.answer, round_.id, None)
     assert running(service, CONTACT).state["state"] == "relevance"
 
 
@@ -100,7 +101,7 @@ def test_buttons_reach_nothing_outside_the_users_partnerships(setting):
     # Someone of another partnership, a forged round id, a member toggled from elsewhere.
     outsider = Actor("tg:301", "fr")
     for data in (f"v1:e:{round_.id}", "v1:e:abc", "v1:e:99999999999999", None):
-        service.run(outsider, checkins.answer, data, None)
+        service.run(outsider, checkins.answer, parse_round(data), None)
         assert running(service, outsider) is None
     service.partnership_button(OWNER, service.button(pid, "respondent", 5), 1)
     service.partnership_button(OWNER, service.button(pid, "round", "weekly"), 1)

@@ -14,6 +14,7 @@ from PIL import Image
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import select
 
+from bot.callback_data import parse
 from bot.documents.evaluation import CHART_HEIGHT, CHART_WIDTH, evaluation_chart
 from bot.exporting import export
 from bot.services import Actor, Services, checkins, questionnaires
@@ -61,11 +62,13 @@ def answer_round(service: Client, round_id: int):
     last = None
     for chat, score in SCORES.items():
         who = Actor(f"tg:{chat}", "fr")
-        service.run(who, checkins.answer, f"v1:e:{round_id}", None)
+        service.run(who, checkins.answer, round_id, None)
         plan = dict.fromkeys(DIMENSIONS, "4") | {NEW: score}
         walk(service, who, plan, until="difficulty")
         run = running(service, who)
-        last = service.services.run(who, questionnaires.press, f"v1:s:{run.id}:difficulty", None)
+        last = service.services.run(
+            who, questionnaires.press, parse(f"v1:s:{run.id}:difficulty"), None
+        )
     reports, files = {}, []
     for delivery in last.deliveries:
         reply = service.presenter.reply_in(delivery.language, delivery.views, delivery.documents)
@@ -84,11 +87,11 @@ def test_the_pulse_asks_the_societal_contribution_keeps_it_and_reports_it(settin
     service, pid, url = setting
     round_ = start_pulse(service, pid, url)
     contact = Actor("tg:201", "fr")
-    started = text_of(service.run(contact, checkins.answer, f"v1:e:{round_.id}", None))
+    started = text_of(service.run(contact, checkins.answer, round_.id, None))
     assert "9 questions rapides" in started
     walk(service, contact, dict.fromkeys(DIMENSIONS, "4"), until=NEW)
     # Taken up at the new question: its prompt, its place in the questionnaire, its scores.
-    asked = service.run(contact, checkins.answer, f"v1:e:{round_.id}", None)
+    asked = service.run(contact, checkins.answer, round_.id, None)
     assert "conforte-t-il la place de votre structure dans son écosystème" in text_of(asked)
     assert "5/10" in text_of(asked)
     scores = [b.data.rsplit(":", 1)[1] for row in asked.messages[-1].buttons for b in row]

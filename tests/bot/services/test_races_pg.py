@@ -11,12 +11,13 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.callback_data import parse_partnership
 from bot.services import Actor, Services, buttons
 from bot.services.results import InvitationCreated
 from bot.views import Reply
-from storage.db import make_engine, session_scope
 from flows.invitations import LIFETIME, new_token, token_hash
 from storage import repository
+from storage.db import make_engine, session_scope
 from storage.models import Coordinator, Membership, Organisation, Partnership, User
 from tests.bot.checkins import (
     DAY,
@@ -81,7 +82,9 @@ def test_one_invitation_redeemed_by_eight_people_at_once_admits_one(database_url
     pid = evaluated_partnership(database_url, ours=MEMBERS, theirs=CONTACTS)
     engine = make_engine(database_url)
     client = Client(Services(engine, clock=lambda: NOW))
-    created = client.services.run(OWNER, buttons.press, client.button(pid, "role", "member"), 1)
+    created = client.services.run(
+        OWNER, buttons.press, parse_partnership(client.button(pid, "role", "member")), 1
+    )
     token = next(v for v in created.shown if isinstance(v, InvitationCreated)).token
     before = members_of(database_url, pid)
     newcomers = [Actor(f"tg:{900 + n}", "fr") for n in range(8)]

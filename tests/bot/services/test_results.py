@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.callback_data import ButtonData, partnership_button
+from bot.callback_data import ButtonData, parse, parse_partnership, partnership_button
 from bot.services import Actor, Services, basics, buttons, partnerships, questionnaires
 from bot.services.results import (
     AnswerShown,
@@ -43,7 +43,9 @@ def test_an_answer_is_echoed_in_place_and_the_next_question_follows(services):
     assert result.shown[-1].question.id == "territory" and result.shown[-1].position == 2
     # A button of the answered question is stale now.
     stale = ButtonData("answer", session, "profile", "association").encode()
-    assert services.run(ALICE, questionnaires.press, stale, None).notice == Say("stale_button")
+    assert services.run(ALICE, questionnaires.press, parse(stale), None).notice == Say(
+        "stale_button"
+    )
 
 
 def create(services, actor=ALICE) -> PartnershipCard:
@@ -64,16 +66,19 @@ def test_a_finished_new_partnership_gives_its_card_with_the_moves_allowed(servic
 def test_a_partnership_button_acts_once_per_revision(services):
     p = create(services).partnership
     invite = partnership_button(p.id, p.revision, "role", "partner")
-    first = services.run(ALICE, buttons.press, invite, 3)
+    first = services.run(ALICE, buttons.press, parse_partnership(invite), 3)
     assert isinstance(first.shown[0], InvitationCreated) and first.shown[0].role == "partner"
-    again = services.run(ALICE, buttons.press, invite, 3)
+    again = services.run(ALICE, buttons.press, parse_partnership(invite), 3)
     assert again.notice == Say("stale_button") and not again.shown
 
 
 def test_joining_by_invitation_gives_the_card_as_partner_contact(services):
     p = create(services).partnership
     created = services.run(
-        ALICE, buttons.press, partnership_button(p.id, p.revision, "role", "partner"), 3
+        ALICE,
+        buttons.press,
+        parse_partnership(partnership_button(p.id, p.revision, "role", "partner")),
+        3,
     )
     joined = services.run(BOB, basics.start, created.shown[0].token)
     assert joined.language == "en"
@@ -83,7 +88,9 @@ def test_joining_by_invitation_gives_the_card_as_partner_contact(services):
 
 def test_building_the_drafts_keeps_two_documents_and_says_so(services):
     p = create(services).partnership
-    result = services.run(ALICE, buttons.press, partnership_button(p.id, p.revision, "generate"), 4)
+    result = services.run(
+        ALICE, buttons.press, parse_partnership(partnership_button(p.id, p.revision, "generate")), 4
+    )
     assert result.shown == [Say("documents_ready")]
     assert [d.kind for d in result.documents] == ["convention", "action_plan"]
     assert all(isinstance(d, DocumentInfo) and d.version == 1 for d in result.documents)
@@ -92,6 +99,8 @@ def test_building_the_drafts_keeps_two_documents_and_says_so(services):
 def test_a_stranger_reaches_nothing(services):
     p = create(services).partnership
     for action in ("open", "generate", "invite", "advance"):
-        result = services.run(BOB, buttons.press, partnership_button(p.id, p.revision, action), 1)
+        result = services.run(
+            BOB, buttons.press, parse_partnership(partnership_button(p.id, p.revision, action)), 1
+        )
         assert isinstance(result, Result) and result.notice == Say("stale_button")
         assert not result.shown and not result.documents and result.in_place is None
