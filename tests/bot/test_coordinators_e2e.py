@@ -120,11 +120,22 @@ async def press_for_notice(api, chat, data, message_id=None) -> str:
     return api.sent(method="answerCallbackQuery")[-1].params.get("text") or ""
 
 
-async def invite_coordinator(api, url, pid) -> str:
-    """The owner opens the partnership's invitation menu and asks for a coordinator's link."""
+async def invitation_menu(api, pid) -> None:
+    """The owner opens the partnership's card, then its invitation menu."""
     await type_text(api, OWNER, "/partenariats")
-    await press(api, OWNER, button(api, OWNER, f"{pid}:0:open"), method="editMessageText")
+    opening = next(
+        d
+        for row in api.last_keyboard(OWNER)
+        for _, d in row
+        if d.startswith(f"v1:p:{pid}:") and d.endswith(":open")
+    )
+    await press(api, OWNER, opening, method="editMessageText")
     await press(api, OWNER, button(api, OWNER, ":invite"))
+
+
+async def invite_coordinator(api, url, pid) -> str:
+    """The owner asks for a coordinator's link from the partnership's invitation menu."""
+    await invitation_menu(api, pid)
     assert "Un coordinateur de Rebond" in labels(api, OWNER)
     await press(api, OWNER, button(api, OWNER, ":role:coordinator"))
     text = last_text(api, OWNER)
@@ -162,6 +173,14 @@ async def test_a_member_invites_a_coordinator_who_reads_their_organisations_part
     assert len(read(sqlite_url, select(Coordinator))) == 1
     await type_text(api, LATECOMER, "/partenariats")
     assert "pas encore de partenariat" in last_text(api, LATECOMER)
+    # A second link, revoked by the member before anyone uses it, admits nobody.
+    revoked = await invite_coordinator(api, sqlite_url, ids["emploi"])
+    await invitation_menu(api, ids["emploi"])
+    await press(api, OWNER, button(api, OWNER, ":revoke"))
+    assert "1 invitation en cours révoquée" in last_text(api, OWNER)
+    await type_text(api, LATECOMER, f"/start {revoked}")
+    assert "révoquée" in last_text(api, LATECOMER)
+    assert len(read(sqlite_url, select(Coordinator))) == 1
 
     # Exactly Rebond's partnerships, red before amber, each with its step and reason.
     await type_text(api, COORDINATOR, "/partenariats")
