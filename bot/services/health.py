@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -83,6 +83,8 @@ def refresh(work: Work, after_id: int = 0, limit: int = BATCH) -> HealthBatch:
     rounds = facts.rounds(ids)
     computed: dict[int, Health] = {}
     saved = []
+    # Moments kept in UTC: SQLite keeps a moment's wall time and drops its zone.
+    now = _utc(work.now)
     for row, stamp in due:
         health = assess(facts.inputs(row, rounds.get(row.id, ())), work.now)
         computed[row.id] = health
@@ -92,12 +94,12 @@ def refresh(work: Work, after_id: int = 0, limit: int = BATCH) -> HealthBatch:
                 "light": health.light,
                 "reasons": [reason.as_dict() for reason in health.reasons],
                 "stamp": stamp,
-                "computed_at": work.now,
-                "recheck_at": health.recheck_at,
+                "computed_at": now,
+                "recheck_at": _utc(health.recheck_at),
             }
         )
     store.save_health(work.db, rows=saved)
-    batch.raised, batch.cleared = _alerts(work, computed)
+    batch.raised, batch.cleared = _alerts(work, computed, now)
     batch.computed = len(computed)
     return batch
 
@@ -116,7 +118,7 @@ def health_of(work: Work, partnership_ids: list[int]) -> dict[int, HealthShown]:
     }
 
 
-def _alerts(work: Work, computed: dict[int, Health]) -> tuple[list[int], list[int]]:
+def _alerts(work: Work, computed: dict[int, Health], now: datetime) -> tuple[list[int], list[int]]:
     """Raises the alerts whose cause is new, clears those whose cause is gone, and keeps the
     others open (their level and figures follow the cause)."""
     opened: dict[tuple[int, str, str], Any] = {}
@@ -137,14 +139,14 @@ def _alerts(work: Work, computed: dict[int, Health]) -> tuple[list[int], list[in
                         "subject": reason.subject,
                         "level": reason.level,
                         "details": details,
-                        "raised_at": work.now,
+                        "raised_at": now,
                     }
                 )
             elif alert.level != reason.level or alert.details != details:
                 changed.append({"id": alert.id, "level": reason.level, "details": details})
     gone = [alert.id for key, alert in opened.items() if key not in wanted]
     store.relevel_alerts(work.db, rows=changed)
-    cleared = store.clear_alerts(work.db, alert_ids=gone, at=work.now)
+    cleared = store.clear_alerts(work.db, alert_ids=gone, at=now)
     return store.raise_alerts(work.db, rows=raised), cleared
 
 
@@ -264,6 +266,10 @@ def _rules_version() -> str:
     return hashlib.blake2b(
         json.dumps(rules().model_dump(), sort_keys=True).encode(), digest_size=8
     ).hexdigest()
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment is not None else None
 
 
 def _date(value) -> date | None:
