@@ -5,7 +5,7 @@ rhythm", and the card shows the latest."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.services import questionnaires, summaries
 from bot.services.access import in_place, notice, summary
@@ -54,7 +54,7 @@ def other_date(work: Work, partnership: Partnership, _role, _arg, _message_id) -
 
 def record(work: Work, partnership: Partnership, day: date, text: str = "") -> None:
     """The meeting, dated at noon of that day where the alliance is (a date, not a time)."""
-    held_at = datetime.combine(day, time(12), tzinfo=work.core.zone)
+    held_at = datetime.combine(day, time(12), tzinfo=work.core.zone).astimezone(UTC)
     store.add_steering_meeting(
         work.db,
         partnership_id=partnership.id,
