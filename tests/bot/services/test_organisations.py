@@ -16,6 +16,7 @@ from storage.db import make_engine, session_scope
 from storage.models import Organisation, Partnership
 from tests.bot.client import Client
 from tests.bot.services.conventions import running, walk
+from tests.bot.services.test_chain import to_content
 from tests.bot.services.test_convention import OURS, THEIRS, UNDIAGNOSED, diagnosed, text_of
 
 OWNER, OTHER, CONTACT = Actor("tg:10", "fr"), Actor("tg:20", "fr"), Actor("tg:30", "fr")
@@ -195,3 +196,16 @@ def test_a_partner_named_later_gets_its_organisation(service):
         OURS.split(" ; ")[2]
         == organisation(service, active(service).our_organisation_id).identifier
     )
+
+
+def test_the_chosen_candidate_is_the_partner_organisation(service):
+    to_content(service)
+    chosen = active(service)
+    energy = organisation(service, chosen.partner_organisation_id)
+    # Another partner than the one named at /nouveau: another organisation, not a rename.
+    assert chosen.partner_name == energy.name == "ÉnerBat"
+    names = [o.name for o in organisations(service)]
+    assert names == ["Association Rebond", "Boulangeries Martin", "ÉnerBat"]
+    # Chosen again in a new partnership, the same candidate is the same organisation.
+    create(service, partner="énerbat", name="B")
+    assert active(service).partner_organisation_id == energy.id
