@@ -70,7 +70,7 @@ def organisations_known_to(
     )
     ids = {i for row in session.exec(in_partnerships) for i in row if i is not None}
     query = select(Organisation).where(
-        or_(Organisation.created_by == user_id, Organisation.id.in_(ids or {0}))
+        or_(Organisation.created_by == user_id, Organisation.id.in_(sorted(ids)))
     )
     seen = {o.id for o in theirs}
     others = [o for o in session.exec(query.order_by(Organisation.id)) if o.id not in seen]
