@@ -21,7 +21,8 @@ import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from flows.evaluation import DIVERGENCE, EVALUATED_STAGES, OURS, PARTNER, light_of, trend_direction
@@ -66,22 +67,23 @@ SIGNED_STAGES = EVALUATED_STAGES
 DECISION_MOVES = ("renew", "modify", "end")
 # /suivi's steering rhythms (followup.yaml `frequency`).
 QUARTERLY, HALF_YEARLY = "quarterly", "half_yearly"
+# An empty mapping no one can change, shared by the facts that have none.
+NOTHING: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class RoundFacts:
-    """One check-in round as health reads it."""
+class RoundFacts(NamedTuple):
+    """One check-in round as health reads it (a tuple: tens of thousands are made a pass)."""
 
     id: int
     kind: str  # "pulse" or "review"
     due_at: datetime
     closed_at: datetime | None  # None while open
     # Per side: (answered, invited).
-    answered: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    answered: Mapping[str, Sequence[int]] = NOTHING
     # Both organisations' average per dimension (CheckInRound.summary["scores"]).
-    scores: Mapping[str, float] = field(default_factory=dict)
+    scores: Mapping[str, float] = NOTHING
     # Each organisation's average per dimension (CheckInRound.summary["sides"]).
-    sides: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    sides: Mapping[str, Mapping[str, float]] = NOTHING
 
     @property
     def is_open(self) -> bool:
@@ -118,8 +120,7 @@ class HealthInputs:
     respondents: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     """One signal raised: what, about what (a dimension, a side, a round), how serious, the
     figures behind it, and the card of the guide to read next."""
 

@@ -119,7 +119,7 @@ def test_round_late_raised_at_its_moment_and_gone_once_closed():
     assert reason.subject == "7" and reason.level == AMBER
     assert reason.details["waiting"] == {PARTNER: 2}
     assert reason.card == "follow_up"
-    answered = replace(open_round, closed_at=late, answered={OURS: (1, 1), PARTNER: (2, 2)})
+    answered = open_round._replace(closed_at=late, answered={OURS: (1, 1), PARTNER: (2, 2)})
     assert signals(at(implementation(rounds=(answered,)), late + DAY)) == set()
 
 
