@@ -107,6 +107,11 @@ def test_the_pulse_asks_the_societal_contribution_keeps_it_and_reports_it(settin
         assert closed.status == "closed"
         assert sorted(a[NEW]["score"] for a in kept.values()) == [2, 3, 4, 5], kept
         assert closed.summary["scores"][NEW] == 3.5
+        # Each organisation's average is kept too: health compares them round to round.
+        assert closed.summary["sides"] == {
+            "ours": dict.fromkeys(DIMENSIONS, 4.0) | {NEW: 4.5},
+            "partner": dict.fromkeys(DIMENSIONS, 4.0) | {NEW: 2.5},
+        }
     engine.dispose()
     assert set(reports) == set(SCORES)
     # Each organisation reads its own score first; the gap of 2 points is flagged.
