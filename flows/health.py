@@ -17,7 +17,6 @@ facts change.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -25,6 +24,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from flows import schedule
 from flows.evaluation import DIVERGENCE, EVALUATED_STAGES, OURS, PARTNER, light_of, trend_direction
 from knowledge.loader import load_health_rules
 from knowledge.models import HealthRules, HealthSignal
@@ -223,12 +223,10 @@ def start_of_day(day: date, zone: ZoneInfo) -> datetime:
 
 
 def add_months(moment: datetime, months: float) -> datetime:
-    """The same moment `months` later (whole months; the month's last day when shorter)."""
-    whole = int(months)
-    index = moment.month - 1 + whole
-    year, month = moment.year + index // 12, index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
+    """The same moment, in its own zone, `months` later (whole months; the month's last day
+    when shorter), as the check-in schedule counts them."""
+    day = schedule.add_months(moment.date(), int(months))
+    return moment.replace(year=day.year, month=day.month, day=day.day)
 
 
 class _Assessment:
