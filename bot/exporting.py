@@ -52,7 +52,7 @@ from flows.evaluation import (
 from flows.invitations import aware
 from flows.lifecycle import step_number
 from flows.schedule import kind_shown, next_due, rhythm_of, schedule
-from knowledge.loader import load_convention_checklist
+from knowledge.loader import load_convention_checklist, load_health_rules
 from storage import export as source
 from storage.models import utcnow
 
@@ -193,6 +193,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         PID,
         NAME,
         ("signal", 20),
+        ("signal_name", 40),
         ("subject", 14),
         ("level", 8),
         ("state", 8),
@@ -344,6 +345,7 @@ class _View:
                 {
                     **head,
                     **{k: a[k] for k in ("signal", "subject", "level", "state")},
+                    "signal_name": _signal_title(a["signal"], self.language),
                     "raised_at": self.moment(a["raised_at"]),
                 }
                 for a in item["alerts"]
@@ -387,7 +389,10 @@ class _View:
             "convention_agreed": f"{agreed}/{points}",
             "convention_missing": len(unsettled_items(_checklist(), p["convention"] or {})),
             "health": health.get("light"),
-            "health_reasons": "; ".join(_reason(r) for r in health.get("reasons") or ()) or None,
+            "health_reasons": "; ".join(
+                _reason(r, self.language) for r in health.get("reasons") or ()
+            )
+            or None,
             "open_alerts": len(item["alerts"]),
             "our_organisation_id": (organisations.get(OURS) or {}).get("id"),
             "partner_organisation_id": (organisations.get(PARTNER) or {}).get("id"),
@@ -575,13 +580,27 @@ def _scored(value: Any) -> bool:
     return isinstance(value, int)
 
 
-def _reason(reason: Any) -> str:
-    """A health reason as kept: its signal and what it is about."""
+def _reason(reason: Any, language: str) -> str:
+    """A health reason as kept: its signal's title and what it is about."""
     if not isinstance(reason, dict):
         return str(reason)
-    signal = reason.get("signal") or reason.get("key") or ""
+    title = _signal_title(reason.get("signal") or "", language)
     subject = reason.get("subject")
-    return f"{signal} ({subject})" if subject else str(signal)
+    return f"{title} ({subject})" if subject else title
+
+
+@cache
+def _health_rules():
+    return load_health_rules()
+
+
+@cache
+def _signal_title(signal: str, language: str) -> str:
+    """A health signal's title in that language (health.yaml); its code when unknown."""
+    try:
+        return _health_rules().signal(signal).title.in_(language)
+    except KeyError:
+        return signal
 
 
 def _last_activity(item: dict[str, Any]) -> datetime | None:

@@ -83,10 +83,10 @@ def evaluated(sqlite_url):
             PartnershipHealth(
                 partnership_id=pid,
                 light="amber",
-                reasons=[{"signal": "perceptions_diverge", "subject": "performance"}],
+                reasons=[{"signal": "perceptions_diverging", "subject": "performance"}],
             )
         )
-        db.add(Alert(partnership_id=pid, signal="perceptions_diverge", level="amber"))
+        db.add(Alert(partnership_id=pid, signal="perceptions_diverging", level="amber"))
         db.add(Alert(partnership_id=pid, signal="round_late", level="amber", state="handled"))
     engine.dispose()
     return sqlite_url, pid
@@ -187,13 +187,22 @@ def test_xlsx_tells_a_coordinator_where_each_partnership_stands(evaluated, tmp_p
             "next_checkin_kind": "point d’étape",
             "convention_agreed": "0/" + ours["convention_agreed"].split("/")[1],
             "health": "amber",
-            "health_reasons": "perceptions_diverge (performance)",
+            "health_reasons": "Les deux organisations ne voient pas la même chose (performance)",
             "open_alerts": 1,
         }
         == ours
     )
     assert isinstance(ours["last_activity"], datetime) and ours["convention_missing"] > 0
     assert int(ours["convention_agreed"].split("/")[1]) >= 18
+    # The open alert, not the handled one, with its title.
+    (alert,) = sheet_rows(book, "alerts")
+    assert (alert["signal"], alert["state"], alert["partnership_id"]) == (
+        "perceptions_diverging",
+        "new",
+        pid,
+    )
+    assert alert["signal_name"] == "Les deux organisations ne voient pas la même chose"
+    assert isinstance(alert["raised_at"], datetime)
     other = next(r for r in sheet_rows(book, "partnerships") if r["partnership_id"] != pid)
     # No organisation recorded: the names typed with the partnership; no health yet.
     assert (other["our_organisation"], other["partner_organisation"]) == (
