@@ -52,6 +52,8 @@ PULSE = (
 
 def add_rounds(url: str, rounds: int) -> None:
     """R closed pulse rounds per partnership, each answered by every member for their side."""
+    if rounds < 1:
+        return
     engine = make_engine(url)
     with engine.begin() as db:
         members = db.execute(select(Membership.partnership_id, Membership.user_id, Membership.role))

@@ -789,6 +789,10 @@ class _Cells:
         elif not isinstance(value, (bool, int, float)):
             # A control character openpyxl refuses would stop the whole export: dropped.
             value = inert(self.illegal.sub("", str(value)))
+            if column.kind == "text" and not header:
+                # Plain: openpyxl writes it as a string (inert, it cannot start with "="),
+                # reusing one cell (a cell of ours costs it an exception per value).
+                return value
         style = self.style(sheet, column.kind, number_format, header)
         cell = self.make(sheet, row=1, column=1, value=value, style_array=style)
         if isinstance(value, str):
