@@ -16,10 +16,11 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import terminal
+from bot.services.results import ACTED, ScreenRef, question_of
 from bot.views import Presenter
 from bot.views.screens import Reply, Screen
 from bot.views.splitting import MESSAGE_LIMIT, split_html, visible_length
-from storage import delivery
+from storage import delivery, repository
 from storage.addresses import TELEGRAM, TERMINAL, Address
 
 # Kinds of outbox rows: a new message, an edit (text and buttons of a message), a message's
@@ -42,9 +43,7 @@ def record_deliveries(
         if address.channel != TELEGRAM or address.chat_id is None:
             continue
         reply = presenter.reply_in(message.language, message.views, message.documents)
-        messages.extend(
-            rows(address.chat_id, reply, acted_message_id=None, toast=False, bulk=message.bulk)
-        )
+        messages.extend(rows(address.chat_id, reply, bulk=message.bulk))
         chats.append(address.chat_id)
     delivery.add_outbox(db, messages=messages, at=at)
     return chats
@@ -80,19 +79,61 @@ def record(
 ) -> None:
     """Records a rendered reply as outbox rows: the edit, then pictures, new messages, files.
 
-    `toast`: the notice is shown by answering the button press, not as a message. `bulk`: a
-    fan-out (check-ins), which yields to interactive messages at the rate limiter."""
+    `acted_message_id`: the message whose button was pressed. `toast`: the notice is shown by
+    answering the button press, not as a message. `bulk`: a fan-out (check-ins), which yields
+    to interactive messages at the rate limiter."""
+    # The screens the reply names, as the messages showing them (read before a new question
+    # of the same session makes its message unknown).
+    edit_target = message_of(db, reply.replaces, acted_message_id) or acted_message_id
+    close_target = message_of(db, reply.closes, acted_message_id)
     if reply.question_session_id is not None:
         # A question waiting for an outage to end is replaced, never shown twice in a row.
         delivery.supersede_questions(db, chat_id=chat_id)
-    messages = rows(chat_id, reply, acted_message_id=acted_message_id, toast=toast, bulk=bulk)
+        # Which message shows the new question is known once it is sent.
+        repository.forget_question_message(db, flow_session_id=reply.question_session_id)
+    messages = rows(
+        chat_id, reply, edit_target=edit_target, close_target=close_target, toast=toast, bulk=bulk
+    )
     delivery.add_outbox(db, messages=messages, at=at)
 
 
+def message_of(db: Session, screen: ScreenRef | None, acted_message_id: int | None) -> int | None:
+    """The message a screen reference stands for in a chat: the one acted upon, or the one
+    known to show a flow session's question (None when there is none)."""
+    if screen is None:
+        return None
+    if screen.question_of is None:
+        return acted_message_id
+    return repository.question_message(db, flow_session_id=screen.question_of)
+
+
+def screen_pressed(db: Session, *, user_id: int, message_id: int | None) -> ScreenRef | None:
+    """The message a user pressed a button of, as use cases name it: the question of their
+    running questionnaire when it is the message known to show it (or when that message is
+    not known yet: any copy of the question may answer), else the message acted upon; None
+    without a message."""
+    if message_id is None:
+        return None
+    running = repository.active_flow_session(db, user_id=user_id)
+    if running is not None and repository.question_message(db, flow_session_id=running.id) in (
+        None,
+        message_id,
+    ):
+        return question_of(running.id)
+    return ACTED
+
+
 def rows(
-    chat_id: int, reply: Reply, *, acted_message_id: int | None, toast: bool, bulk: bool
+    chat_id: int,
+    reply: Reply,
+    *,
+    edit_target: int | None = None,
+    close_target: int | None = None,
+    toast: bool = False,
+    bulk: bool = False,
 ) -> list[dict[str, Any]]:
-    """A rendered reply as outbox rows, in the order they are sent."""
+    """A rendered reply as outbox rows, in the order they are sent: `edit_target` is the
+    message the edit replaces, `close_target` the one whose buttons go."""
     extra = {"bulk": True} if bulk else {}
     found: list[dict[str, Any]] = []
 
@@ -117,7 +158,6 @@ def rows(
                 flow_session_id if last else None,
             )
 
-    edit_target = reply.edit_target or acted_message_id
     if reply.edit is not None and edit_target is not None:
         if visible_length(reply.edit.text) > MESSAGE_LIMIT:
             # Telegram refuses an edit past its limit: the screen comes as new messages
@@ -126,7 +166,7 @@ def rows(
             send(reply.edit, None)
         else:
             add(EDIT, _edit(reply.edit, edit_target))
-    close = acted_message_id if reply.close_acted else reply.close_target
+    close = close_target
     if close is not None and not (reply.edit is not None and close == edit_target):
         add(CLOSE, {"message_id": close})
     photos = [d for d in reply.documents if d.kind.endswith("_chart")]

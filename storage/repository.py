@@ -146,6 +146,25 @@ def save_flow_state(
         session.add(AnswerRecord(session_id=flow_session.id, question_id=question_id, value=value))
 
 
+def question_on_screen(flow_session: FlowSession) -> bool:
+    """Whether the message showing the session's current question is known (sent)."""
+    return flow_session.question_message_id is not None
+
+
+def question_message(session: Session, *, flow_session_id: int) -> int | None:
+    """The channel's id of the message showing the session's question, when known."""
+    flow_session = session.get(FlowSession, flow_session_id)
+    return flow_session.question_message_id if flow_session is not None else None
+
+
+def forget_question_message(session: Session, *, flow_session_id: int) -> None:
+    """A new question of the session is on its way: no message is known to show it yet."""
+    flow_session = session.get(FlowSession, flow_session_id)
+    if flow_session is not None and flow_session.question_message_id is not None:
+        flow_session.question_message_id = None
+        session.add(flow_session)
+
+
 def remember_question_message(
     session: Session, *, session_id: int, user_id: int, message_id: int
 ) -> None:

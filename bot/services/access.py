@@ -7,7 +7,7 @@ user does not belong to or follow.
 
 from __future__ import annotations
 
-from bot.services.results import PartnershipSummary, Result, Say
+from bot.services.results import PartnershipSummary, Result, Say, ScreenRef
 from bot.services.work import Work
 from flows.roles import RIGHTS, Right, may, role_on
 from storage import repository
@@ -66,8 +66,8 @@ def notice(work: Work, what: str = "stale_button") -> Result:
     return Result(work.language, notice=Say(what))
 
 
-def in_place(work: Work, message_id: int | None, view) -> Result:
+def in_place(work: Work, acted: ScreenRef | None, view) -> Result:
     """Shown in place of the pressed message; as a new message where there is none (terminal)."""
-    if message_id is None:
+    if acted is None:
         return Result(work.language, [view])
     return Result(work.language, in_place=view)

@@ -110,7 +110,7 @@ def _partnerships(work: Work, ids: list[int]) -> list[Partnership]:
     return store.partnerships_by_id(work.db, ids=ids)
 
 
-def mark(state: str, work: Work, partnership: Partnership, role: str, arg, message_id) -> Result:
+def mark(state: str, work: Work, partnership: Partnership, role: str, arg, acted) -> Result:
     """A member marks an alert of the partnership seen or handled; the message shows it. An
     alert id of another partnership, or a cleared alert, changes nothing."""
     alert = (
@@ -130,7 +130,7 @@ def mark(state: str, work: Work, partnership: Partnership, role: str, arg, messa
     else:
         return notice(work, "alert_unchanged")
     work.db.add(alert)
-    return in_place(work, message_id, notice_of(work, alert, partnership, role))
+    return in_place(work, acted, notice_of(work, alert, partnership, role))
 
 
 # -- the weekly digest ---------------------------------------------------------------------------

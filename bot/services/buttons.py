@@ -10,7 +10,7 @@ from functools import partial
 from bot.callback_data import PartnershipButton
 from bot.services import alerts, checkins, documents, invitations, partnerships, steering
 from bot.services.access import membership, notice
-from bot.services.results import Result
+from bot.services.results import Result, ScreenRef
 from bot.services.work import Work
 from flows.lifecycle import MOVES
 from flows.roles import Right, may
@@ -55,7 +55,7 @@ ACTIONS: dict[str, ButtonAction] = {
 }
 
 
-def press(work: Work, button: PartnershipButton | None, message_id: int | None) -> Result:
+def press(work: Work, button: PartnershipButton | None, acted: ScreenRef | None) -> Result:
     """A button on a partnership: the user must belong to it and have the right."""
     action = ACTIONS.get(button.action) if button else None
     found = membership(work, button.partnership_id) if action else None
@@ -69,4 +69,4 @@ def press(work: Work, button: PartnershipButton | None, message_id: int | None) 
     ):
         # Drawn for an earlier revision, or pressed by someone else at the same moment.
         return notice(work)
-    return action.run(work, partnership, role, button.arg, message_id)
+    return action.run(work, partnership, role, button.arg, acted)

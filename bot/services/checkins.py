@@ -41,9 +41,9 @@ def evaluation(work: Work) -> Result:
     return Result(work.language, [evaluation_view(work, partnership, role)])
 
 
-def show(work: Work, partnership: Partnership, role: str, _arg, message_id) -> Result:
+def show(work: Work, partnership: Partnership, role: str, _arg, acted) -> Result:
     """The evaluation of a partnership, from its card."""
-    return in_place(work, message_id, evaluation_view(work, partnership, role))
+    return in_place(work, acted, evaluation_view(work, partnership, role))
 
 
 def evaluation_view(work: Work, partnership: Partnership, role: str) -> EvaluationShown:
@@ -107,7 +107,7 @@ def _respondents(work: Work, partnership: Partnership, viewer_role: str) -> list
     ]
 
 
-def start_round(work: Work, partnership: Partnership, role: str, kind, message_id) -> Result:
+def start_round(work: Work, partnership: Partnership, role: str, kind, acted) -> Result:
     """A round started by hand, now; its respondents are asked at once."""
     if kind not in KINDS:
         return notice(work)
@@ -133,26 +133,26 @@ def start_round(work: Work, partnership: Partnership, role: str, kind, message_i
     invited = Result(work.language)
     rounds.invite_respondents(work, {partnership.id: partnership}, opened, invited)
     # Shown once the respondents are invited, so the round counts them.
-    result = in_place(work, message_id, evaluation_view(work, partnership, role))
+    result = in_place(work, acted, evaluation_view(work, partnership, role))
     result.shown.append(Say("round_started", {"kind": kind}))
     result.deliveries.extend(invited.deliveries)
     return result
 
 
-def toggle_respondent(work: Work, partnership: Partnership, role: str, user_id, message_id):
+def toggle_respondent(work: Work, partnership: Partnership, role: str, user_id, acted):
     """Asks a member to answer the check-ins, or stops asking them."""
     if user_id is None:
         return notice(work)
     if not repository.toggle_respondent(work.db, partnership_id=partnership.id, user_id=user_id):
         return notice(work)
     repository.touch(partnership)
-    return in_place(work, message_id, evaluation_view(work, partnership, role))
+    return in_place(work, acted, evaluation_view(work, partnership, role))
 
 
 # -- answering ------------------------------------------------------------------------------
 
 
-def answer(work: Work, round_id: int | None, _message_id: int | None) -> Result:
+def answer(work: Work, round_id: int | None, _acted: object) -> Result:
     """The button of an invitation: starts (or resumes) this round's questionnaire."""
     round_ = work.db.get(CheckInRound, round_id) if round_id else None
     found = membership(work, round_.partnership_id) if round_ else None

@@ -14,6 +14,7 @@ from bot.services.results import (
     NoCardFound,
     Result,
     Say,
+    ScreenRef,
     TopicShown,
     TopicsShown,
 )
@@ -46,13 +47,13 @@ def lookup(work: Work, query: str = "") -> Result:
     return Result(work.language, [CardShown(hits[0].card, base)])
 
 
-def browse(work: Work, chosen: tuple[str, str] | None, message_id: int | None) -> Result:
+def browse(work: Work, chosen: tuple[str, str] | None, acted: ScreenRef | None) -> Result:
     """A card, topic or language button, as (kind, id); the message shows what was chosen."""
     kind, value = chosen or ("", "")
     base = work.core.cards.base
     if kind == "l" and value in LANGUAGES:
         repository.set_language(work.db, user=work.user, language=value)
-        return in_place(work, message_id, Say("language_set"))
+        return in_place(work, acted, Say("language_set"))
     view = None
     if kind == "c" and base.card(value) is not None:
         view = CardShown(base.card(value), base)
@@ -62,7 +63,7 @@ def browse(work: Work, chosen: tuple[str, str] | None, message_id: int | None) -
         view = TopicShown(base.topic(value))
     if view is None:
         return notice(work)
-    return in_place(work, message_id, view)
+    return in_place(work, acted, view)
 
 
 def inline(work: Work, query: str) -> InlineCards:

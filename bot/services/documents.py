@@ -15,7 +15,7 @@ from storage.models import Partnership
 BUILDERS = (("convention", build_convention), ("action_plan", build_action_plan))
 
 
-def generate(work: Work, partnership: Partnership, _role, _arg, _message_id) -> Result:
+def generate(work: Work, partnership: Partnership, _role, _arg, _acted) -> Result:
     """Builds both drafts (in the calling thread, off the event loop) and keeps them."""
     draft = draft_of(work, partnership)
     result = Result(work.language, [Say("documents_ready")])
@@ -35,7 +35,7 @@ def generate(work: Work, partnership: Partnership, _role, _arg, _message_id) -> 
     return result
 
 
-def resend(work: Work, partnership: Partnership, _role, document_id, _message_id) -> Result:
+def resend(work: Work, partnership: Partnership, _role, document_id, _acted) -> Result:
     """Sends one version again (the button's partnership went through the access check)."""
     document = None
     if document_id is not None:

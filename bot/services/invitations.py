@@ -27,7 +27,7 @@ def _coordinated(partnership: Partnership, role: str) -> int | None:
     )
 
 
-def menu(work: Work, partnership: Partnership, role: str, _arg, _message_id) -> Result:
+def menu(work: Work, partnership: Partnership, role: str, _arg, _acted) -> Result:
     """Whom this member may invite, each side its own people, and a coordinator of our
     organisation where the rule allows it."""
     organisation_id = _coordinated(partnership, role)
@@ -42,7 +42,7 @@ def menu(work: Work, partnership: Partnership, role: str, _arg, _message_id) -> 
     return Result(work.language, [view])
 
 
-def create(work: Work, partnership: Partnership, role: str, invited_role, _message_id) -> Result:
+def create(work: Work, partnership: Partnership, role: str, invited_role, _acted) -> Result:
     """A single-use link for one person, valid 7 days; only its hash is kept."""
     if not may_invite(role, invited_role):
         return notice(work, "not_allowed")
@@ -65,7 +65,7 @@ def create(work: Work, partnership: Partnership, role: str, invited_role, _messa
     return Result(work.language, [InvitationCreated(invited_role, token)])
 
 
-def revoke(work: Work, partnership: Partnership, role: str, _arg, _message_id) -> Result:
+def revoke(work: Work, partnership: Partnership, role: str, _arg, _acted) -> Result:
     """Revokes the open invitations this member may revoke: all for a member of the creating
     organisation, one's own for the others."""
     revoked = 0

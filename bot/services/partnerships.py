@@ -12,7 +12,7 @@ from bot.services import (
     summaries,
 )
 from bot.services.access import active_with_right, in_place, notice, summary
-from bot.services.results import DocumentsListed, PartnershipList, Result, Say
+from bot.services.results import ACTED, DocumentsListed, PartnershipList, Result, Say
 from bot.services.work import Work
 from flows.criteria import choose as choose_candidate
 from flows.criteria import chosen_name
@@ -102,17 +102,17 @@ def documents(work: Work) -> Result:
 # -- what the buttons of a partnership do -------------------------------------------------------
 
 
-def open_card(work: Work, partnership: Partnership, role: str, _arg, message_id) -> Result:
+def open_card(work: Work, partnership: Partnership, role: str, _arg, acted) -> Result:
     work.user.active_partnership_id = partnership.id
     work.db.add(work.user)
-    return in_place(work, message_id, summaries.card(work, partnership, role))
+    return in_place(work, acted, summaries.card(work, partnership, role))
 
 
-def show_dialogue(work: Work, partnership: Partnership, role: str, _arg, message_id) -> Result:
-    return in_place(work, message_id, summaries.dialogue(work, partnership, role))
+def show_dialogue(work: Work, partnership: Partnership, role: str, _arg, acted) -> Result:
+    return in_place(work, acted, summaries.dialogue(work, partnership, role))
 
 
-def move(trigger: str, work: Work, partnership: Partnership, role: str, _arg, message_id) -> Result:
+def move(trigger: str, work: Work, partnership: Partnership, role: str, _arg, acted) -> Result:
     """A stage move, refused with its reason when what it needs is missing."""
     moved = work.core.lifecycle.move(stages.facts(work, partnership), trigger)
     if not moved.moved:
@@ -124,15 +124,15 @@ def move(trigger: str, work: Work, partnership: Partnership, role: str, _arg, me
         ]
         refusal = Say("stage_refused", {"reason": moved.refusal, "missing": titles})
         result = Result(work.language, [refusal, summaries.card(work, partnership, role)])
-        result.closes_acted = True
+        result.closes = ACTED
         return result
     repository.record_move(
         work.db, partnership=partnership, user_id=work.user.id, trigger=trigger, dest=moved.dest
     )
-    return in_place(work, message_id, summaries.card(work, partnership, role))
+    return in_place(work, acted, summaries.card(work, partnership, role))
 
 
-def tick(work: Work, partnership: Partnership, role: str, point_id, message_id) -> Result:
+def tick(work: Work, partnership: Partnership, role: str, point_id, acted) -> Result:
     """Ticks or unticks a point of the dialogue checklist (step 2)."""
     if point_id not in {point.id for point in work.core.dialogue.points}:
         return notice(work)
@@ -141,16 +141,16 @@ def tick(work: Work, partnership: Partnership, role: str, point_id, message_id) 
     partnership.dialogue = done
     repository.touch(partnership)
     work.db.add(partnership)
-    return in_place(work, message_id, summaries.dialogue(work, partnership, role))
+    return in_place(work, acted, summaries.dialogue(work, partnership, role))
 
 
-def add_note(work: Work, partnership: Partnership, _role, _arg, _message_id) -> Result:
+def add_note(work: Work, partnership: Partnership, _role, _arg, _acted) -> Result:
     return questionnaires.start_or_resume(
         work, "note", intro="note_intro", partnership_id=partnership.id
     )
 
 
-def edit(work: Work, partnership: Partnership, _role, _arg, _message_id) -> Result:
+def edit(work: Work, partnership: Partnership, _role, _arg, _acted) -> Result:
     """Corrects the partnership's name and details: each offered as it is."""
     return questionnaires.start_or_resume(
         work,
@@ -161,7 +161,7 @@ def edit(work: Work, partnership: Partnership, _role, _arg, _message_id) -> Resu
     )
 
 
-def choose(work: Work, partnership: Partnership, role: str, index, message_id) -> Result:
+def choose(work: Work, partnership: Partnership, role: str, index, acted) -> Result:
     """Chooses a candidate as the partner (step 3); the partnership moves on to the content."""
     chosen = choose_candidate(list(partnership.candidates), index) if index is not None else None
     if chosen is None:
@@ -171,10 +171,10 @@ def choose(work: Work, partnership: Partnership, role: str, index, message_id) -
     organisations.name_side(work, partnership, PARTNERS, chosen_name(chosen), correction=False)
     repository.touch(partnership)
     work.db.add(partnership)
-    result = in_place(work, message_id, summaries.candidates(work, partnership, role))
+    result = in_place(work, acted, summaries.candidates(work, partnership, role))
     stages.follow_the_work(work, partnership, result)
     return result
 
 
-def review(work: Work, _partnership, _role, _arg, _message_id) -> Result:
+def review(work: Work, _partnership, _role, _arg, _acted) -> Result:
     return convention(work, review=True)

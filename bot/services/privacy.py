@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from bot.callback_data import deletion_button
-from bot.services.results import DeletionAsked, Result, Say
+from bot.services.results import DeletionAsked, Result, Say, ScreenRef
 from bot.services.summaries import document_info
 from bot.services.work import Work
 from storage import personal
@@ -33,10 +33,10 @@ def ask_deletion(work: Work) -> Result:
     return Result(work.language, [DeletionAsked(CONFIRM, KEEP)])
 
 
-def confirm_deletion(work: Work, confirmed: bool | None, message_id: int | None) -> Result:
-    """The answer to /supprimer's question: erase, or keep everything."""
+def confirm_deletion(work: Work, confirmed: bool | None, _acted: ScreenRef | None) -> Result:
+    """The answer to /supprimer's question (in place of it): erase, or keep everything."""
     if confirmed is not True:
-        return Result(work.language, in_place=Say("deletion_cancelled"), in_place_of=message_id)
+        return Result(work.language, in_place=Say("deletion_cancelled"))
     chat_id = chat_of(work.user.external_id)
     erased = personal.erase(work.db, user=work.user, chat_id=chat_id, at=work.now)
-    return Result(work.language, in_place=Say("deleted", erased), in_place_of=message_id)
+    return Result(work.language, in_place=Say("deleted", erased))

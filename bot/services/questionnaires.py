@@ -14,12 +14,15 @@ from bot.callback_data import ButtonData
 from bot.services import checklists, producers
 from bot.services.access import notice
 from bot.services.results import (
+    ACTED,
     AnswerRefused,
     AnswerShown,
     QuestionShown,
     Result,
     Say,
+    ScreenRef,
     WhyShown,
+    question_of,
 )
 from bot.services.work import Work
 from flows.answers import clean, language_named, matching_options, navigation
@@ -62,7 +65,7 @@ def start_or_resume(
         repository.resume_flow_session(work.db, flow_session=running)
         result = _ask(work, Say("resume"), running, FlowState.from_dict(running.state))
         if previous is not None and previous.id != running.id:
-            result.closes = previous.question_message_id
+            result.closes = question_of(previous.id)
         return result
     flow_state = work.core.flows[flow_id].start(defaults)
     flow_state.flags = list(flags or [])
@@ -78,7 +81,7 @@ def start_or_resume(
     if context is not None:
         result.shown.insert(1, context)
     # The question of a run just replaced loses its buttons too.
-    result.closes = previous.question_message_id if previous else None
+    result.closes = question_of(previous.id) if previous else None
     return result
 
 
@@ -102,7 +105,7 @@ def answer_text(work: Work, text: str) -> Result:
         # "Pourquoi ?" typed: the help, as its button gives it; the question stays.
         return Result(work.language, [WhyShown(question)])
     outcome = flow.typed(flow_state, text, today=today(work))
-    return _after(work, running, flow_state, outcome, message_id=None)
+    return _after(work, running, flow_state, outcome, acted=None)
 
 
 def today(work: Work) -> date:
@@ -121,14 +124,14 @@ def _names_a_language(work: Work, question: Question | None, text: str, language
     return language != work.language
 
 
-def press(work: Work, button: ButtonData | None, message_id: int | None) -> Result:
+def press(work: Work, button: ButtonData | None, acted: ScreenRef | None) -> Result:
     """A button of a question; anything stale, foreign or forged changes nothing."""
     running = None
     if button is not None:
         running = repository.owned_flow_session(
             work.db, session_id=button.session_id, user_id=work.user.id
         )
-    if running is None or not _is_live(running, button, message_id):
+    if running is None or not _is_live(running, button, acted):
         return notice(work)
     flow = work.core.flows[running.flow]
     flow_state = FlowState.from_dict(running.state)
@@ -139,16 +142,17 @@ def press(work: Work, button: ButtonData | None, message_id: int | None) -> Resu
     if outcome is None:
         return notice(work)
     redraw = button.action in ("toggle", "flag") and outcome.kind == "question"
-    return _after(work, running, flow_state, outcome, message_id, redraw)
+    return _after(work, running, flow_state, outcome, acted, redraw)
 
 
-def _is_live(running: FlowSession, button: ButtonData, message_id: int | None) -> bool:
-    """A button acts only on the run's current question, from the message known to show it:
-    a copy sent twice (after a time-out Telegram had in fact received) no longer acts."""
+def _is_live(running: FlowSession, button: ButtonData, acted: ScreenRef | None) -> bool:
+    """A button acts only on the run's current question, from the message known to show it
+    (the adapter says which question a pressed message shows; while the message is not known
+    yet, any copy of the question): a copy sent twice (after a time-out Telegram had in fact
+    received) no longer acts."""
     if running.status != "active" or running.state.get("state") != button.question_id:
         return False
-    shown = running.question_message_id
-    return message_id is None or shown is None or message_id == shown
+    return acted is None or acted == question_of(running.id)
 
 
 def cancel(work: Work) -> Result:
@@ -161,7 +165,7 @@ def cancel(work: Work) -> Result:
     title = work.core.flows[running.flow].questionnaire.title.in_(work.language)
     said = {"flow": running.flow, "title": title, "paused": running.round_id is not None}
     result = Result(work.language, [Say("cancelled", said)])
-    result.closes = running.question_message_id
+    result.closes = question_of(running.id)
     return result
 
 
@@ -169,7 +173,7 @@ def ask_again(work: Work, result: Result) -> Result:
     """Adds the current question, if a questionnaire is running (after an unreadable input)."""
     running = repository.active_flow_session(work.db, user_id=work.user.id)
     if running is not None:
-        result.closes = running.question_message_id
+        result.closes = question_of(running.id)
         _append_question(work, result, running, FlowState.from_dict(running.state))
     return result
 
@@ -199,12 +203,12 @@ def _after(
     running: FlowSession,
     flow_state: FlowState,
     outcome: Outcome,
-    message_id: int | None,
+    acted: ScreenRef | None,
     redraw: bool = False,
 ) -> Result:
     """Saves the new state with the answer just given, then says what changed.
 
-    `message_id` is the message whose button was pressed, None for typed input; `redraw`
+    `acted` is the message whose button was pressed, None for typed input; `redraw`
     shows the same question again in that message (a toggle)."""
     answered = None
     if outcome.answered is not None:
@@ -214,10 +218,10 @@ def _after(
         work.db, flow_session=running, state=flow_state.to_dict(), status=status, answered=answered
     )
     result = Result(work.language)
-    acted_on = message_id or running.question_message_id
+    acted_on = ACTED if acted is not None else question_of(running.id)
     if outcome.kind == "toggled":
         return _redraw_typed_choice(work, running, flow_state, result)
-    if outcome.kind in ("invalid", "required", "first_question") and message_id is not None:
+    if outcome.kind in ("invalid", "required", "first_question") and acted is not None:
         # A refused press keeps its message; a short notice says why.
         result.notice = _refusal(outcome)
         return result
@@ -230,7 +234,7 @@ def _after(
         return result
     if outcome.answered is not None:
         result.in_place = AnswerShown(outcome.answered, answered[1])
-        result.in_place_of = acted_on
+        result.replaces = acted_on
         _say_overflow(result, outcome)
     elif redraw:
         result.in_place = question_shown(work, running, flow_state)
@@ -251,11 +255,11 @@ def _redraw_typed_choice(
     work: Work, running: FlowSession, flow_state: FlowState, result: Result
 ) -> Result:
     """Typed choices are ticked on the question itself, which waits for Validate."""
-    if running.question_message_id is None:
+    if not repository.question_on_screen(running):
         _append_question(work, result, running, flow_state)
     else:
         result.in_place = question_shown(work, running, flow_state)
-        result.in_place_of = running.question_message_id
+        result.replaces = question_of(running.id)
     return result
 
 
@@ -303,7 +307,7 @@ def question_shown(work: Work, running: FlowSession, flow_state: FlowState) -> Q
 
 def _ask(work: Work, intro: Say, running: FlowSession, flow_state: FlowState) -> Result:
     result = Result(work.language, [intro])
-    result.closes = running.question_message_id
+    result.closes = question_of(running.id)
     _append_question(work, result, running, flow_state)
     return result
 
@@ -312,7 +316,6 @@ def _append_question(
     work: Work, result: Result, running: FlowSession, flow_state: FlowState
 ) -> None:
     result.shown.append(question_shown(work, running, flow_state))
+    # Which message shows it is known once it is sent (the adapter forgets the message of
+    # the one asked before); until then any copy may answer.
     result.asking = running.id
-    # Which message shows it is known once it is sent; until then any copy may answer.
-    running.question_message_id = None
-    work.db.add(running)

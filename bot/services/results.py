@@ -411,22 +411,36 @@ class Delivery:
 # -- the result of a use case ---------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ScreenRef:
+    """A screen shown earlier, named by what it is, never by a channel's message id: the
+    message acted upon (`question_of` None), or the one showing flow session `question_of`'s
+    question. Each adapter finds the message it stands for, if it knows one."""
+
+    question_of: int | None = None
+
+
+# The message whose button was pressed.
+ACTED = ScreenRef()
+
+
+def question_of(flow_session_id: int) -> ScreenRef:
+    """The message showing that flow session's question."""
+    return ScreenRef(flow_session_id)
+
+
 @dataclass
 class Result:
-    """What a use case did, to show: in place of a message, then new messages, then files.
-
-    Message references are the channel's ids of messages shown earlier (None: the message
-    the user acted upon, if any)."""
+    """What a use case did, to show: in place of a screen, then new messages, then files."""
 
     language: str
     shown: list[Any] = field(default_factory=list)
-    # Replaces the message acted upon, or the one `in_place_of` names (an answered question).
+    # Replaces the screen `replaces` names: the message acted upon, or an answered question.
     in_place: Any = None
-    in_place_of: int | None = None
-    # A message whose buttons must go (the question asked before).
-    closes: int | None = None
-    # The message acted upon loses its buttons (its screen is shown again below).
-    closes_acted: bool = False
+    replaces: ScreenRef = ACTED
+    # A screen whose buttons must go: the question asked before, or the message acted upon
+    # (its screen is shown again below).
+    closes: ScreenRef | None = None
     # A short word about a press that changed nothing (a toast on Telegram).
     notice: Say | None = None
     documents: list[DocumentInfo] = field(default_factory=list)

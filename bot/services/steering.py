@@ -21,12 +21,12 @@ DAYS_AGO = {"d0": 0, "d1": 1}
 NOTE_LIMIT = 500
 
 
-def ask(work: Work, partnership: Partnership, role: str, _arg, message_id) -> Result:
+def ask(work: Work, partnership: Partnership, role: str, _arg, acted) -> Result:
     """ "Steering meeting held": when? In place of the card."""
-    return in_place(work, message_id, SteeringAsked(summary(partnership, role)))
+    return in_place(work, acted, SteeringAsked(summary(partnership, role)))
 
 
-def held(work: Work, partnership: Partnership, role: str, arg, message_id) -> Result:
+def held(work: Work, partnership: Partnership, role: str, arg, acted) -> Result:
     """Held today or yesterday, in ALLIANCE_TIMEZONE: recorded, and the card again."""
     if arg not in DAYS_AGO:
         return notice(work)
@@ -35,12 +35,12 @@ def held(work: Work, partnership: Partnership, role: str, arg, message_id) -> Re
     repository.touch(partnership)
     work.db.add(partnership)
     work.db.flush()
-    result = in_place(work, message_id, summaries.card(work, partnership, role))
+    result = in_place(work, acted, summaries.card(work, partnership, role))
     result.notice = Say("steering_noted")
     return result
 
 
-def other_date(work: Work, partnership: Partnership, _role, _arg, _message_id) -> Result:
+def other_date(work: Work, partnership: Partnership, _role, _arg, _acted) -> Result:
     """Another date, and a note if wished: asked one question at a time, today offered."""
     today = work.now.astimezone(work.core.zone).date()
     return questionnaires.start_or_resume(

@@ -13,7 +13,7 @@ from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
 from bot import delivery
-from bot.services import Actor, EarlierFirst, Result, Services
+from bot.services import Actor, EarlierFirst, Result, Services, Work
 from bot.telegram.inbox import update_key
 from bot.telegram.outbox import Sender
 from bot.views import Presenter
@@ -93,6 +93,19 @@ class TelegramAdapter:
             self._background.add(task)
             task.add_done_callback(self._background.discard)
         await asyncio.gather(self.sender.flush(chat.id), toast)
+
+    async def press(self, update: Update, use_case: Callable[..., Any], button: Any) -> None:
+        """A button press: the use case takes the button and the pressed message as the
+        screen it shows (the running question's, or just the message acted upon)."""
+        query = update.callback_query
+        message_id = query.message.message_id if query.message is not None else None
+
+        def pressed(work: Work, button: Any) -> Result:
+            acted = delivery.screen_pressed(work.db, user_id=work.user.id, message_id=message_id)
+            return use_case(work, button, acted)
+
+        pressed.__name__ = getattr(use_case, "__name__", "press")
+        await self.handle(update, pressed, button)
 
     async def _answer(self, query: CallbackQuery, notice: str | None) -> None:
         try:

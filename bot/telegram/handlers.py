@@ -46,8 +46,7 @@ def button_handler(route: ButtonRoute):
 
     async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        message_id = query.message.message_id if query.message is not None else None
-        await _adapter(context).handle(update, route.use_case, route.parse(query.data), message_id)
+        await _adapter(context).press(update, route.use_case, route.parse(query.data))
 
     handler.__name__ = f"button_{route.use_case.__name__}"
     return handler

@@ -68,9 +68,8 @@ class Presenter:
         reply.messages = [self.screen(view, language) for view in result.shown]
         if result.in_place is not None:
             reply.edit = self.screen(result.in_place, language)
-            reply.edit_target = result.in_place_of
-        reply.close_target = result.closes
-        reply.close_acted = result.closes_acted
+            reply.replaces = result.replaces
+        reply.closes = result.closes
         reply.documents = list(result.documents)
         reply.question_session_id = result.asking
         reply.too_heavy = {d.id: too_heavy(d, language) for d in result.documents}

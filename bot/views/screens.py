@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.results import DocumentInfo
+from bot.services.results import ACTED, DocumentInfo, ScreenRef
 
 
 @dataclass(frozen=True)
@@ -34,11 +34,10 @@ class Reply:
     language: str
     messages: list[Screen] = field(default_factory=list)
     edit: Screen | None = None
-    # The message the edit replaces; None: the message acted upon.
-    edit_target: int | None = None
-    close_target: int | None = None
-    # The message acted upon loses its buttons.
-    close_acted: bool = False
+    # The screen the edit replaces (by default the message acted upon), and the one whose
+    # buttons go; each channel finds the message they stand for.
+    replaces: ScreenRef = ACTED
+    closes: ScreenRef | None = None
     notice: str | None = None
     documents: list[DocumentInfo] = field(default_factory=list)
     # The last message is this flow session's question.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.callback_data import parse, parse_partnership, partnership_button
+from bot.delivery import screen_pressed
 from bot.services import Actor, Services, basics, buttons, checklists, partnerships, questionnaires
 from bot.views import Presenter, Reply
 from storage.db import session_scope
@@ -32,7 +33,8 @@ class Client:
         return self.run(who, questionnaires.answer_text, text)
 
     def press(self, who, data, message_id):
-        return self.run(who, questionnaires.press, parse(data), message_id)
+        """A question's button pressed on that message, as the Telegram adapter presses it."""
+        return self.run(who, pressed_on(questionnaires.press, message_id), parse(data))
 
     def cancel(self, who):
         return self.run(who, questionnaires.cancel)
@@ -56,7 +58,7 @@ class Client:
         return self.run(who, partnerships.documents)
 
     def partnership_button(self, who, data, message_id):
-        return self.run(who, buttons.press, parse_partnership(data), message_id)
+        return self.run(who, pressed_on(buttons.press, message_id), parse_partnership(data))
 
     def checklist(self, who, words=""):
         return self.run(who, checklists.lookup, words)
@@ -74,3 +76,13 @@ class Client:
                 (f"v{d.version}-{d.file_name}", db.get(GeneratedDocument, d.id).content)
                 for d in reply.documents
             ]
+
+
+def pressed_on(use_case, message_id):
+    """The use case of a button pressed on that message (None: no message, the terminal)."""
+
+    def pressed(work, button):
+        acted = screen_pressed(work.db, user_id=work.user.id, message_id=message_id)
+        return use_case(work, button, acted)
+
+    return pressed
