@@ -27,13 +27,6 @@ def known_to(work: Work) -> list[Organisation]:
     )
 
 
-def of_user(work: Work) -> list[Organisation]:
-    """The organisations the user belongs to."""
-    return store.organisations_of_user(
-        work.db, user_id=work.user.id, our_roles=OUR_ROLES, partner_roles=PARTNER_ROLES
-    )
-
-
 def organisation_of(work: Work, partnership: Partnership, side: str) -> Organisation | None:
     return store.organisation_by_id(work.db, organisation_id=getattr(partnership, COLUMNS[side][0]))
 
