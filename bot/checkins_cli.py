@@ -22,7 +22,6 @@ from bot.settings import Settings
 from bot.telegram.locks import ChatLocks
 from bot.telegram.outbox import RENEW_SECONDS, Sender
 from bot.views import Presenter
-from flows.invitations import aware
 from storage import delivery
 from storage.db import make_engine, session_scope
 from storage.models import utcnow
@@ -93,4 +92,4 @@ def _next_attempt(engine, clock) -> timedelta | None:
         earliest = delivery.earliest_pending(db, now=clock())
     if earliest is None:
         return None
-    return aware(earliest) - clock()
+    return earliest - clock()

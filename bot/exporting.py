@@ -49,7 +49,6 @@ from flows.evaluation import (
     agreed_decision,
     build_report,
 )
-from flows.invitations import aware
 from flows.lifecycle import step_number
 from flows.schedule import kind_shown, next_due, rhythm_of, schedule
 from knowledge.loader import load_convention_checklist, load_health_rules
@@ -289,7 +288,7 @@ class _View:
     """Turns a partnership as read into the rows of each table, in one language and zone."""
 
     def __init__(self, language: str, zone: ZoneInfo, now: datetime, names: bool):
-        self.language, self.zone, self.now, self.names = language, zone, aware(now), names
+        self.language, self.zone, self.now, self.names = language, zone, now, names
         self._ = gettext_for(language)
         self.organisations_seen: set[int] = set()
 
@@ -298,7 +297,7 @@ class _View:
         have none)."""
         if value is None:
             return None
-        local = aware(value).astimezone(self.zone)
+        local = value.astimezone(self.zone)
         return local.replace(tzinfo=None, microsecond=0)
 
     def tables(self, item: dict[str, Any]) -> dict[str, list[dict]]:
@@ -410,7 +409,7 @@ class _View:
             entered = [m["at"] for m in moves if m["to"] == FOLLOWED_FROM]
             if not entered:
                 return None
-            start = aware(entered[-1]).astimezone(self.zone).date()
+            start = entered[-1].astimezone(self.zone).date()
         dues = schedule(
             start,
             frequency=followup.get("frequency"),
@@ -611,7 +610,7 @@ def _last_activity(item: dict[str, Any]) -> datetime | None:
     moments += [a["at"] for a in item["answers"]]
     moments += [d["created_at"] for d in item["documents"]]
     moments += [i["answered_at"] for r in item["rounds"] for i in r["invites"]]
-    return max((aware(m) for m in moments if m is not None), default=None)
+    return max((m for m in moments if m is not None), default=None)
 
 
 def _day(value: Any) -> date | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 LIFETIME = timedelta(days=7)
@@ -40,11 +40,6 @@ def problem_with(invitation: InvitationState | None, now: datetime) -> str | Non
         return "revoked"
     if invitation.used_at is not None:
         return "used"
-    if aware(invitation.expires_at) <= now:
+    if invitation.expires_at <= now:
         return "expired"
     return None
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

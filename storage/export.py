@@ -1,6 +1,6 @@
 """Partnerships read for an export, a batch at a time, so memory stays bounded whatever
 their number. Members are named by a pseudonym (their number here) unless names are asked.
-Moments are returned as read (aware UTC, or naive UTC from SQLite): the caller shows them."""
+Moments are returned as read (aware, UTC): the caller shows them."""
 
 from __future__ import annotations
 

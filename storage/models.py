@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     LargeBinary,
@@ -17,13 +16,15 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from storage.types import AwareDateTime
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
 def _timestamp() -> Any:
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+    return Field(default_factory=utcnow, sa_type=AwareDateTime(), nullable=False)
 
 
 class User(SQLModel, table=True):
@@ -38,7 +39,7 @@ class User(SQLModel, table=True):
     display_name: str | None = Field(default=None, max_length=128)
     # Set when Telegram refused a message because the user blocked the bot (403): check-ins
     # are not sent to an unreachable user, and the partnership's members are told.
-    unreachable_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    unreachable_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
     # The partnership the user works on; commands such as /convention apply to it.
     active_partnership_id: int | None = Field(default=None)
     created_at: datetime = _timestamp()
@@ -188,7 +189,7 @@ class MeetingNote(SQLModel, table=True):
     # "note" (step 2's meeting notes) or "steering" (a steering meeting held, step 6).
     kind: str = Field(default="note", max_length=16)
     # When the meeting was held, as the user said; None: the day it was written.
-    held_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    held_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
     written_at: datetime = _timestamp()
 
 
@@ -207,10 +208,10 @@ class Invitation(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_by: int = Field(foreign_key="app_user.id")
     created_at: datetime = _timestamp()
-    expires_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    expires_at: datetime = Field(sa_type=AwareDateTime(), nullable=False)
     used_by: int | None = Field(default=None, foreign_key="app_user.id")
-    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    used_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
+    revoked_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
 
 
 class GeneratedDocument(SQLModel, table=True):
@@ -249,7 +250,7 @@ class Inbound(SQLModel, table=True):
     chat_id: int | None = Field(default=None, sa_type=BigInteger)
     seq: int | None = Field(default=None, sa_type=BigInteger)
     received_at: datetime = _timestamp()
-    handled_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    handled_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -275,11 +276,11 @@ class OutboxMessage(SQLModel, table=True):
     # Telegram's id of the message once sent.
     message_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = _timestamp()
-    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
     # The instance sending it, and until when that claim holds unless renewed: a chat's
     # messages go out from one instance at a time, and a dead instance's are taken over.
     claimed_by: str | None = Field(default=None, max_length=32)
-    claimed_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    claimed_until: datetime | None = Field(default=None, sa_type=AwareDateTime())
 
 
 class CheckInRound(SQLModel, table=True):
@@ -296,14 +297,14 @@ class CheckInRound(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     partnership_id: int = Field(foreign_key="partnership.id", index=True)
     kind: str = Field(max_length=16)  # "pulse" or "review"
-    due_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    due_at: datetime = Field(sa_type=AwareDateTime(), nullable=False)
     # A full review due on the convention's end date: the guide's final evaluation.
     final: bool = Field(default=False)
     # "schedule", or "manual" (/evaluation)
     origin: str = Field(default="schedule", max_length=16)
     status: str = Field(default="open", max_length=16)  # "open", "closed"
     opened_at: datetime = _timestamp()
-    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
     # The report, computed once when the round closes: {"decision", "scores", ...}.
     summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
@@ -318,11 +319,11 @@ class CheckInInvite(SQLModel, table=True):
     round_id: int = Field(foreign_key="checkin_round.id", index=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)
     side: str = Field(max_length=16)  # "ours" or "partner"
-    invited_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    reminded_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    invited_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
+    reminded_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
     reminders: int = Field(default=0)
-    answered_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    unreachable_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    answered_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
+    unreachable_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
 
 
 class PartnershipHealth(SQLModel, table=True):
@@ -342,7 +343,7 @@ class PartnershipHealth(SQLModel, table=True):
     # A fingerprint of the inputs it was computed from.
     stamp: str = Field(default="", max_length=64)
     computed_at: datetime = _timestamp()
-    recheck_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), index=True)
+    recheck_at: datetime | None = Field(default=None, sa_type=AwareDateTime(), index=True)
 
 
 class Alert(SQLModel, table=True):
@@ -365,11 +366,11 @@ class Alert(SQLModel, table=True):
     state: str = Field(default="new", max_length=16)
     raised_at: datetime = _timestamp()
     # When its message to the partnership's members was recorded (None: not yet).
-    notified_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    seen_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    handled_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    notified_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
+    seen_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
+    handled_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
     handled_by: int | None = Field(default=None, foreign_key="app_user.id")
-    cleared_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    cleared_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
 
 
 class Digest(SQLModel, table=True):

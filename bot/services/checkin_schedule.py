@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from bot.services.work import Work
 from flows.evaluation import FOLLOWED_FROM, OURS, PARTNER
-from flows.invitations import aware
 from flows.schedule import Due, rhythm_of, schedule
 from storage import checkins as store
 from storage.models import Partnership
@@ -57,7 +56,7 @@ def signature_date(
         found = store.entered_stage(work.db, stage=FOLLOWED_FROM, partnership_ids=[partnership.id])
         entered = found.get(partnership.id)
     if entered is not None:
-        return aware(entered).astimezone(work.core.zone).date()
+        return entered.astimezone(work.core.zone).date()
     return None
 
 

@@ -22,7 +22,6 @@ from bot.services.results import (
 )
 from bot.services.work import Work
 from flows.evaluation import EVALUATED_STAGES, OURS, PARTNER
-from flows.invitations import aware
 from flows.roles import OBSERVER, Right, may
 from flows.schedule import KINDS, kind_shown, next_due
 from storage import checkins as store
@@ -73,7 +72,7 @@ def _round_info(work: Work, round_: CheckInRound, invites: list) -> RoundInfo:
     return RoundInfo(
         id=round_.id,
         kind=kind_shown(round_.kind, round_.final),
-        due_at=aware(round_.due_at),
+        due_at=round_.due_at,
         status=round_.status,
         answered=sum(i.answered_at is not None for i in invites),
         invited=len(invites),

@@ -10,7 +10,6 @@ from bot.services.results import FollowedList, PartnershipStatus, Result
 from bot.services.work import Work
 from flows.evaluation import EVALUATED_STAGES
 from flows.health import URGENCY, Reason, advice
-from flows.invitations import aware
 from flows.roles import COORDINATOR
 from flows.schedule import next_due
 from knowledge import Text
@@ -100,6 +99,6 @@ def main_reason(reasons: tuple[Reason, ...]) -> Text | None:
 def _late_since(work: Work, partnership: Partnership):
     """When the open round past its date was due, if there is one."""
     for round_ in store.rounds_of(work.db, partnership_id=partnership.id):
-        if round_.status == store.OPEN and aware(round_.due_at) < work.now:
-            return aware(round_.due_at)
+        if round_.status == store.OPEN and round_.due_at < work.now:
+            return round_.due_at
     return None

@@ -31,7 +31,6 @@ from flows.health import (
     rules,
     start_of_day,
 )
-from flows.invitations import aware
 from storage import health as store
 
 BATCH = 500
@@ -74,7 +73,7 @@ def refresh(work: Work, after_id: int = 0, limit: int = BATCH) -> HealthBatch:
     due = []
     for row in rows:
         stamp = facts.stamp(row)
-        recheck = row.recheck_at is not None and aware(row.recheck_at) <= work.now
+        recheck = row.recheck_at is not None and row.recheck_at <= work.now
         if row.stamp is None or stamp != row.stamp or recheck:
             due.append((row, stamp))
     if not due:
@@ -112,7 +111,7 @@ def health_of(work: Work, partnership_ids: list[int]) -> dict[int, HealthShown]:
             pid,
             row.light,
             tuple(Reason.from_dict(reason) for reason in row.reasons or ()),
-            aware(row.computed_at),
+            row.computed_at,
         )
         for pid, row in found.items()
     }
@@ -175,11 +174,11 @@ class _Facts:
         )
         for move in moves:
             if move.dest == FIRST_CONTACT:
-                _earliest(self.first_contact, move.partnership_id, aware(move.first))
+                _earliest(self.first_contact, move.partnership_id, move.first)
             if move.dest == FOLLOWED_FROM:
-                _latest(self.signed, move.partnership_id, aware(move.last))
+                _latest(self.signed, move.partnership_id, move.last)
             if move.trigger in DECISION_MOVES:
-                _latest(self.decided, move.partnership_id, aware(move.last))
+                _latest(self.decided, move.partnership_id, move.last)
 
     @classmethod
     def load(cls, work: Work, ids: list[int]) -> _Facts:
@@ -239,12 +238,12 @@ class _Facts:
         return HealthInputs(
             partnership_id=pid,
             stage=row.stage,
-            first_contact_at=self.first_contact.get(pid) or aware(row.created_at),
+            first_contact_at=self.first_contact.get(pid) or row.created_at,
             signed_at=start_of_day(signature, self.zone) if signature else self.signed.get(pid),
             convention_end=start_of_day(end, self.zone) if end else None,
             decided_at=self.decided.get(pid),
             steering_rhythm=followup.get("frequency"),
-            last_steering_at=aware(steering[0]) if steering else None,
+            last_steering_at=steering[0] if steering else None,
             rounds=rounds,
             respondents=self.reach.get(pid, {}),
         )

@@ -13,7 +13,6 @@ from bot.services.summaries import document_info
 from bot.services.work import Work
 from flows.convention import AGREED
 from flows.evaluation import OURS, PARTNER, EvaluationReport, build_report, overall_scores
-from flows.invitations import aware
 from flows.schedule import REVIEW
 from storage import checkins as store
 from storage import repository
@@ -151,5 +150,5 @@ def build(work: Work, partnership: Partnership, round_: CheckInRound) -> Built:
     ]
     questionnaire = work.core.flows[round_.kind].questionnaire
     report = build_report(questionnaire, answers, invited=invited, previous=earlier)
-    closed_on = aware(round_.closed_at or work.now).astimezone(work.core.zone).date()
+    closed_on = (round_.closed_at or work.now).astimezone(work.core.zone).date()
     return Built(work, partnership, round_, report, closed_on)

@@ -18,7 +18,6 @@ from bot.services.checkin_schedule import dues_of, side_of, sides_ready
 from bot.services.results import CheckInInvitation, Delivery, Result, Say
 from bot.services.work import Work
 from flows.evaluation import FOLLOWED_FROM, scored_questions
-from flows.invitations import aware
 from flows.schedule import REVIEW, kind_shown, latest_due
 from storage import checkins as store
 from storage import repository
@@ -74,7 +73,7 @@ def open_due_rounds(
         dues = dues_of(work, partnership, entered.get(partnership.id), until=work.now)
         for kind, due in latest_due(dues, work.now).items():
             last = latest.get((partnership.id, kind))
-            if last is None or aware(last) < due.at:
+            if last is None or last < due.at:
                 rows.append(
                     {
                         "partnership_id": partnership.id,
@@ -135,7 +134,7 @@ def remind_or_close(work: Work, round_: CheckInRound, invites: list) -> tuple[Re
     everyone who can be reached has answered. `invites`: the round's, read with the batch.
     Returns the messages, and whether this call closed the round."""
     result = Result(work.language)
-    opened = aware(round_.opened_at)
+    opened = round_.opened_at
     if work.now >= opened + CLOSE_AFTER or _all_answered(invites):
         partnership = work.db.get(Partnership, round_.partnership_id)
         return result, close_round(work, partnership, round_, result)

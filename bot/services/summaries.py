@@ -16,7 +16,6 @@ from bot.services.work import Work
 from flows.convention import proposed_items, unsettled_items
 from flows.criteria import ranked_entries
 from flows.evaluation import EVALUATED_STAGES
-from flows.invitations import aware
 from flows.schedule import next_due
 from storage import alerts, repository
 from storage.models import GeneratedDocument, Partnership
@@ -31,7 +30,7 @@ def card(work: Work, partnership: Partnership, role: str) -> PartnershipCard:
     return PartnershipCard(
         partnership=summary(partnership, role),
         members=len(members),
-        history=tuple(StageChange(m.dest, aware(m.moved_at)) for m in history[-HISTORY_SHOWN:]),
+        history=tuple(StageChange(m.dest, m.moved_at) for m in history[-HISTORY_SHOWN:]),
         moves=work.core.lifecycle.moves_from(partnership.stage),
         ready=stages.can_advance(work, partnership),
         next_checkin=upcoming.at if upcoming else None,
@@ -43,7 +42,7 @@ def card(work: Work, partnership: Partnership, role: str) -> PartnershipCard:
 
 def _last_steering(work: Work, partnership: Partnership):
     found = alerts.last_steering_meetings(work.db, partnership_ids=[partnership.id])
-    return aware(found[partnership.id]) if partnership.id in found else None
+    return found.get(partnership.id)
 
 
 def _next_checkin(work: Work, partnership: Partnership):
@@ -61,7 +60,7 @@ def dialogue(work: Work, partnership: Partnership, role: str) -> DialogueShown:
     return DialogueShown(
         partnership=summary(partnership, role),
         points=tuple((point, point.id in done) for point in work.core.dialogue.points),
-        notes=tuple((aware(note.written_at), note.text) for note in notes),
+        notes=tuple((note.written_at, note.text) for note in notes),
         notes_total=repository.count_notes(work.db, partnership_id=partnership.id),
     )
 
@@ -85,5 +84,5 @@ def document_info(document: GeneratedDocument) -> DocumentInfo:
         kind=document.kind,
         version=document.version,
         file_name=document.file_name,
-        created_at=aware(document.created_at),
+        created_at=document.created_at,
     )

@@ -31,7 +31,6 @@ from bot.delivery import CLOSE, DOCUMENT, EDIT, PHOTO, SEND
 from bot.telegram.locks import ChatLocks
 from bot.views.screens import plain
 from bot.views.splitting import MESSAGE_LIMIT, split_html
-from flows.invitations import aware
 from storage import delivery
 from storage.db import session_scope
 from storage.models import utcnow
@@ -433,7 +432,7 @@ class Sender:
                         row.kind,
                         dict(row.payload),
                         row.attempts,
-                        aware(row.next_attempt_at),
+                        row.next_attempt_at,
                         flow_session_id=row.flow_session_id,
                     )
                 )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.services import Actor, Services, checkins
-from flows.invitations import aware
 from storage.db import make_engine
 from tests.bot.checkins import (
     DAY,
@@ -193,7 +192,7 @@ async def test_the_final_evaluation_falls_due_on_the_end_date_once_and_its_decis
     # 9:00 on the end date: the final evaluation, a full review, asked of both organisations.
     await run_checkins(api, sqlite_url, at(end))
     (final,) = [r for r in rounds_of(sqlite_url, pid) if r.final]
-    assert final.kind == "review" and aware(final.due_at) == at(end)
+    assert final.kind == "review" and final.due_at == at(end)
     # Run again the same day, and the next: nobody is asked twice.
     await run_checkins(api, sqlite_url, later(end))
     await run_checkins(api, sqlite_url, later(end + DAY))
@@ -243,8 +242,8 @@ async def test_a_rhythm_set_in_followup_moves_the_check_ins(api, sqlite_url):
     assert rounds_of(sqlite_url, pid) == []
     await run_checkins(api, sqlite_url, at(SIGNED + 28 * DAY))
     (pulse,) = rounds_of(sqlite_url, pid)
-    assert pulse.kind == "pulse" and aware(pulse.due_at) == at(SIGNED + 28 * DAY)
+    assert pulse.kind == "pulse" and pulse.due_at == at(SIGNED + 28 * DAY)
     # The full review four weeks before the end, none a year after signature.
     await run_checkins(api, sqlite_url, at(end - 28 * DAY))
     reviews = [r for r in rounds_of(sqlite_url, pid) if r.kind == "review"]
-    assert [aware(r.due_at) for r in reviews] == [at(end - 28 * DAY)]
+    assert [r.due_at for r in reviews] == [at(end - 28 * DAY)]
