@@ -20,6 +20,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    ExtBot,
     InlineQueryHandler,
     MessageHandler,
     filters,
@@ -36,7 +37,7 @@ from bot.telegram.http import AiohttpRequest
 from bot.telegram.inbox import Inbox, InboxBot
 from bot.telegram.locks import ChatLocks
 from bot.telegram.outage import DatabaseWatch, summary
-from bot.telegram.outbox import RENEW_SECONDS, SWEEP_SECONDS, Sender
+from bot.telegram.outbox import RENEW_SECONDS, SWEEP_SECONDS, Sender, send_until_done
 from bot.telegram.processor import OrderedUpdateProcessor
 from bot.telegram.ratelimit import ChatRateLimiter
 from bot.views import Presenter
@@ -75,6 +76,13 @@ def file_url(base_url: str) -> str:
     """The file URL that goes with a Bot API base URL (".../bot" -> ".../file/bot")."""
     root, _, _ = base_url.rstrip("/").rpartition("/bot")
     return f"{root}/file/bot" if root else base_url
+
+
+async def send_waiting(settings: Settings, engine, clock, *, limit) -> None:
+    """Sends what the outbox holds, then returns (alliance checkins run): a bot of its own,
+    not the Application."""
+    async with ExtBot(**bot_options(settings)) as bot:
+        await send_until_done(Sender(bot, engine, ChatLocks(), clock), engine, clock, limit=limit)
 
 
 def bot_options(settings: Settings) -> dict:

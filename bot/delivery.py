@@ -9,10 +9,11 @@ talks to a channel.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot import terminal
@@ -22,6 +23,7 @@ from bot.views.screens import Reply, Screen
 from bot.views.splitting import MESSAGE_LIMIT, split_html, visible_length
 from storage import delivery, repository
 from storage.addresses import TELEGRAM, TERMINAL, Address
+from storage.db import session_scope
 
 # Kinds of outbox rows: a new message, an edit (text and buttons of a message), a message's
 # buttons removed, a file, a picture.
@@ -201,3 +203,10 @@ def _buttons(screen: Screen) -> list[list[list[str]]]:
 
 def _file_name(document) -> str:
     return f"v{document.version}-{document.file_name}"
+
+
+def next_attempt(engine: Engine, clock: Callable[[], datetime]) -> timedelta | None:
+    """How long until the earliest message still waiting may be tried again (None: none)."""
+    with session_scope(engine) as db:
+        earliest = delivery.earliest_pending(db, now=clock())
+    return None if earliest is None else earliest - clock()

@@ -27,7 +27,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.delivery import CLOSE, DOCUMENT, EDIT, PHOTO, SEND
+from bot.delivery import CLOSE, DOCUMENT, EDIT, PHOTO, SEND, next_attempt
 from bot.telegram.locks import ChatLocks
 from bot.views.screens import plain
 from bot.views.splitting import MESSAGE_LIMIT, split_html
@@ -70,6 +70,8 @@ BUSY_RETRY_SECONDS = 1.0
 # a third of a fan-out's CPU). A crash in that moment would send those few again; anything
 # else (an answer to someone waiting, a failure) is recorded at once.
 MARK_DELAY = 0.1
+# A command sending what waits leaves a message to retry later than this to the bot.
+LONGEST_WAIT = timedelta(seconds=60)
 
 
 # -- sending ----------------------------------------------------------------------------------
@@ -512,6 +514,32 @@ class Sender:
         retry_at = {o.entry.id: o.retry_at for o in outcomes if o.status == "retry"}
         soonest = min(retry_at.get(e.id, e.due) for e in waiting)
         self.schedule(chat_id, max((soonest - now).total_seconds(), 0.05))
+
+
+async def send_until_done(
+    sender: Sender, engine: Engine, clock: Callable[[], datetime], *, limit: timedelta
+) -> None:
+    """Sends what the outbox holds, retrying what is due soon, for `limit` at most (for a
+    command that then exits); the instance's claims are kept while it sends, and freed
+    after."""
+    renewing = asyncio.ensure_future(_keep_claims(sender))
+    try:
+        deadline = clock() + limit
+        while clock() < deadline:
+            await sender.sweep()
+            wait = next_attempt(engine, clock)
+            if wait is None or wait > LONGEST_WAIT:
+                return
+            await asyncio.sleep(max(wait.total_seconds(), 0.05))
+    finally:
+        renewing.cancel()
+        await sender.release_all()
+
+
+async def _keep_claims(sender: Sender) -> None:
+    while True:
+        await asyncio.sleep(RENEW_SECONDS)
+        await sender.renew_claims()
 
 
 def _log_failure(done: Future) -> None:
