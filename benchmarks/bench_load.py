@@ -12,7 +12,17 @@ answer, 0.05), --duration SECONDS (stop then; until then users start a new diagn
 they finish one; default: one whole walk each), --closed-loop (no think time),
 --bot alliance|floor|both, --database-url URL (Alliance's; default a temporary SQLite
 file), --instances N (Alliance as N instances in webhook mode sharing --database-url, which
-must then be PostgreSQL), --seed N, --markdown (a section for benchmarks/RESULTS.md).
+must then be PostgreSQL), --seed N, --markdown (a section for benchmarks/RESULTS.md),
+--digest N (Alliance runs twice, the second time with N coordinators' weekly digests made
+due while the users answer: see below).
+
+With --digest N, N coordinators (each of an organisation with 3 partnerships) are put in
+Alliance's database before it starts, with this week's digest already recorded; both runs
+have them. In the second run ("alliance+digest"), as the users start, the week's digests
+are deleted: the bot's next dispatch (every 60 s) records N digests in the outbox and sends
+them as a fan-out (bulk: they yield to the users' replies at the rate limiter). The report
+adds the digests sent, how long from due to the last one, and the latency p95 of the
+answers queued while they were being sent.
 
 With --instances, each `alliance run` listens on its own loopback port with its share of
 the 30 messages/s (ALLIANCE_MAX_MESSAGES_PER_SECOND = 30 / N, as the README's deployment
@@ -67,6 +77,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -407,6 +418,12 @@ class Result:
     walks: int = 0
     wall: float = 0.0
     unclaimed_sends: int = 0
+    # With --digest: the digests sent, when they fell due and when the first and last went
+    # out (monotonic), and the answers queued meanwhile.
+    digests: int = 0
+    digest_due: float | None = None
+    digest_first: float | None = None
+    digest_last: float | None = None
     log_errors: int = 0
     first_log_error: str | None = None
 
@@ -436,6 +453,19 @@ class Result:
             return float("nan")
         rank = max(1, -(-len(values) * p // 100))
         return values[int(rank) - 1]
+
+    def percentile_between(self, p: float, start: float | None, end: float | None) -> float:
+        """The p-th percentile of the latency of answers queued between start and end."""
+        if start is None or end is None:
+            return float("nan")
+        values = sorted(
+            ((s.reacted if s.reacted is not None else s.queued + REPLY_TIMEOUT) - s.queued) * 1000
+            for s in self.samples
+            if start <= s.queued <= end
+        )
+        if not values:
+            return float("nan")
+        return values[int(max(1, -(-len(values) * p // 100))) - 1]
 
     @property
     def window_answers(self) -> int:
@@ -615,7 +645,7 @@ def make_users(
             api=api,
             observer=observer,
             think=options.think,
-            exact=bot == "alliance",
+            exact=bot != "floor",
             seed=options.seed * 1_000_003 + index,
             deadline=deadline,
         )
@@ -624,7 +654,11 @@ def make_users(
 
 
 async def drive(
-    bot: str, api: FakeBotApi, options: argparse.Namespace, pushed: set[int] | None = None
+    bot: str,
+    api: FakeBotApi,
+    options: argparse.Namespace,
+    pushed: set[int] | None = None,
+    at_start: Callable[[], None] | None = None,
 ) -> Result:
     """Run the users against a bot that already polls the fake (or whose instances get the
     updates `pushed`), then collect the result."""
@@ -637,6 +671,10 @@ async def drive(
     users = make_users(api, observer, options, bot, base)
     stagger = options.think or 1.0
     started = time.monotonic()
+    due = None
+    if at_start is not None:
+        await asyncio.to_thread(at_start)
+        due = time.monotonic()
     try:
         await asyncio.gather(
             *(user.run(index * stagger / len(users)) for index, user in enumerate(users))
@@ -647,17 +685,27 @@ async def drive(
             await api.idle(timeout=10)
     finally:
         await observer.close(following)
-    return collect(bot, users, observer, options.think, wall)
+    result = collect(bot, users, observer, options.think, wall)
+    result.digest_due = due
+    return result
 
 
 async def run_bot(bot: str, options: argparse.Namespace) -> Result:
     """One bot: fresh fake API, the bot's processes, the users; BotFailed with its log."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench_load_{bot}_"))
     database_url = options.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    count = options.instances if bot == "alliance" else 1
+    count = options.instances if bot != "floor" else 1
     logs = [workdir / f"bot{index}.log" for index in range(count)]
     api = make_fake_api(options.delay)
     await api.start()
+    coordinators: set[int] = set()
+    at_start = None
+    if options.digest and bot != "floor":
+        coordinators = await asyncio.to_thread(seed_coordinators, database_url, options.digest)
+        for chat in coordinators:
+            api.open_chat(chat)
+        if bot == DIGEST_BOT:
+            at_start = partial(make_digests_due, database_url)
     processes: list[asyncio.subprocess.Process] = []
     pushing = None
     try:
@@ -688,7 +736,11 @@ async def run_bot(bot: str, options: argparse.Namespace) -> Result:
                 pushing = asyncio.create_task(push_updates(api, hooks, pushed, options.delay))
             else:
                 await wait_until_polling(api, processes[0])
-            result = await drive(bot, api, options, pushed)
+            result = await drive(bot, api, options, pushed, at_start)
+            if coordinators:
+                # The digests can still be going out once the users are done.
+                await wait_for_digests(api, coordinators, options.digest if at_start else 0)
+                count_digests(result, api, coordinators)
             errors = [log_errors(path) for path in logs]
             result.log_errors = sum(lines for lines, _ in errors)
             result.first_log_error = next((first for _, first in errors if first), None)
@@ -706,6 +758,111 @@ async def run_bot(bot: str, options: argparse.Namespace) -> Result:
     finally:
         await api.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# -- the weekly digest (--digest) ----------------------------------------------------------
+
+DIGEST_BOT = "alliance+digest"
+COORDINATOR_CHATS = 900_000_000
+PARTNERSHIPS_PER_COORDINATOR = 3
+DIGEST_WAIT = 120.0
+# How a digest starts, in French (the coordinators' language).
+DIGEST_TITLE = "Vos partenariats cette semaine"
+
+
+def this_week() -> str:
+    """The Monday of the digest due now, in ALLIANCE_TIMEZONE; exits on a Monday morning,
+    when none is due."""
+    from zoneinfo import ZoneInfo
+
+    from flows.digest import digest_week
+    from storage.models import utcnow
+
+    week = digest_week(utcnow(), ZoneInfo(os.environ.get("ALLIANCE_TIMEZONE", "Europe/Paris")))
+    if week is None:
+        sys.exit("--digest: no digest is due on a Monday before 9:00; run it later")
+    return week.isoformat()
+
+
+def seed_coordinators(database_url: str, count: int) -> set[int]:
+    """`count` coordinators, each of an organisation with its partnerships, this week's
+    digest recorded (not due); their Telegram chats."""
+    from sqlmodel import select
+
+    from storage.db import make_engine, session_scope
+    from storage.migrate import upgrade
+    from storage.models import Coordinator, Digest, Organisation, Partnership, User
+
+    upgrade(database_url)
+    week, stages = this_week(), ("dialogue", "content", "implementation")
+    engine = make_engine(database_url)
+    chats = {COORDINATOR_CHATS + index for index in range(count)}
+    with session_scope(engine) as db:
+        found = db.exec(select(User.external_id).where(User.external_id.like("tg:9%")))
+        known = set(found)
+        for chat in sorted(chats):
+            if f"tg:{chat}" in known:
+                continue
+            user = User(external_id=f"tg:{chat}", language="fr", display_name=f"C {chat}")
+            organisation = Organisation(name=f"Fédération {chat}")
+            db.add_all([user, organisation])
+            db.flush()
+            db.add(Coordinator(organisation_id=organisation.id, user_id=user.id))
+            db.add(Digest(user_id=user.id, week=week))
+            for index in range(PARTNERSHIPS_PER_COORDINATOR):
+                stage = stages[index % len(stages)]
+                # No steering rhythm agreed: no alert comes to blur the digests' figures.
+                followup = {"signature_date": "2026-01-15"}
+                db.add(
+                    Partnership(
+                        name=f"Partenariat {chat}-{index}",
+                        our_organisation=organisation.name,
+                        our_organisation_id=organisation.id,
+                        stage=stage,
+                        followup=followup if stage == "implementation" else {},
+                        created_by=user.id,
+                    )
+                )
+    engine.dispose()
+    return chats
+
+
+def make_digests_due(database_url: str) -> None:
+    """This week's digests forgotten: the bot's next dispatch sends them."""
+    from sqlalchemy import delete
+
+    from storage.db import make_engine, session_scope
+    from storage.models import Digest
+
+    engine = make_engine(database_url)
+    with session_scope(engine) as db:
+        db.execute(delete(Digest).where(Digest.week == this_week()))
+    engine.dispose()
+
+
+def _digest_calls(api: FakeBotApi, coordinators: set[int]) -> list[Call]:
+    return [
+        call
+        for call in list(api.calls)
+        if call.ok
+        and call.method == "sendMessage"
+        and _chat_of(call.chat_id) in coordinators
+        and DIGEST_TITLE in (call.text or "")
+    ]
+
+
+async def wait_for_digests(api: FakeBotApi, coordinators: set[int], expected: int) -> None:
+    """Until `expected` digests went out (or DIGEST_WAIT passed)."""
+    deadline = time.monotonic() + DIGEST_WAIT
+    while len(_digest_calls(api, coordinators)) < expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+
+
+def count_digests(result: Result, api: FakeBotApi, coordinators: set[int]) -> None:
+    sent = _digest_calls(api, coordinators)
+    result.digests = len(sent)
+    if sent:
+        result.digest_first, result.digest_last = sent[0].time, sent[-1].time
 
 
 # -- several instances behind a webhook ----------------------------------------------------
@@ -852,6 +1009,28 @@ def table_rows(results: dict[str, Result], closed_loop: bool) -> list[list[str]]
                 "share of ceiling", lambda r: _num(100 * r.answers_per_second / r.ceiling, 0) + " %"
             )
         )
+    if any(r.digest_due is not None or r.digests for r in results.values()):
+        rows += [
+            row("weekly digests sent during the run", lambda r: str(r.digests)),
+            row(
+                "  from due to the last one sent (s)",
+                lambda r: (
+                    _num(r.digest_last - r.digest_due, 1) if r.digest_last and r.digest_due else "-"
+                ),
+            ),
+            row(
+                "  first to last sent (s)",
+                lambda r: _num(r.digest_last - r.digest_first, 1) if r.digest_last else "-",
+            ),
+            row(
+                "  latency p95 while they were sent (ms)",
+                lambda r: _ms(r.percentile_between(95, r.digest_first, r.digest_last)),
+            ),
+            row(
+                "  latency p50 while they were sent (ms)",
+                lambda r: _ms(r.percentile_between(50, r.digest_first, r.digest_last)),
+            ),
+        ]
     rows.append(row("wall time (s)", lambda r: _num(r.wall, 0)))
     return rows
 
@@ -982,7 +1161,8 @@ def notes(results: dict[str, Result]) -> list[str]:
 
 def header(results: dict[str, Result]) -> list[str]:
     """The table's column names."""
-    return ["", *results] + (["alliance/floor"] if len(results) == 2 else [])
+    both = "alliance" in results and "floor" in results
+    return ["", *results] + (["alliance/floor"] if both else [])
 
 
 def report_text(
@@ -1037,6 +1217,9 @@ def parse_options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--instances", type=int, default=1, help="Alliance instances (1)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the think times")
     parser.add_argument("--markdown", action="store_true", help="a section for RESULTS.md")
+    parser.add_argument(
+        "--digest", type=int, default=0, help="coordinators whose weekly digest falls due (0)"
+    )
     options = parser.parse_args(argv)
     if not 1 <= options.users <= 10_000:
         parser.error("--users must be between 1 and 10000")
@@ -1051,7 +1234,13 @@ async def run_all(options: argparse.Namespace) -> tuple[dict[str, Result], dict[
     """Each bot in turn; a bot that fails is reported, the others still run."""
     results: dict[str, Result] = {}
     failures: dict[str, str] = {}
-    for bot in BOTS if options.bot == "both" else (options.bot,):
+    bots = BOTS if options.bot == "both" else (options.bot,)
+    if options.digest:
+        # The same run with and without the digests, one after the other.
+        bots = tuple(
+            b for name in bots for b in ((name, DIGEST_BOT) if name == "alliance" else (name,))
+        )
+    for bot in bots:
         print(f"running {bot}: {headline(options)}...", file=sys.stderr, flush=True)
         try:
             results[bot] = await run_bot(bot, options)
