@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from bot.delivery import record_deliveries
-from bot.services import Services, alerts, dispatch, health
+from bot.services import Services, alerts, dispatch, health, reports, rounds
 from bot.views import Presenter
 
 
@@ -40,6 +40,7 @@ def dispatch_once(services: Services, presenter: Presenter) -> Dispatched:
     record = _recorder(services, presenter, done)
     for use_case, counter in ((dispatch.open_due, "opened"), (dispatch.follow_open, "closed")):
         _batches(services, use_case, done, counter, record)
+    send_reports(services, presenter, done)
     # The rounds moved: the health of what changed, its alerts raised and cleared; then the
     # new alerts to their people, then the digests that show the lights.
     after = 0
@@ -59,6 +60,25 @@ def push(services: Services, presenter: Presenter, done: Dispatched | None = Non
     _batches(services, alerts.notify_new, done, "alerts", record)
     _batches(services, alerts.send_digests, done, "digests", record)
     return done
+
+
+def send_reports(services: Services, presenter: Presenter, done: Dispatched) -> None:
+    """The reports of the rounds closed (by this run, or by one that died before sending
+    them): read, rendered outside any transaction and any lock, then recorded for their
+    members in a short transaction of their own, once."""
+
+    def record(db: Session, _user, result) -> None:
+        at = services.clock()
+        done.chats.update(record_deliveries(db, presenter, result.deliveries, at=at))
+        done.messages += len(result.deliveries)
+
+    while pending := services.run_system(rounds.reports_pending):
+        for round_id in pending:
+            job = services.run_system(rounds.report_to_render, round_id)
+            if job is None:
+                continue
+            rendered = {language: reports.render(job, language) for language in job.languages}
+            services.run_system(rounds.send_report, round_id, rendered, then=record)
 
 
 def _recorder(services: Services, presenter: Presenter, done: Dispatched):

@@ -21,6 +21,9 @@ from storage.models import (
 )
 
 OPEN, CLOSED = "open", "closed"
+# A closed round's report, in its summary ("report"): "pending" while it waits to be rendered
+# and sent after the transaction that closed the round, "sent" once recorded for sending.
+REPORT_PENDING, REPORT_SENT = "pending", "sent"
 
 
 def evaluated_partnerships(
@@ -216,6 +219,34 @@ def close(session: Session, *, round_id: int, at: datetime) -> bool:
         update(CheckInRound)
         .where(CheckInRound.id == round_id, CheckInRound.status == OPEN)
         .values(status=CLOSED, closed_at=at)
+    )
+    return result.rowcount == 1
+
+
+def rounds_with_report_pending(session: Session, *, limit: int = 100) -> list[int]:
+    """Closed rounds whose report waits to be sent, oldest first."""
+    query = (
+        select(CheckInRound.id)
+        .where(
+            CheckInRound.status == CLOSED,
+            CheckInRound.summary["report"].as_string() == REPORT_PENDING,
+        )
+        .order_by(CheckInRound.id)
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def claim_report(session: Session, *, round_id: int, summary: dict[str, Any]) -> bool:
+    """Marks a round's report sent (its summary becomes `summary`); True for the one process
+    whose transaction does it, whatever number of dispatchers run."""
+    result = session.execute(
+        update(CheckInRound)
+        .where(
+            CheckInRound.id == round_id,
+            CheckInRound.summary["report"].as_string() == REPORT_PENDING,
+        )
+        .values(summary=summary)
     )
     return result.rowcount == 1
 

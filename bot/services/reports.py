@@ -93,25 +93,23 @@ class Built:
         return self.files[language]
 
     def _build(self, language: str):
-        # matplotlib and fpdf load with the first report, not with every process that starts
-        # (a dispatcher run sends thousands of messages and rarely builds a report).
-        from bot.documents import evaluation as rendering
+        for kind, content in render(self.to_render(), language):
+            yield self._keep(kind, language, content)
 
+    def to_render(self) -> ToRender:
+        """What rendering the files needs, apart from the database."""
         ours, partner = self.organisations
-        facts = dict(
-            partnership=self.partnership.name,
-            ours=ours,
-            partner=partner,
-            round_date=self.closed_on,
-            language=language,
-        )
-        chart = rendering.evaluation_chart(self.report, **facts)
-        yield self._keep(f"{self.round.kind}_chart", language, chart)
-        if self.round.kind == REVIEW:
-            docx = rendering.evaluation_docx(self.report, **facts, chart=chart)
-            yield self._keep("review_report", language, docx)
-            pdf = rendering.evaluation_pdf(self.report, **facts, chart=chart)
-            yield self._keep("review_report_pdf", language, pdf)
+        facts = {
+            "partnership": self.partnership.name,
+            "ours": ours,
+            "partner": partner,
+            "round_date": self.closed_on,
+        }
+        return ToRender(self.round.id, self.round.kind, self.report, facts)
+
+    def keep_rendered(self, language: str, files: list[tuple[str, bytes]]) -> None:
+        """Files rendered beforehand (outside the transaction), kept now for that language."""
+        self.files[language] = tuple(self._keep(kind, language, c) for kind, c in files)
 
     def _keep(self, kind: str, language: str, content: bytes) -> DocumentInfo:
         document = repository.add_document(
@@ -124,6 +122,35 @@ class Built:
             created_by=self.partnership.created_by,
         )
         return document_info(document)
+
+
+@dataclass(frozen=True)
+class ToRender:
+    """A round's report as its files are rendered from it: plain values, no database."""
+
+    round_id: int
+    kind: str
+    report: EvaluationReport
+    facts: dict
+    languages: tuple[str, ...] = ()
+
+
+def render(job: ToRender, language: str) -> list[tuple[str, bytes]]:
+    """The chart (and for a full review the report as DOCX and PDF) in that language, as
+    (document kind, content): seconds of CPU, done outside any transaction when it can."""
+    # matplotlib and fpdf load with the first report, not with every process that starts
+    # (a dispatcher run sends thousands of messages and rarely builds a report).
+    from bot.documents import evaluation as rendering
+
+    facts = dict(job.facts, language=language)
+    chart = rendering.evaluation_chart(job.report, **facts)
+    files = [(f"{job.kind}_chart", chart)]
+    if job.kind == REVIEW:
+        files.append(("review_report", rendering.evaluation_docx(job.report, **facts, chart=chart)))
+        files.append(
+            ("review_report_pdf", rendering.evaluation_pdf(job.report, **facts, chart=chart))
+        )
+    return files
 
 
 def _both_answered(summary: dict | None) -> bool:

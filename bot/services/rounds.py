@@ -10,6 +10,7 @@ number of dispatchers run.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -137,7 +138,7 @@ def remind_or_close(work: Work, round_: CheckInRound, invites: list) -> tuple[Re
     opened = round_.opened_at
     if work.now >= opened + CLOSE_AFTER or _all_answered(invites):
         partnership = work.db.get(Partnership, round_.partnership_id)
-        return result, close_round(work, partnership, round_, result)
+        return result, close_round(work, partnership, round_, result, report_now=False)
     due = sum(work.now >= opened + timedelta(days=days) for days in REMINDER_DAYS)
     waiting = [i for i in invites if not (i.answered_at or i.unreachable_at) and i.reminders < due]
     if not waiting:
@@ -166,9 +167,20 @@ def scores_asked(work: Work, kind: str) -> int:
     return len(scored_questions(work.core.flows[kind].questionnaire))
 
 
-def close_round(work: Work, partnership: Partnership, round_: CheckInRound, result: Result) -> bool:
+def close_round(
+    work: Work,
+    partnership: Partnership,
+    round_: CheckInRound,
+    result: Result,
+    *,
+    report_now: bool = True,
+) -> bool:
     """Closes the round once, builds its report, sends it to every member, and lets a full
-    review's decision move the partnership. False if another process closed it first."""
+    review's decision move the partnership. False if another process closed it first.
+
+    Without `report_now` (the dispatcher, whose transaction holds a batch of rows locked),
+    the report is only marked pending on the round: its files are rendered after the
+    transaction commits, and it is sent by `send_report`, once."""
     if not store.close(work.db, round_id=round_.id, at=work.now):
         return False
     round_.status, round_.closed_at = store.CLOSED, work.now
@@ -176,6 +188,17 @@ def close_round(work: Work, partnership: Partnership, round_: CheckInRound, resu
     round_.summary = built.summary
     work.db.add(round_)
     moved = _apply_decision(work, partnership, round_, built.report.decision)
+    if report_now:
+        _report(work, built, moved, result)
+    else:
+        round_.summary = built.summary | {"report": store.REPORT_PENDING, "moved_to": moved}
+        work.db.add(round_)
+    return True
+
+
+def _report(work: Work, built: reports.Built, moved: str | None, result: Result) -> None:
+    """The round's report, with its files in each member's language, to every member."""
+    partnership = built.partnership
     for user, role in repository.members_of(work.db, partnership_id=partnership.id):
         if user.unreachable_at is not None:
             continue
@@ -185,7 +208,49 @@ def close_round(work: Work, partnership: Partnership, round_: CheckInRound, resu
                 user.external_id, user.language, views, built.documents(user.language), bulk=True
             )
         )
-    return True
+
+
+# -- reports sent after the dispatcher's transaction ------------------------------------------
+
+
+def reports_pending(work: Work) -> list[int]:
+    """The closed rounds whose report waits to be sent."""
+    return store.rounds_with_report_pending(work.db)
+
+
+def report_to_render(work: Work, round_id: int) -> reports.ToRender | None:
+    """What rendering a pending report needs, in its members' languages (None if it was
+    sent meanwhile): read in a short transaction, rendered outside any."""
+    round_ = work.db.get(CheckInRound, round_id)
+    if round_ is None or (round_.summary or {}).get("report") != store.REPORT_PENDING:
+        return None
+    partnership = work.db.get(Partnership, round_.partnership_id)
+    members = repository.members_of(work.db, partnership_id=partnership.id)
+    languages = sorted({user.language for user, _ in members if user.unreachable_at is None})
+    job = reports.build(work, partnership, round_).to_render()
+    return replace(job, languages=tuple(languages))
+
+
+def send_report(work: Work, round_id: int, rendered: dict[str, list]) -> Result:
+    """Records a pending report for its members, with the files rendered beforehand, and
+    marks it sent, in one short transaction: once, whatever number of dispatchers run (and
+    again at the next run if the process died before)."""
+    result = Result(work.language)
+    round_ = work.db.get(CheckInRound, round_id)
+    summary = dict(round_.summary or {}) if round_ is not None else {}
+    if summary.get("report") != store.REPORT_PENDING:
+        return result
+    moved = summary.get("moved_to")
+    if not store.claim_report(
+        work.db, round_id=round_id, summary=summary | {"report": store.REPORT_SENT}
+    ):
+        return result
+    partnership = work.db.get(Partnership, round_.partnership_id)
+    built = reports.build(work, partnership, round_)
+    for language, files in rendered.items():
+        built.keep_rendered(language, files)
+    _report(work, built, moved, result)
+    return result
 
 
 def _apply_decision(work: Work, partnership: Partnership, round_, decision: str | None):
