@@ -262,8 +262,8 @@ def run_checkins(settings: Settings, at) -> int:
 
 def export_data(settings: Settings, args) -> int:
     from pathlib import Path
-
     from zoneinfo import ZoneInfo
+
     from bot.exporting import csv_folder, export
     from bot.i18n import language_of
     from storage.db import make_engine
@@ -271,11 +271,11 @@ def export_data(settings: Settings, args) -> int:
     if args.format == "xlsx" and not args.output:
         print("An XLSX export needs a file: add -o FILE.xlsx", file=sys.stderr)
         return 2
-    if not prepare_database(settings):
     output = Path(args.output) if args.output else None
     if args.format == "csv" and output and not csv_folder(output) and output.suffix != ".zip":
         print("A CSV export is one file per table: -o FILE.zip or -o FOLDER", file=sys.stderr)
         return 2
+    if not prepare_database(settings):
         return 2
     engine = make_engine(settings.database_url)
     count = export(
