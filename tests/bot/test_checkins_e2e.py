@@ -26,10 +26,13 @@ FIRST_PULSE = SIGNED + 6 * 7 * DAY  # six weeks after signature, 9:00 in Paris
 
 
 def invitations(api, chat: int) -> list:
+    """The invitations and reminders a person got (not the alert of a round late, issue 19,
+    which names the check-in too)."""
     return [
         c
         for c in api.calls_of("sendMessage", chat)
-        if "Point d’étape" in (c.text or "") or "Rappel" in (c.text or "")
+        if ("Point d’étape" in (c.text or "") or "Rappel" in (c.text or ""))
+        and "Alerte" not in (c.text or "")
     ]
 
 
