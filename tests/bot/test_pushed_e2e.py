@@ -1,10 +1,9 @@
-"""Each health signal of issue 19 from its real cause, with time moved, on PostgreSQL: the
-dispatcher (the one `alliance checkins run` and the bot run, `dispatch_once` with a clock)
-raises its alert
-at the right moment and not before, records its message once for each member of both
-organisations and the coordinators, and clears it when the cause is resolved. The first
-test runs the real command (`--at`) against the fake Bot API, for the whole chain to
-Telegram, the weekly digest included."""
+"""Each health signal of issue 19 from its real cause, with time moved, on SQLite and
+PostgreSQL: the dispatcher (the one `alliance checkins run` and the bot run, `dispatch_once`
+with a clock) raises its alert at the right moment and not before, records its message once
+for each member of both organisations and the coordinators, and clears it when the cause is
+resolved. The first test runs the real command (`--at`) against the fake Bot API on
+PostgreSQL, for the whole chain to Telegram, the weekly digest included."""
 
 from __future__ import annotations
 
@@ -192,8 +191,8 @@ def _digests(api) -> int:
 # -- the other signals, the dispatcher run in process -------------------------------------------
 
 
-def test_a_check_in_late_then_answered(clean_postgres_url):
-    line = Timeline(clean_postgres_url)
+def test_a_check_in_late_then_answered(database_url):
+    line = Timeline(database_url)
     try:
         line.run(at(FIRST_PULSE, minute=1))
         late = at(FIRST_PULSE + 7 * DAY)
@@ -209,8 +208,8 @@ def test_a_check_in_late_then_answered(clean_postgres_url):
         line.close()
 
 
-def test_a_check_in_answered_by_one_organisation_only(clean_postgres_url):
-    line = Timeline(clean_postgres_url)
+def test_a_check_in_answered_by_one_organisation_only(database_url):
+    line = Timeline(database_url)
     try:
         line.run(at(FIRST_PULSE, minute=1))
         line.answer_round(at(FIRST_PULSE + DAY), {101: "4", 102: "4"})
@@ -230,8 +229,8 @@ def test_a_check_in_answered_by_one_organisation_only(clean_postgres_url):
         line.close()
 
 
-def test_a_dimension_turning_red(clean_postgres_url):
-    line = Timeline(clean_postgres_url)
+def test_a_dimension_turning_red(database_url):
+    line = Timeline(database_url)
     try:
         line.run(at(FIRST_PULSE, minute=1))
         line.answer_round(at(FIRST_PULSE, 10), {101: "2", 102: "2"})
@@ -250,8 +249,8 @@ def test_a_dimension_turning_red(clean_postgres_url):
         line.close()
 
 
-def test_a_dimension_dropping_then_declining_two_rounds_running(clean_postgres_url):
-    line = Timeline(clean_postgres_url)
+def test_a_dimension_dropping_then_declining_two_rounds_running(database_url):
+    line = Timeline(database_url)
     try:
         for day, score in ((FIRST_PULSE, "5"), (SECOND_PULSE, "4")):
             line.run(at(day, minute=1))
@@ -267,15 +266,15 @@ def test_a_dimension_dropping_then_declining_two_rounds_running(clean_postgres_u
         declining = line.alerts("dimension_declining")
         assert declining and line.messages("Une dimension")[201] >= len(declining)
         # Sent once each: a later run adds nothing.
-        sent = outbox_texts(clean_postgres_url)
+        sent = outbox_texts(database_url)
         line.run(at(THIRD_PULSE, 12))
-        assert outbox_texts(clean_postgres_url) == sent
+        assert outbox_texts(database_url) == sent
     finally:
         line.close()
 
 
-def test_perceptions_diverging_two_rounds_running(clean_postgres_url):
-    line = Timeline(clean_postgres_url)
+def test_perceptions_diverging_two_rounds_running(database_url):
+    line = Timeline(database_url)
     try:
         line.run(at(FIRST_PULSE, minute=1))
         line.answer_round(at(FIRST_PULSE, 10), {101: "5", 102: "5", 201: "2"})
@@ -295,9 +294,9 @@ def test_perceptions_diverging_two_rounds_running(clean_postgres_url):
         line.close()
 
 
-def test_the_agreement_ending_within_90_days_with_no_decision(clean_postgres_url):
+def test_the_agreement_ending_within_90_days_with_no_decision(database_url):
     end = date(2027, 12, 31)
-    line = Timeline(clean_postgres_url, partner_answers=False, end=end)
+    line = Timeline(database_url, partner_answers=False, end=end)
     try:
         warn = paris(end) - timedelta(days=90)
         line.raised_once(
@@ -318,8 +317,8 @@ def test_the_agreement_ending_within_90_days_with_no_decision(clean_postgres_url
         line.close()
 
 
-def test_respondents_of_one_organisation_unreachable(clean_postgres_url):
-    line = Timeline(clean_postgres_url)
+def test_respondents_of_one_organisation_unreachable(database_url):
+    line = Timeline(database_url)
     try:
         moment = at(SIGNED + 20 * DAY)
         line.run(moment)
@@ -344,8 +343,8 @@ def test_respondents_of_one_organisation_unreachable(clean_postgres_url):
         line.close()
 
 
-def test_signing_taking_much_longer_than_the_guide_says(clean_postgres_url):
-    line = Timeline(clean_postgres_url, partner_answers=False)
+def test_signing_taking_much_longer_than_the_guide_says(database_url):
+    line = Timeline(database_url, partner_answers=False)
     # Nine months in the same time of year (CET): the threshold falls at 10:00 in Paris.
     first_contact = paris(date(2027, 2, 1), 10)
     try:
