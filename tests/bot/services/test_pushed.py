@@ -9,7 +9,7 @@ import threading
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.callback_data import partnership_button
+from bot.callback_data import parse_partnership, partnership_button
 from bot.scheduler import push
 from bot.services import Actor, Core, Services, buttons
 from bot.views import Presenter
@@ -99,7 +99,8 @@ def test_seen_and_handled_by_a_member_not_by_an_observer_a_coordinator_or_a_forg
 
     def press(chat: int, action: str, alert_id: int, on: int = pid):
         who = Actor(f"tg:{chat}", "fr")
-        return client.run(who, buttons.press, partnership_button(on, 0, action, alert_id), 7)
+        button = parse_partnership(partnership_button(on, 0, action, alert_id))
+        return client.run(who, buttons.press, button, 7)
 
     try:
         assert "ne le permet pas" in press(301, "handled", aid).notice  # observer
