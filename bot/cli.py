@@ -219,6 +219,7 @@ def run_webhook(settings: Settings, application) -> int:
 def run_console(settings: Settings, user: str | None) -> int:
     from bot.console import Console
     from bot.services import Actor, Core, Services
+    from storage.addresses import Address
     from storage.db import make_engine
 
     if not prepare_database(settings):
@@ -233,7 +234,6 @@ def run_console(settings: Settings, user: str | None) -> int:
 def run_checkins(settings: Settings, at) -> int:
     from bot import checkins_cli
 
-    from storage.addresses import Address
     if not prepare_database(settings):
         return 2
     done = checkins_cli.run(settings, at)
