@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.services import checkin_schedule, organisations, rounds, stages, steering, summaries
+from bot.services import (
+    checkin_schedule,
+    organisations,
+    rounds,
+    stages,
+    steering_meetings,
+    summaries,
+)
 from bot.services.access import membership
 from bot.services.results import DiagnosisShown, FollowupShown, Result, Say
 from bot.services.work import Work
@@ -125,7 +132,7 @@ def _meeting_note(
 
 
 def _steering_meeting(work: Work, running, partnership, role, flow_state, result) -> None:
-    steering.produced(work, partnership, role, flow_state, result)
+    steering_meetings.produced(work, partnership, role, flow_state, result)
 
 
 def _checkin_answer(work: Work, running, partnership, role, flow_state, result) -> None:
