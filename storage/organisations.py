@@ -77,11 +77,6 @@ def organisations_known_to(
     return theirs + others
 
 
-def organisations_created_by(session: Session, *, user_id: int) -> list[Organisation]:
-    query = select(Organisation).where(Organisation.created_by == user_id)
-    return list(session.exec(query.order_by(Organisation.id)))
-
-
 def update_organisation(session: Session, *, organisation: Organisation, **fields: Any) -> None:
     """Corrects an organisation's name, kind or details; a new name is written on every
     partnership it takes part in, in the same transaction (many screens read those)."""

@@ -7,14 +7,16 @@ from datetime import date, datetime
 
 from bot.services.work import Work
 from flows.evaluation import FOLLOWED_FROM, OURS, PARTNER
+from flows.roles import SIDES
 from flows.schedule import Due, rhythm_of, schedule
 from storage import checkins as store
 from storage.models import Partnership
 
 
 def side_of(role: str) -> str:
-    """Which organisation a respondent answers for."""
-    return PARTNER if role == "partner" else OURS
+    """Which organisation a respondent answers for (flows.roles.SIDES, the one table); a
+    viewer without a membership (a coordinator) reads as our side."""
+    return SIDES.get(role, OURS)
 
 
 def dues_of(
