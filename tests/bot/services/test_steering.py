@@ -66,7 +66,9 @@ def test_held_today_in_two_taps_and_shown_on_the_card(sqlite_url):
         today = data_of(asked.edit, "Aujourd’hui")
         done = client.partnership_button(MEMBER, today, 5)
         assert done.notice == "Réunion de pilotage notée."
-        assert "Dernière réunion de pilotage : 01/01/2028." in done.edit.text
+        # On a line of its own, under the next check-in's.
+        assert "\nDernière réunion de pilotage : 01/01/2028." in done.edit.text
+        assert "Évaluation : " in done.edit.text
         assert meetings(sqlite_url, pid) == [(date(2028, 1, 1), "")]
         # The same button pressed again (a double tap) records nothing more.
         assert client.partnership_button(MEMBER, today, 5).edit is None
