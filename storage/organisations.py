@@ -1,11 +1,12 @@
 """Organisations: create, find the ones a user is linked with, correct their details (the
-names of their partnerships follow in the same transaction)."""
+names of their partnerships follow in the same transaction), and their coordinators."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.models import Coordinator, Membership, Organisation, Partnership, utcnow
@@ -43,12 +44,11 @@ def organisations_of_user(
         Membership, Membership.partnership_id == Partnership.id
     )
     theirs = theirs.where(Membership.user_id == user_id, Membership.role.in_(partner_roles))
-    coordinated = select(Coordinator.organisation_id).where(Coordinator.user_id == user_id)
     query = select(Organisation).where(
         or_(
             Organisation.id.in_(ours),
             Organisation.id.in_(theirs),
-            Organisation.id.in_(coordinated),
+            Organisation.id.in_(_coordinated_ids(user_id)),
         )
     )
     return list(session.exec(query.order_by(Organisation.id)))
@@ -119,3 +119,62 @@ def _fitted(details: dict[str, Any]) -> dict[str, Any]:
         key: value[: LIMITS[key]] if isinstance(value, str) and key in LIMITS else value
         for key, value in details.items()
     }
+
+
+# Coordinators: people who follow every partnership of an organisation (either side of it)
+# without being a member of each.
+
+
+def _coordinated_ids(user_id: int):
+    """The ids of the organisations the user coordinates, as a subquery."""
+    return select(Coordinator.organisation_id).where(Coordinator.user_id == user_id)
+
+
+def organisations_coordinated_by(session: Session, *, user_id: int) -> list[int]:
+    """The ids of the organisations this user coordinates, in id order."""
+    return list(session.exec(_coordinated_ids(user_id).order_by(Coordinator.organisation_id)))
+
+
+def add_coordinator(
+    session: Session, *, organisation_id: int, user_id: int, invited_by: int | None
+) -> bool:
+    """Makes the user a coordinator of the organisation; False if they already were."""
+    query = select(Coordinator.id).where(
+        Coordinator.organisation_id == organisation_id, Coordinator.user_id == user_id
+    )
+    if session.exec(query).first() is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(
+                Coordinator(organisation_id=organisation_id, user_id=user_id, invited_by=invited_by)
+            )
+    except IntegrityError:
+        # The same person joined by another link at the same moment.
+        return False
+    return True
+
+
+def _coordinated(user_id: int):
+    """The condition "one of the partnership's two organisations is coordinated by the user"."""
+    organisations = _coordinated_ids(user_id)
+    return (Partnership.our_organisation_id.in_(organisations)) | (
+        Partnership.partner_organisation_id.in_(organisations)
+    )
+
+
+def coordinated_partnership(
+    session: Session, *, user_id: int, partnership_id: int | None
+) -> Partnership | None:
+    """The partnership if one of its organisations is coordinated by the user, else None:
+    the coordinator's access check."""
+    if partnership_id is None:
+        return None
+    query = select(Partnership).where(Partnership.id == partnership_id, _coordinated(user_id))
+    return session.exec(query).first()
+
+
+def coordinated_partnerships(session: Session, *, user_id: int) -> list[Partnership]:
+    """Every partnership of the organisations the user coordinates (either side), by id."""
+    query = select(Partnership).where(_coordinated(user_id)).order_by(Partnership.id)
+    return list(session.exec(query))

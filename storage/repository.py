@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 
 from storage.models import (
     AnswerRecord,
-    Coordinator,
     FlowSession,
     GeneratedDocument,
     Invitation,
@@ -427,73 +426,3 @@ def document_for(session: Session, *, document_id: int, user_id: int):
         .where(GeneratedDocument.id == document_id, Membership.user_id == user_id)
     )
     return session.exec(query).first()
-
-
-# Coordinators: people who follow every partnership of an organisation (either side of it)
-# without being a member of each.
-
-
-def organisations_coordinated_by(session: Session, *, user_id: int) -> list[int]:
-    """The ids of the organisations this user coordinates, in id order."""
-    query = select(Coordinator.organisation_id).where(Coordinator.user_id == user_id)
-    return list(session.exec(query.order_by(Coordinator.organisation_id)))
-
-
-def coordinators_of(session: Session, *, organisation_ids) -> list[tuple[User, int]]:
-    """The coordinators of these organisations as (user, organisation id), in user then
-    organisation order; a person coordinating two of them comes twice."""
-    ids = [i for i in organisation_ids if i is not None]
-    if not ids:
-        return []
-    query = (
-        select(User, Coordinator.organisation_id)
-        .join(Coordinator, Coordinator.user_id == User.id)
-        .where(Coordinator.organisation_id.in_(ids))
-        .order_by(User.id, Coordinator.organisation_id)
-    )
-    return list(session.exec(query))
-
-
-def add_coordinator(
-    session: Session, *, organisation_id: int, user_id: int, invited_by: int | None
-) -> bool:
-    """Makes the user a coordinator of the organisation; False if they already were."""
-    query = select(Coordinator.id).where(
-        Coordinator.organisation_id == organisation_id, Coordinator.user_id == user_id
-    )
-    if session.exec(query).first() is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(
-                Coordinator(organisation_id=organisation_id, user_id=user_id, invited_by=invited_by)
-            )
-    except IntegrityError:
-        # The same person joined by another link at the same moment.
-        return False
-    return True
-
-
-def _coordinated(user_id: int):
-    """The condition "one of the partnership's two organisations is coordinated by the user"."""
-    organisations = select(Coordinator.organisation_id).where(Coordinator.user_id == user_id)
-    return (Partnership.our_organisation_id.in_(organisations)) | (
-        Partnership.partner_organisation_id.in_(organisations)
-    )
-
-
-def coordinated_partnership(
-    session: Session, *, user_id: int, partnership_id: int | None
-) -> Partnership | None:
-    """The partnership if one of its organisations is coordinated by the user, else None:
-    the coordinator's access check."""
-    if partnership_id is None:
-        return None
-    query = select(Partnership).where(Partnership.id == partnership_id, _coordinated(user_id))
-    return session.exec(query).first()
-
-
-def coordinated_partnerships(session: Session, *, user_id: int) -> list[Partnership]:
-    """Every partnership of the organisations the user coordinates (either side), by id."""
-    query = select(Partnership).where(_coordinated(user_id)).order_by(Partnership.id)
-    return list(session.exec(query))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.services.results import PartnershipSummary, Result, Say, ScreenRef
 from bot.services.work import Work
 from flows.roles import RIGHTS, Right, may, role_on
-from storage import repository
+from storage import organisations, repository
 from storage.models import Partnership, User
 
 
@@ -41,7 +41,7 @@ def membership(work: Work, partnership_id: int | None) -> tuple[Partnership, str
     found = repository.partnership_for(work.db, user_id=work.user.id, partnership_id=partnership_id)
     if found is not None:
         return found[0], role_on(found[1], coordinates=False)
-    followed = repository.coordinated_partnership(
+    followed = organisations.coordinated_partnership(
         work.db, user_id=work.user.id, partnership_id=partnership_id
     )
     return (followed, role_on(None, coordinates=True)) if followed is not None else None

@@ -28,7 +28,7 @@ from flows.roles import Right, may
 from flows.schedule import next_due
 from knowledge import Text
 from storage import alerts as store
-from storage import repository
+from storage import organisations
 from storage.models import Alert, Partnership, User
 
 BATCH = 200
@@ -163,7 +163,7 @@ def send_digests(work: Work, after_id: int, limit: int = BATCH) -> DigestBatch:
 
 def digest_lines(work: Work, user_id: int) -> list[DigestLine]:
     """The coordinator's partnerships, red first, then amber, green and not yet computed."""
-    partnerships = repository.coordinated_partnerships(work.db, user_id=user_id)
+    partnerships = organisations.coordinated_partnerships(work.db, user_id=user_id)
     ids = [p.id for p in partnerships]
     health = store.health_of(work.db, partnership_ids=ids)
     ready = checkin_schedule.sides_ready(work, ids)

@@ -14,7 +14,7 @@ from flows.roles import COORDINATOR
 from flows.schedule import next_due
 from knowledge import Text
 from storage import checkins as store
-from storage import repository
+from storage import organisations, repository
 from storage.models import Organisation, Partnership
 
 # Lines in one message: 25 lines of at most ~150 characters keep it under Telegram's 4,096
@@ -24,7 +24,7 @@ SHOWN = 25
 
 def follows_any(work: Work) -> bool:
     """Whether the user coordinates an organisation (their /partenariats is this list)."""
-    return bool(repository.organisations_coordinated_by(work.db, user_id=work.user.id))
+    return bool(organisations.organisations_coordinated_by(work.db, user_id=work.user.id))
 
 
 def list_followed(work: Work) -> Result:
@@ -35,11 +35,11 @@ def list_followed(work: Work) -> Result:
 def followed(work: Work) -> FollowedList:
     """The partnerships the user follows or belongs to (a membership's role wins), most
     urgent first, the first SHOWN of them in full."""
-    organisation_ids = repository.organisations_coordinated_by(work.db, user_id=work.user.id)
+    organisation_ids = organisations.organisations_coordinated_by(work.db, user_id=work.user.id)
     rows = {
         p.id: (p, role) for p, role in repository.partnerships_of(work.db, user_id=work.user.id)
     }
-    for partnership in repository.coordinated_partnerships(work.db, user_id=work.user.id):
+    for partnership in organisations.coordinated_partnerships(work.db, user_id=work.user.id):
         rows.setdefault(partnership.id, (partnership, COORDINATOR))
     lines = statuses(work, list(rows.values()), limit=SHOWN)
     names = tuple(

@@ -16,7 +16,7 @@ from flows.roles import (
     may_invite,
     may_revoke,
 )
-from storage import repository
+from storage import organisations, repository
 from storage.models import Invitation, Organisation, Partnership
 
 
@@ -108,7 +108,7 @@ def _follow(work: Work, invitation: Invitation) -> Result:
     organisation = work.db.get(Organisation, invitation.organisation_id)
     if organisation is None:
         return Result(work.language, [Say("invitation_invalid", {"reason": "unknown"})])
-    if invitation.organisation_id in repository.organisations_coordinated_by(
+    if invitation.organisation_id in organisations.organisations_coordinated_by(
         work.db, user_id=work.user.id
     ):
         # Kept for someone else: this user already follows that organisation.
@@ -118,7 +118,7 @@ def _follow(work: Work, invitation: Invitation) -> Result:
     ):
         reason = problem_with(invitation, work.now) or "used"
         return Result(work.language, [Say("invitation_invalid", {"reason": reason})])
-    repository.add_coordinator(
+    organisations.add_coordinator(
         work.db,
         organisation_id=organisation.id,
         user_id=work.user.id,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from storage import repository
+from storage import organisations, repository
 from storage.db import make_engine, session_scope
 from storage.models import Coordinator, Organisation, Partnership, PartnershipHealth, User
 from tests.bot.checkins import started
@@ -232,7 +232,7 @@ async def test_forged_buttons_naming_another_organisations_partnership_reach_not
     engine = make_engine(sqlite_url)
     with session_scope(engine) as db:
         user = repository.get_or_create_user(db, external_id=f"tg:{COORDINATOR}", language="fr")
-        repository.add_coordinator(
+        organisations.add_coordinator(
             db, organisation_id=ids["rebond"], user_id=user.id, invited_by=None
         )
     engine.dispose()
@@ -263,7 +263,7 @@ async def test_a_coordinator_of_the_partner_organisation_sees_only_where_it_take
         user = repository.get_or_create_user(
             db, external_id=f"tg:{ACME_COORDINATOR}", language="en"
         )
-        repository.add_coordinator(
+        organisations.add_coordinator(
             db, organisation_id=ids["acme"], user_id=user.id, invited_by=None
         )
     engine.dispose()

@@ -1,7 +1,7 @@
 """Coordinator repository functions on SQLite and PostgreSQL: who coordinates what, and the
 partnerships a coordinator reaches (either side of one of their organisations, nothing else)."""
 
-from storage import repository
+from storage import organisations, repository
 from storage.db import session_scope
 from storage.models import Organisation
 
@@ -34,28 +34,28 @@ def test_a_coordinator_reaches_both_sides_of_their_organisations_and_nothing_els
             partnership(acme, rebond),
             partnership(other, acme),
         )
-        assert repository.add_coordinator(
+        assert organisations.add_coordinator(
             db, organisation_id=rebond, user_id=follower.id, invited_by=owner.id
         )
         # Joining again (another link) changes nothing.
-        assert not repository.add_coordinator(
+        assert not organisations.add_coordinator(
             db, organisation_id=rebond, user_id=follower.id, invited_by=owner.id
         )
         ids = (follower.id, owner.id)
 
     with session_scope(engine) as db:
         follower_id, owner_id = ids
-        assert repository.organisations_coordinated_by(db, user_id=follower_id) == [rebond]
-        assert repository.organisations_coordinated_by(db, user_id=owner_id) == []
-        found = repository.coordinators_of(db, organisation_ids=[acme, rebond, None])
-        assert [(user.id, org) for user, org in found] == [(follower_id, rebond)]
-        assert repository.coordinators_of(db, organisation_ids=[acme]) == []
-        assert repository.coordinators_of(db, organisation_ids=[]) == []
-        reached = repository.coordinated_partnerships(db, user_id=follower_id)
+        assert organisations.organisations_coordinated_by(db, user_id=follower_id) == [rebond]
+        assert organisations.organisations_coordinated_by(db, user_id=owner_id) == []
+        reached = organisations.coordinated_partnerships(db, user_id=follower_id)
         assert [p.id for p in reached] == [ours, theirs]
-        assert repository.coordinated_partnership(db, user_id=follower_id, partnership_id=ours)
-        assert repository.coordinated_partnership(db, user_id=follower_id, partnership_id=theirs)
+        assert organisations.coordinated_partnership(db, user_id=follower_id, partnership_id=ours)
+        assert organisations.coordinated_partnership(db, user_id=follower_id, partnership_id=theirs)
         for pid in (elsewhere, None, 10_000):
-            found = repository.coordinated_partnership(db, user_id=follower_id, partnership_id=pid)
+            found = organisations.coordinated_partnership(
+                db, user_id=follower_id, partnership_id=pid
+            )
             assert found is None
-        assert repository.coordinated_partnership(db, user_id=owner_id, partnership_id=ours) is None
+        assert (
+            organisations.coordinated_partnership(db, user_id=owner_id, partnership_id=ours) is None
+        )

@@ -6,7 +6,7 @@ from datetime import UTC
 from bot.services import Actor, Core, Services, coordinators
 from bot.services.results import FollowedList
 from storage import checkins as store
-from storage import repository
+from storage import organisations, repository
 from storage.db import make_engine, session_scope
 from storage.models import Organisation, PartnershipHealth
 from tests.bot.checkins import DAY, SIGNED, at
@@ -28,7 +28,7 @@ def seed(engine, count: int) -> dict[str, int]:
         follower = repository.get_or_create_user(
             db, external_id=FOLLOWER.external_id, language="fr"
         )
-        repository.add_coordinator(
+        organisations.add_coordinator(
             db, organisation_id=rebond.id, user_id=follower.id, invited_by=None
         )
         ids = []
