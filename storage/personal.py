@@ -82,6 +82,13 @@ def collect(session: Session, *, user: User) -> dict[str, Any]:
             representative="representative",
             created_at="created_at",
         ),
+        # The organisations they follow as a coordinator.
+        "organisations_followed": _rows(
+            session,
+            Coordinator.user_id == user.id,
+            organisation_id="organisation_id",
+            since="joined_at",
+        ),
         "invitations_created": _rows(
             session,
             Invitation.created_by == user.id,

@@ -27,6 +27,20 @@ def test_my_data_lists_the_organisations_i_named_with_their_representative(engin
     ]
 
 
+def test_my_data_lists_the_organisations_i_follow_as_a_coordinator(engine):
+    with session_scope(engine) as db:
+        me = repository.get_or_create_user(db, external_id="tg:1", language="fr")
+        other = repository.get_or_create_user(db, external_id="tg:2", language="fr")
+        followed = organisations.create_organisation(db, name="Fédération", created_by=other.id)
+        organisations.add_coordinator(
+            db, organisation_id=followed.id, user_id=me.id, invited_by=other.id
+        )
+        mine, theirs = personal.collect(db, user=me), personal.collect(db, user=other)
+    assert [o["organisation_id"] for o in mine["organisations_followed"]] == [followed.id]
+    assert mine["organisations_followed"][0]["since"] is not None
+    assert theirs["organisations_followed"] == []
+
+
 def test_erasure_removes_the_organisations_nothing_else_uses(engine):
     with session_scope(engine) as db:
         me = repository.get_or_create_user(db, external_id="tg:1", language="fr")
