@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, case, func, or_, text, type_coerce, update
+from sqlalchemy import bindparam, case, func, or_, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -101,8 +101,8 @@ def open_round_answers(
     return found
 
 
-def rounds_of(session: Session, *, partnership_ids: list[int], latest: int) -> list[tuple]:
-    """The rounds of these partnerships as tuples: id, partnership_id, kind, due_at, status,
+def rounds_of(session: Session, *, partnership_ids: list[int], latest: int) -> list[Any]:
+    """The rounds of these partnerships as rows: id, partnership_id, kind, due_at, status,
     closed_at, summary; only the `latest` of each kind and status (by closing, else due
     date), which spares reading every report of a long partnership."""
     if not partnership_ids:
@@ -119,46 +119,25 @@ def rounds_of(session: Session, *, partnership_ids: list[int], latest: int) -> l
         )
         .label("rank")
     )
-    # Dates and the summary as the driver gives them, converted below: the column types'
-    # own conversion costs several times more, for tens of thousands of rounds a pass.
     ranked = (
         select(
             CheckInRound.id,
             CheckInRound.partnership_id,
             CheckInRound.kind,
-            type_coerce(CheckInRound.due_at, String).label("due_at"),
+            CheckInRound.due_at,
             CheckInRound.status,
-            type_coerce(CheckInRound.closed_at, String).label("closed_at"),
-            type_coerce(CheckInRound.summary, String).label("summary"),
+            CheckInRound.closed_at,
+            CheckInRound.summary,
             rank,
         )
         .where(CheckInRound.partnership_id.in_(partnership_ids))
         .subquery()
     )
     query = select(*(ranked.c[name] for name in ROUND_COLUMNS)).where(ranked.c.rank <= latest)
-    return [
-        (rid, pid, kind, _moment(due), status, _moment(closed), _document(summary))
-        for rid, pid, kind, due, status, closed, summary in _core(session).execute(query)
-    ]
+    return list(_core(session).execute(query))
 
 
 ROUND_COLUMNS = ("id", "partnership_id", "kind", "due_at", "status", "closed_at", "summary")
-
-
-def _moment(value) -> datetime | None:
-    """A stored moment, aware (UTC): SQLite gives text, PostgreSQL a datetime."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _document(value) -> dict:
-    """A stored JSON document: SQLite gives text, PostgreSQL the decoded value."""
-    if isinstance(value, str | bytes):
-        value = json.loads(value)
-    return value or {}
 
 
 def stage_entries(
@@ -264,14 +243,6 @@ def open_alerts(session: Session, *, partnership_ids: list[int]) -> list[Any]:
         .order_by(Alert.id)
     )
     return list(_core(session).execute(query))
-
-
-def alerts_of(session: Session, *, partnership_ids: list[int]) -> list[Alert]:
-    """Every alert of these partnerships, cleared ones included, oldest first."""
-    if not partnership_ids:
-        return []
-    query = select(Alert).where(Alert.partnership_id.in_(partnership_ids))
-    return list(session.exec(query.order_by(Alert.id)))
 
 
 def raise_alerts(session: Session, *, rows: list[dict]) -> list[int]:

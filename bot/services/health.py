@@ -210,6 +210,7 @@ class _Facts:
         found: dict[int, list[RoundFacts]] = {}
         rows = store.rounds_of(self.db, partnership_ids=ids, latest=rounds_read())
         for rid, pid, kind, due_at, status, closed_at, summary in rows:
+            summary = summary or {}
             if status == "open":
                 answered = self.open_answers.get(pid, {}).get(rid, {})
                 closed_at = None
