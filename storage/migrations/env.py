@@ -30,7 +30,8 @@ def run_migrations_online() -> None:
             # SQLite changes a table's constraints by copying it and dropping the old one,
             # which its rows' references forbid while foreign keys are enforced (SQLite's
             # ALTER TABLE procedure): off for the migration (only outside a transaction),
-            # then every reference checked before it commits.
+            # then every reference checked before it commits. The connection is closed with
+            # the engine below, so no later work runs without them.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
         context.configure(
@@ -43,9 +44,6 @@ def run_migrations_online() -> None:
             context.run_migrations()
             if sqlite:
                 _references_hold(connection)
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            connection.commit()
     engine.dispose()
 
 
