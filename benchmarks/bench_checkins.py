@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from bisect import bisect_left
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -51,8 +52,14 @@ SIGNED = date(2027, 1, 15)
 DUE = datetime.combine(SIGNED + timedelta(weeks=6), clock_time(9), ZoneInfo("Europe/Paris"))
 
 
-def populate(url: str, partnerships: int, respondents: int) -> None:
-    """N partnerships in implementation, each with its respondents, inserted in bulk."""
+def populate(
+    url: str,
+    partnerships: int,
+    respondents: int,
+    followup: Callable[[int], dict] | None = None,
+) -> None:
+    """N partnerships in implementation, each with its respondents, inserted in bulk; the
+    i-th partnership's /suivi answers are `followup(i)` (by default signed on SIGNED)."""
     engine = make_engine(url)
     users = [
         {"external_id": f"tg:{100_000 + i}", "language": "fr"}
@@ -72,7 +79,7 @@ def populate(url: str, partnerships: int, respondents: int) -> None:
                     "dialogue": [],
                     "candidates": [],
                     "convention": {},
-                    "followup": {"signature_date": SIGNED.isoformat()},
+                    "followup": followup(i) if followup else {"signature_date": SIGNED.isoformat()},
                     "created_by": 1 + i * respondents,
                 }
                 for i in range(partnerships)

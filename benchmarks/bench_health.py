@@ -31,7 +31,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-
+sys.path.insert(0, str(REPO / "benchmarks"))
+# The imports below need the paths above (a benchmark runs as a script): hence E402.
+from bench_checkins import populate as populate_members  # noqa: E402
 from sqlalchemy import func, insert, select, text, update  # noqa: E402
 
 from bot.services import Services  # noqa: E402
@@ -42,8 +44,6 @@ from storage.models import (  # noqa: E402
     Alert,
     CheckInRound,
     MeetingNote,
-    Membership,
-    Partnership,
     PartnershipHealth,
     User,
 )
@@ -73,50 +73,18 @@ def populate(url: str, partnerships: int, seed: int = 19, harsh: tuple | None = 
     closed rounds each with both organisations' scores, a steering meeting for most. With
     `harsh`, every partnership's level is drawn in that range (many alerts)."""
     rng = random.Random(seed)
+    populate_members(
+        url,
+        partnerships,
+        2,
+        followup=lambda _i: {
+            "signature_date": SIGNED,
+            "end_date": rng.choice(["2027-08-01", "2028-01-15", "2029-01-15"]),
+            "frequency": rng.choice(["quarterly", "half_yearly"]),
+        },
+    )
     engine = make_engine(url)
     with engine.begin() as db:
-        db.execute(
-            insert(User),
-            [
-                {"external_id": f"tg:{100_000 + i}", "language": "fr"}
-                for i in range(2 * partnerships)
-            ],
-        )
-        db.execute(
-            insert(Partnership),
-            [
-                {
-                    "name": f"Alliance {i}",
-                    "our_organisation": "Rebond",
-                    "partner_name": "Martin",
-                    "stage": "implementation",
-                    "revision": 0,
-                    "dialogue": [],
-                    "candidates": [],
-                    "convention": {},
-                    "followup": {
-                        "signature_date": SIGNED,
-                        "end_date": rng.choice(["2027-08-01", "2028-01-15", "2029-01-15"]),
-                        "frequency": rng.choice(["quarterly", "half_yearly"]),
-                    },
-                    "created_by": 1 + 2 * i,
-                }
-                for i in range(partnerships)
-            ],
-        )
-        db.execute(
-            insert(Membership),
-            [
-                {
-                    "partnership_id": 1 + i,
-                    "user_id": 1 + 2 * i + side,
-                    "role": "owner" if side == 0 else "partner",
-                    "respondent": True,
-                }
-                for i in range(partnerships)
-                for side in (0, 1)
-            ],
-        )
         rounds = []
         for i in range(partnerships):
             # Most partnerships do well, some drift, a few are in trouble.
