@@ -14,7 +14,7 @@ from typing import TextIO
 
 from bot import commands, terminal
 from bot.callback_data import parse
-from bot.delivery import record_deliveries
+from bot.delivery import DOCUMENT, file_name, record_deliveries
 from bot.i18n import render
 from bot.services import Actor, Services, Work, questionnaires
 from bot.services.results import QuestionShown, Result, Say
@@ -74,7 +74,7 @@ class Console:
         with session_scope(self.services.engine) as db:
             waiting = delivery.for_terminal(db, external_id=self.actor.external_id)
             for row in waiting:
-                if row.kind == terminal.DOCUMENT:
+                if row.kind == DOCUMENT:
                     path = self._save(row.payload["document_id"], row.payload["file_name"])
                     self.out.write(f"→ {path}\n")
                     continue
@@ -101,7 +101,7 @@ class Console:
         if reply.question_session_id is not None:
             self.question = (reply.messages or [reply.edit])[-1]
         for document in reply.documents:
-            path = self._save(document.id, terminal.file_name(document))
+            path = self._save(document.id, file_name(document))
             self.out.write(f"→ {path}\n")
         self.out.flush()
 

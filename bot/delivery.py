@@ -62,7 +62,7 @@ def _record_for_terminal(db: Session, message: Any, *, presenter: Presenter, at:
     found += [
         {
             "kind": DOCUMENT,
-            "payload": {"document_id": document.id, "file_name": _file_name(document)},
+            "payload": {"document_id": document.id, "file_name": file_name(document)},
         }
         for document in reply.documents
     ]
@@ -175,7 +175,7 @@ def rows(
     files = [d for d in reply.documents if not d.kind.endswith("_chart")]
 
     def file(document) -> dict[str, Any]:
-        found = {"document_id": document.id, "file_name": _file_name(document)}
+        found = {"document_id": document.id, "file_name": file_name(document)}
         if document.id in reply.too_heavy:
             found["too_heavy"] = list(reply.too_heavy[document.id])
         return found
@@ -201,7 +201,8 @@ def _buttons(screen: Screen) -> list[list[list[str]]]:
     return [[[button.label, button.data] for button in row] for row in screen.buttons]
 
 
-def _file_name(document) -> str:
+def file_name(document) -> str:
+    """A document's name as delivered, in a chat or the terminal's folder: its version first."""
     return f"v{document.version}-{document.file_name}"
 
 

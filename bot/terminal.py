@@ -13,14 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.views import Presenter
 
-SEND, DOCUMENT = "send", "document"
-
 
 def presenter(zone: ZoneInfo) -> Presenter:
     """Texts that speak of keys, and invitations as the /start command to type."""
     return Presenter(zone, invitation_link=lambda token: f"/start {token}", channel="terminal")
-
-
-def file_name(document) -> str:
-    """A document's name in the documents folder: its version first."""
-    return f"v{document.version}-{document.file_name}"
