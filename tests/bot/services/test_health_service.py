@@ -4,7 +4,6 @@ its cause lasts and cleared when it is gone; two dispatchers on PostgreSQL raise
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,6 +25,7 @@ from storage.models import (
     PartnershipHealth,
     User,
 )
+from tests.bot.threads import at_once
 
 SIGNED = "2026-01-15"
 PARIS = ZoneInfo("Europe/Paris")
@@ -255,26 +255,15 @@ def test_two_dispatchers_on_postgresql_raise_each_alert_once(clean_postgres_url)
     for index in range(count):
         partnership(engine, index, followup=followup)
     now = steering_due(signed_at()) + DAY
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-    raised: list[list[int]] = []
 
-    def dispatcher() -> None:
+    def dispatcher() -> list[int]:
         own = make_engine(clean_postgres_url)
         try:
-            start.wait(timeout=30)
-            raised.append(run_all(own, Clock(now), limit=7)[0])
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
+            return run_all(own, Clock(now), limit=7)[0]
         finally:
             own.dispose()
 
-    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    raised = at_once(dispatcher, dispatcher)
     with session_scope(engine) as db:
         rows = db.exec(
             select(Alert.partnership_id, Alert.signal, func.count()).group_by(

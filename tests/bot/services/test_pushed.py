@@ -5,7 +5,6 @@ message; two dispatchers at once. tests/bot/test_pushed_e2e.py raises them from 
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from bot.views import Presenter
 from storage.db import make_engine
 from tests.bot import pushed
 from tests.bot.client import Client
+from tests.bot.threads import at_once
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY = date(2027, 3, 1)
@@ -182,25 +182,8 @@ def test_two_dispatchers_at_once_send_each_alert_and_digest_once(database_url):
         pushed.alert(database_url, pid, "stage_long")
     for chat in range(600, 640):
         pushed.coordinator(database_url, chat, ours)
-    start = threading.Barrier(2)
-    done, errors = [], []
-
-    def run() -> None:
-        engine, services, presenter = dispatcher(database_url, paris(MONDAY, 9, 30))
-        try:
-            start.wait(timeout=30)
-            done.append(push(services, presenter))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    moment = paris(MONDAY, 9, 30)
+    done = at_once(lambda: dispatch(database_url, moment), lambda: dispatch(database_url, moment))
     assert sum(d.alerts for d in done) == 30
     assert sum(d.digests for d in done) == 40
     texts = pushed.outbox_texts(database_url)
