@@ -30,7 +30,6 @@ from knowledge.loader import load_health_rules
 from knowledge.models import HealthRules, HealthSignal
 
 GREEN, AMBER, RED = "green", "amber", "red"
-LIGHTS = (GREEN, AMBER, RED)
 # Most urgent first: how screens and digests sort partnerships.
 URGENCY = {RED: 0, AMBER: 1, GREEN: 2}
 # The signals, as alerts and reasons name them.

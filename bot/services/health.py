@@ -69,7 +69,7 @@ def refresh(work: Work, after_id: int = 0, limit: int = BATCH) -> HealthBatch:
     batch = HealthBatch(rows[-1].id if rows else None)
     if not rows:
         return batch
-    facts = _Facts.load(work, [row.id for row in rows])
+    facts = _Facts(work, [row.id for row in rows])
     due = []
     for row in rows:
         stamp = facts.stamp(row)
@@ -179,10 +179,6 @@ class _Facts:
                 _latest(self.signed, move.partnership_id, move.last)
             if move.trigger in DECISION_MOVES:
                 _latest(self.decided, move.partnership_id, move.last)
-
-    @classmethod
-    def load(cls, work: Work, ids: list[int]) -> _Facts:
-        return cls(work, ids)
 
     def stamp(self, row) -> str:
         """A fingerprint of everything health reads of this partnership but the closed rounds'
