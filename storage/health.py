@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, case, func, or_, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from storage.alerts import CLEARED, HANDLED, NEW, SEEN, STEERING
 from storage.models import (
     Alert,
     CheckInInvite,
@@ -26,9 +27,7 @@ from storage.models import (
 )
 
 # An alert stays open, one per partnership, signal and subject, in these states.
-OPEN_STATES = ("new", "seen", "handled")
-CLEARED = "cleared"
-STEERING = "steering"
+OPEN_STATES = (NEW, SEEN, HANDLED)
 
 
 def partnerships_batch(
@@ -250,7 +249,7 @@ def raise_alerts(session: Session, *, rows: list[dict]) -> list[int]:
     statement: their ids."""
     if not rows:
         return []
-    values = [{"state": "new"} | row for row in rows]
+    values = [{"state": NEW} | row for row in rows]
     if _dialect(session) == "postgresql":
         found = _core(session).execute(RAISE_ALERTS_PG, _document_of(values))
         return sorted(row[0] for row in found)
