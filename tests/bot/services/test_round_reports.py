@@ -4,10 +4,13 @@ pending, and the next run sends it, still once."""
 
 from __future__ import annotations
 
+import threading
+
 from sqlmodel import select
 
+from bot.delivery import record_deliveries
 from bot.scheduler import dispatch_once
-from bot.services import Actor, Services, dispatch
+from bot.services import Actor, Services, dispatch, reports, rounds
 from bot.views import Presenter
 from storage import checkins as store
 from storage.db import make_engine, session_scope
@@ -70,4 +73,41 @@ def test_a_report_left_pending_by_a_run_that_died_goes_once_at_the_next(database
 
     dispatch_once(services, presenter)
     dispatch_once(services, presenter)
+    assert seen(database_url) == (store.REPORT_SENT, 1, dict.fromkeys(MEMBERS, 1))
+
+
+def test_two_dispatchers_sending_the_same_pending_report_at_once_send_it_once(database_url):
+    started_round(database_url)
+    services = Services(make_engine(database_url), clock=lambda: CLOSING)
+    presenter = Presenter(services.core.zone, invitation_link=str)
+    services.run_system(dispatch.follow_open, 0)
+    (round_id,) = services.run_system(rounds.reports_pending)
+    # Both read the pending report and render it before either records it: the claim in
+    # send_report's transaction is what lets one of them through.
+    job = services.run_system(rounds.report_to_render, round_id)
+    rendered = {language: reports.render(job, language) for language in job.languages}
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def dispatcher() -> None:
+        engine = make_engine(database_url)
+        mine = Services(engine, clock=lambda: CLOSING)
+
+        def record(db, _user, result) -> None:
+            record_deliveries(db, presenter, result.deliveries, at=CLOSING)
+
+        try:
+            start.wait(timeout=30)
+            mine.run_system(rounds.send_report, round_id, rendered, then=record)
+        except BaseException as error:  # reported by the test, not lost in the thread
+            errors.append(error)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
     assert seen(database_url) == (store.REPORT_SENT, 1, dict.fromkeys(MEMBERS, 1))
