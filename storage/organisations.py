@@ -103,14 +103,18 @@ def _rename_partnerships(session: Session, organisation: Organisation) -> None:
         )
 
 
-def partnerships_of_organisation(session: Session, *, organisation_id: int) -> list[Partnership]:
-    query = select(Partnership).where(
+def used_by_another_partnership(
+    session: Session, *, organisation_id: int, partnership_id: int | None
+) -> bool:
+    """Whether a partnership other than this one names the organisation, on either side."""
+    query = select(Partnership.id).where(
         or_(
             Partnership.our_organisation_id == organisation_id,
             Partnership.partner_organisation_id == organisation_id,
-        )
+        ),
+        Partnership.id != partnership_id,
     )
-    return list(session.exec(query.order_by(Partnership.id)))
+    return session.exec(query.limit(1)).first() is not None
 
 
 def _fitted(details: dict[str, Any]) -> dict[str, Any]:

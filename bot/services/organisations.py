@@ -45,9 +45,8 @@ def name_side(
     used_elsewhere = (
         not correction
         or current is not None
-        and any(
-            other.id != partnership.id
-            for other in store.partnerships_of_organisation(work.db, organisation_id=current.id)
+        and store.used_by_another_partnership(
+            work.db, organisation_id=current.id, partnership_id=partnership.id
         )
     )
     move = rules.naming(
