@@ -83,6 +83,13 @@ class RoundFacts(NamedTuple):
     scores: Mapping[str, float] = NOTHING
     # Each organisation's average per dimension (CheckInRound.summary["sides"]).
     sides: Mapping[str, Mapping[str, float]] = NOTHING
+    # When respondents were asked: after the due date when no dispatcher ran on it.
+    opened_at: datetime | None = None
+
+    @property
+    def asked_at(self) -> datetime:
+        """From when an answer can be late: nobody is late for a question just sent."""
+        return max(self.due_at, self.opened_at or self.due_at)
 
     @property
     def is_open(self) -> bool:
@@ -268,7 +275,7 @@ class _Assessment:
     def _rounds(self) -> None:
         late_after = timedelta(days=self._value("round_late_after"))
         for round_ in self.inputs.rounds:
-            if round_.is_open and self._at(round_.due_at + late_after):
+            if round_.is_open and self._at(round_.asked_at + late_after):
                 waiting = {
                     side: invited - answered
                     for side, (answered, invited) in round_.answered.items()

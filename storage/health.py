@@ -102,7 +102,7 @@ def open_round_answers(
 
 def rounds_of(session: Session, *, partnership_ids: list[int], latest: int) -> list[Any]:
     """The rounds of these partnerships as rows: id, partnership_id, kind, due_at, status,
-    closed_at, summary; only the `latest` of each kind and status (by closing, else due
+    closed_at, summary, opened_at; only the `latest` of each kind and status (by closing, else due
     date), which spares reading every report of a long partnership."""
     if not partnership_ids:
         return []
@@ -127,6 +127,7 @@ def rounds_of(session: Session, *, partnership_ids: list[int], latest: int) -> l
             CheckInRound.status,
             CheckInRound.closed_at,
             CheckInRound.summary,
+            CheckInRound.opened_at,
             rank,
         )
         .where(CheckInRound.partnership_id.in_(partnership_ids))
@@ -136,7 +137,16 @@ def rounds_of(session: Session, *, partnership_ids: list[int], latest: int) -> l
     return list(_core(session).execute(query))
 
 
-ROUND_COLUMNS = ("id", "partnership_id", "kind", "due_at", "status", "closed_at", "summary")
+ROUND_COLUMNS = (
+    "id",
+    "partnership_id",
+    "kind",
+    "due_at",
+    "status",
+    "closed_at",
+    "summary",
+    "opened_at",
+)
 
 
 def stage_entries(

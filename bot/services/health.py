@@ -205,7 +205,7 @@ class _Facts:
         """The rounds of these partnerships, as health reads them."""
         found: dict[int, list[RoundFacts]] = {}
         rows = store.rounds_of(self.db, partnership_ids=ids, latest=rounds_read())
-        for rid, pid, kind, due_at, status, closed_at, summary in rows:
+        for rid, pid, kind, due_at, status, closed_at, summary, opened_at in rows:
             summary = summary or {}
             if status == "open":
                 answered = self.open_answers.get(pid, {}).get(rid, {})
@@ -222,6 +222,7 @@ class _Facts:
                     answered,
                     summary.get("scores") or {},
                     summary.get("sides") or {},
+                    opened_at,
                 )
             )
         return {pid: tuple(rounds) for pid, rounds in found.items()}

@@ -123,6 +123,19 @@ def test_round_late_raised_at_its_moment_and_gone_once_closed():
     assert signals(at(implementation(rounds=(answered,)), late + DAY)) == set()
 
 
+def test_round_opened_after_its_due_date_is_late_only_from_its_opening():
+    # No dispatcher ran on the due date: respondents are asked weeks later, and the round
+    # is not late the moment they receive it.
+    due = SIGNED + 60 * DAY
+    opened = due + 30 * DAY
+    open_round = RoundFacts(7, "pulse", due, None, {OURS: (0, 1), PARTNER: (0, 2)})
+    inputs = implementation(rounds=(open_round._replace(opened_at=opened),))
+    late = opened + threshold("round_late_after") * DAY
+    assert ("round_late", "7") not in signals(at(inputs, opened))
+    assert at(inputs, late - SECOND).recheck_at == late
+    assert ("round_late", "7") in signals(at(inputs, late))
+
+
 def test_round_answered_by_one_side_then_both():
     one_side = closed(1, answered={OURS: (2, 2), PARTNER: (0, 1)})
     health = at(implementation(rounds=(one_side,)), one_side.closed_at)
