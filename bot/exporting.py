@@ -50,7 +50,7 @@ from flows.evaluation import (
     build_report,
 )
 from flows.lifecycle import step_number
-from flows.schedule import kind_shown, next_due, rhythm_of, schedule
+from flows.schedule import followup_schedule, kind_shown, next_due
 from knowledge.loader import load_convention_checklist, load_health_rules
 from storage import export as source
 from storage.models import utcnow
@@ -399,25 +399,11 @@ class _View:
         }
 
     def _next_checkin(self, p: dict, moves: list[dict]):
-        """The check-in to come, at the rhythm /suivi set, once the partnership is evaluated:
-        from the signature /suivi gives, else the day it entered implementation."""
+        """The check-in to come, at the rhythm /suivi set, once the partnership is evaluated."""
         if p["stage"] not in EVALUATED_STAGES:
             return None
-        followup = p["followup"] or {}
-        start = _day(followup.get("signature_date"))
-        if start is None:
-            entered = [m["at"] for m in moves if m["to"] == FOLLOWED_FROM]
-            if not entered:
-                return None
-            start = entered[-1].astimezone(self.zone).date()
-        dues = schedule(
-            start,
-            frequency=followup.get("frequency"),
-            end=_day(followup.get("end_date")),
-            zone=self.zone,
-            rhythm=rhythm_of(followup),
-        )
-        return next_due(dues, self.now)
+        entered = next((m["at"] for m in reversed(moves) if m["to"] == FOLLOWED_FROM), None)
+        return next_due(followup_schedule(p["followup"], entered, self.zone), self.now)
 
     def _organisations(self, item: dict[str, Any]) -> list[dict]:
         """Each organisation once in the whole export, its representative withheld without
@@ -611,13 +597,6 @@ def _last_activity(item: dict[str, Any]) -> datetime | None:
     moments += [d["created_at"] for d in item["documents"]]
     moments += [i["answered_at"] for r in item["rounds"] for i in r["invites"]]
     return max((m for m in moments if m is not None), default=None)
-
-
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 def inert(value: Any) -> Any:

@@ -156,6 +156,47 @@ def schedule(
     return sorted(due for due in dues if until is None or due.at <= until)
 
 
+def followup_date(followup: dict[str, Any] | None, key: str) -> date | None:
+    """A date /suivi gives ("signature_date", "end_date"); None when missing or unreadable."""
+    try:
+        return date.fromisoformat(value) if (value := (followup or {}).get(key)) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def start_of(
+    followup: dict[str, Any] | None, entered: datetime | None, zone: ZoneInfo
+) -> date | None:
+    """Where a partnership's check-ins count from: the signature /suivi gives, else the day
+    it (last) entered implementation, `entered`, in the local zone."""
+    given = followup_date(followup, "signature_date")
+    if given is not None or entered is None:
+        return given
+    return entered.astimezone(zone).date()
+
+
+def followup_schedule(
+    followup: dict[str, Any] | None,
+    entered: datetime | None,
+    zone: ZoneInfo,
+    until: datetime | None = None,
+) -> list[Due]:
+    """A partnership's check-ins as /suivi's answers set them (its dates, frequency and
+    rhythm), from `start_of`; none before it has a start."""
+    start = start_of(followup, entered, zone)
+    if start is None:
+        return []
+    answers = followup or {}
+    return schedule(
+        start,
+        frequency=answers.get("frequency"),
+        end=followup_date(answers, "end_date"),
+        zone=zone,
+        until=until,
+        rhythm=rhythm_of(answers),
+    )
+
+
 def _years_to_draw(start: date, until: datetime, rhythm: Rhythm) -> int:
     """Enough years to hold every due date by `until`, and the reviews a pulse then would
     give way to."""

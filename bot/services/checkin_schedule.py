@@ -8,7 +8,7 @@ from datetime import date, datetime
 from bot.services.work import Work
 from flows.evaluation import FOLLOWED_FROM, OURS, PARTNER
 from flows.roles import SIDES
-from flows.schedule import Due, rhythm_of, schedule
+from flows.schedule import Due, followup_date, followup_schedule
 from storage import checkins as store
 from storage.models import Partnership
 
@@ -28,38 +28,16 @@ def dues_of(
     """The partnership's check-ins from its signature (or its entry into implementation,
     `entered`, read from its history when not given), at the rhythm /suivi set; up to
     `until` when given."""
-    start = signature_date(work, partnership, entered)
-    if start is None:
-        return []
     followup = partnership.followup or {}
-    return schedule(
-        start,
-        frequency=followup.get("frequency"),
-        end=end_date(partnership),
-        zone=work.core.zone,
-        until=until,
-        rhythm=rhythm_of(followup),
-    )
+    if entered is None and followup_date(followup, "signature_date") is None:
+        found = store.entered_stage(work.db, stage=FOLLOWED_FROM, partnership_ids=[partnership.id])
+        entered = found.get(partnership.id)
+    return followup_schedule(followup, entered, work.core.zone, until=until)
 
 
 def end_date(partnership: Partnership) -> date | None:
     """The convention's planned end, as /suivi gives it: the day of the final evaluation."""
-    return _date((partnership.followup or {}).get("end_date"))
-
-
-def signature_date(
-    work: Work, partnership: Partnership, entered: datetime | None = None
-) -> date | None:
-    """The date /suivi gives, else the day it entered implementation, in the local zone."""
-    given = _date((partnership.followup or {}).get("signature_date"))
-    if given is not None:
-        return given
-    if entered is None:
-        found = store.entered_stage(work.db, stage=FOLLOWED_FROM, partnership_ids=[partnership.id])
-        entered = found.get(partnership.id)
-    if entered is not None:
-        return entered.astimezone(work.core.zone).date()
-    return None
+    return followup_date(partnership.followup, "end_date")
 
 
 def sides_ready(work: Work, partnership_ids: list[int]) -> set[int]:
@@ -69,10 +47,3 @@ def sides_ready(work: Work, partnership_ids: list[int]) -> set[int]:
     for row in store.respondents_of(work.db, partnership_ids=partnership_ids):
         sides.setdefault(row.partnership_id, set()).add(side_of(row.role))
     return {pid for pid, found in sides.items() if found >= {OURS, PARTNER}}
-
-
-def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
