@@ -38,16 +38,17 @@ from sqlalchemy.engine import Engine
 
 from bot.i18n import gettext_for, render
 from bot.views.questions import answer_label
-from flows import questionnaires
+from flows import questionnaires, roles
 from flows.convention import agreed_points, unsettled_items
 from flows.evaluation import (
+    DECISIONS,
     EVALUATED_STAGES,
     FOLLOWED_FROM,
     OURS,
     PARTNER,
     SIDES,
-    agreed_decision,
     build_report,
+    majority,
 )
 from flows.lifecycle import step_number
 from flows.schedule import followup_schedule, kind_shown, next_due
@@ -199,11 +200,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("raised_at", 18, "moment"),
     ),
 }
-# Who answers for which organisation, by membership role.
-ROLE_SIDES = {"partner": PARTNER}
-ROLE_NAMES = {"member": "member", "partner": "partner contact", "observer": "observer"}
 KIND_NAMES = {"pulse": "check-in", "review": "full review", "final": "final evaluation"}
-DECISIONS = {"renew": "renew", "modify": "modify", "end": "end"}
 
 
 def export(
@@ -284,6 +281,18 @@ def _stage_name(stage: str | None, language: str) -> str | None:
     return html.unescape(render("stage_name.j2", language, stage=stage))
 
 
+@cache
+def _role_name(role: str, language: str) -> str:
+    """A membership role as the cards say it, in that language."""
+    return html.unescape(render("role_name.j2", language, role=role))
+
+
+@cache
+def _decision_name(decision: str, language: str) -> str:
+    """A round's decision (renew, modify, end) as its report says it, in that language."""
+    return html.unescape(render("decision_name.j2", language, r={"decision": decision}))
+
+
 class _View:
     """Turns a partnership as read into the rows of each table, in one language and zone."""
 
@@ -314,8 +323,8 @@ class _View:
                     **head,
                     "member": m["member"],
                     "role": m["role"],
-                    "role_name": self._(ROLE_NAMES.get(m["role"], m["role"])),
-                    "organisation": names[ROLE_SIDES.get(m["role"], OURS)],
+                    "role_name": _role_name(m["role"], self.language),
+                    "organisation": names[roles.side_of(m["role"]) or OURS],
                     "respondent": m["respondent"],
                     "joined_at": self.moment(m["joined_at"]),
                 }
@@ -466,10 +475,7 @@ class _View:
         report = build_report(questionnaire, by_side, invited=invited) if questionnaire else None
         votes = (report.votes if report else {}) or round_["summary"].get("votes") or {}
         # Each organisation's own choice: the choice its respondents mostly made.
-        chosen = {
-            side: agreed_decision({OURS: votes.get(side) or {}, PARTNER: votes.get(side) or {}})
-            for side in SIDES
-        }
+        chosen = {side: majority(votes.get(side) or {}) for side in SIDES}
         kind = kind_shown(round_["kind"], round_["final"])
         shown = {
             "round_id": round_["round_id"],
@@ -506,7 +512,7 @@ class _View:
                         "side": side,
                         "organisation": names[side],
                         "dimension": question.id,
-                        "dimension_name": (question.label or question.prompt).in_(self.language),
+                        "dimension_name": _question_label(question, self.language),
                         "score": score,
                         "scored_by": sum(
                             1 for values in by_side[side] if _scored(values.get(question.id))
@@ -516,7 +522,7 @@ class _View:
         return shown, scores
 
     def _decision(self, code: str | None) -> str | None:
-        return self._(DECISIONS[code]) if code in DECISIONS else None
+        return _decision_name(code, self.language) if code in DECISIONS else None
 
     def _agreed(self, chosen: dict[str, str | None], names: dict[str, str | None]) -> str | None:
         """The decision both organisations chose; when they differ, each one's choice."""

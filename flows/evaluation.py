@@ -151,13 +151,14 @@ def overall_scores(report: EvaluationReport) -> dict[str, float]:
 def agreed_decision(votes: Mapping[str, Mapping[str, int]]) -> str | None:
     """The decision each organisation's respondents mostly chose, when both chose the same;
     None when they differ, tie or did not vote: then the members decide."""
-    chosen = {side: _majority(votes.get(side) or {}) for side in SIDES}
+    chosen = {side: majority(votes.get(side) or {}) for side in SIDES}
     if chosen[OURS] is not None and chosen[OURS] == chosen[PARTNER]:
         return chosen[OURS]
     return None
 
 
-def _majority(counts: Mapping[str, int]) -> str | None:
+def majority(counts: Mapping[str, int]) -> str | None:
+    """The choice most made; None on a tie or without any."""
     ranked = Counter(counts).most_common(2)
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
         return None
