@@ -18,7 +18,6 @@ from storage.models import (
     MeetingNote,
     Membership,
     Partnership,
-    PartnershipHealth,
     User,
 )
 
@@ -126,13 +125,6 @@ def partnerships_by_id(session: Session, *, ids: list[int]) -> list[Partnership]
     if not ids:
         return []
     return list(session.exec(select(Partnership).where(Partnership.id.in_(ids))))
-
-
-def health_of(session: Session, *, partnership_ids: list[int]) -> dict[int, PartnershipHealth]:
-    if not partnership_ids:
-        return {}
-    query = select(PartnershipHealth).where(PartnershipHealth.partnership_id.in_(partnership_ids))
-    return {row.partnership_id: row for row in session.exec(query)}
 
 
 # -- weekly digests ----------------------------------------------------------------------------

@@ -53,6 +53,24 @@ def rounds_of(session: Session, *, partnership_id: int) -> list[CheckInRound]:
     return list(session.exec(query.order_by(CheckInRound.due_at, CheckInRound.id)))
 
 
+def late_since(
+    session: Session, *, partnership_ids: list[int], now: datetime
+) -> dict[int, datetime]:
+    """When each partnership's earliest open round past its date was due (none: not late)."""
+    if not partnership_ids:
+        return {}
+    query = (
+        select(CheckInRound.partnership_id, func.min(CheckInRound.due_at))
+        .where(
+            CheckInRound.partnership_id.in_(partnership_ids),
+            CheckInRound.status == OPEN,
+            CheckInRound.due_at < now,
+        )
+        .group_by(CheckInRound.partnership_id)
+    )
+    return dict(session.execute(query).all())
+
+
 def latest_rounds(
     session: Session, *, partnership_ids: list[int]
 ) -> dict[tuple[int, str], datetime]:

@@ -11,22 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services import checkin_schedule
+from bot.services import coordinators
 from bot.services.access import in_place, notice
 from bot.services.results import (
     AlertNotice,
     Delivery,
-    DigestLine,
+    PartnershipStatus,
     Result,
     WeeklyDigest,
 )
 from bot.services.work import Work
-from flows.digest import digest_week, urgency
-from flows.evaluation import EVALUATED_STAGES
+from flows.digest import digest_week
 from flows.health import advice
-from flows.roles import Right, may
-from flows.schedule import next_due
-from knowledge import Text
+from flows.roles import COORDINATOR, Right, may
 from storage import alerts as store
 from storage import organisations
 from storage.models import Alert, Partnership, User
@@ -87,7 +84,7 @@ def notify_new(work: Work, after_id: int, limit: int = BATCH) -> AlertBatch:
     alerts = store.alerts_to_notify(work.db, after_id=after_id, limit=limit, lock=True)
     batch = AlertBatch(Result(work.language), alerts[-1].id if alerts else None)
     pids = sorted({alert.partnership_id for alert in alerts})
-    partnerships = {p.id: p for p in _partnerships(work, pids)}
+    partnerships = {p.id: p for p in store.partnerships_by_id(work.db, ids=pids)}
     audience: dict[int, list[store.Recipient]] = {}
     for person in store.audience_of(work.db, partnership_ids=pids):
         audience.setdefault(person.partnership_id, []).append(person)
@@ -104,10 +101,6 @@ def notify_new(work: Work, after_id: int, limit: int = BATCH) -> AlertBatch:
                 Delivery(person.external_id, person.language, (view,), bulk=True)
             )
     return batch
-
-
-def _partnerships(work: Work, ids: list[int]) -> list[Partnership]:
-    return store.partnerships_by_id(work.db, ids=ids)
 
 
 def mark(state: str, work: Work, partnership: Partnership, role: str, arg, acted) -> Result:
@@ -161,40 +154,7 @@ def send_digests(work: Work, after_id: int, limit: int = BATCH) -> DigestBatch:
     return batch
 
 
-def digest_lines(work: Work, user_id: int) -> list[DigestLine]:
-    """The coordinator's partnerships, red first, then amber, green and not yet computed."""
+def digest_lines(work: Work, user_id: int) -> list[PartnershipStatus]:
+    """The coordinator's partnerships, in the order and the lines of their /partenariats."""
     partnerships = organisations.coordinated_partnerships(work.db, user_id=user_id)
-    ids = [p.id for p in partnerships]
-    health = store.health_of(work.db, partnership_ids=ids)
-    ready = checkin_schedule.sides_ready(work, ids)
-    lines = []
-    for partnership in partnerships:
-        found = health.get(partnership.id)
-        light = found.light if found else None
-        reasons = list(found.reasons) if found else []
-        upcoming = None
-        if partnership.stage in EVALUATED_STAGES and partnership.id in ready:
-            upcoming = next_due(checkin_schedule.dues_of(work, partnership), work.now)
-        lines.append(
-            DigestLine(
-                partnership_id=partnership.id,
-                name=partnership.name,
-                light=light,
-                reason=_main_reason(reasons),
-                stage=partnership.stage,
-                next_checkin=upcoming.at if upcoming else None,
-                next_checkin_kind=upcoming.shown_kind if upcoming else None,
-            )
-        )
-    lines.sort(key=lambda line: (urgency(line.light), line.name.casefold(), line.partnership_id))
-    return lines
-
-
-def _main_reason(reasons: list) -> Text | None:
-    """The title of the reason that weighs most: a red one before an amber one."""
-    found = [r for r in reasons if isinstance(r, dict) and r.get("signal")]
-    if not found:
-        return None
-    main = min(found, key=lambda r: urgency(r.get("level")))
-    known = signal_advice(main["signal"])
-    return known.title if known else None
+    return coordinators.statuses(work, [(p, COORDINATOR) for p in partnerships])

@@ -1,6 +1,6 @@
 """A coordinator's partnerships: every partnership of the organisations they follow (either
 side) and those they belong to, each in one line (step, health, next check-in), most urgent
-first. The weekly digest can draw its lines with `statuses`."""
+first. The weekly digest draws its lines with `statuses` too."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from bot.services import checkin_schedule, health
 from bot.services.access import summary
 from bot.services.results import FollowedList, PartnershipStatus, Result
 from bot.services.work import Work
-from flows.evaluation import EVALUATED_STAGES
-from flows.health import URGENCY, Reason, advice
+from flows.digest import urgency
+from flows.evaluation import EVALUATED_STAGES, FOLLOWED_FROM
+from flows.health import Reason, advice
 from flows.roles import COORDINATOR
 from flows.schedule import next_due
 from knowledge import Text
@@ -59,46 +60,48 @@ def statuses(
     work: Work, rows: list[tuple[Partnership, str]], limit: int | None = None
 ) -> list[PartnershipStatus]:
     """Each partnership in one line, red before amber before green before not computed yet
-    (then by name); only the first `limit` get their check-in dates (read per partnership)."""
+    (then by name); only the first `limit` get their check-in dates (read for them at once)."""
     found = health.health_of(work, [p.id for p, _role in rows])
 
     def rank(row: tuple[Partnership, str]):
-        light = found[row[0].id].light if row[0].id in found else None
-        return URGENCY.get(light, len(URGENCY)), row[0].name.casefold(), row[0].id
+        partnership = row[0]
+        light = found[partnership.id].light if partnership.id in found else None
+        return urgency(light), partnership.name.casefold(), partnership.id
 
     shown = sorted(rows, key=rank)[:limit]
-    return [_status(work, p, role, found.get(p.id)) for p, role in shown]
-
-
-def _status(work: Work, partnership: Partnership, role: str, shown) -> PartnershipStatus:
-    upcoming, late_since = None, None
-    if partnership.stage in EVALUATED_STAGES:
-        upcoming = next_due(checkin_schedule.dues_of(work, partnership), work.now)
-        late_since = _late_since(work, partnership)
-    return PartnershipStatus(
-        partnership=summary(partnership, role),
-        light=shown.light if shown else None,
-        reason=main_reason(shown.reasons) if shown else None,
-        next_checkin=upcoming.at if upcoming else None,
-        next_checkin_kind=upcoming.shown_kind if upcoming else None,
-        late_since=late_since,
-    )
+    followed = [p for p, _role in shown if p.stage in EVALUATED_STAGES]
+    ids = [p.id for p in followed]
+    undated = [p.id for p in followed if not (p.followup or {}).get("signature_date")]
+    entered = store.entered_stage(work.db, stage=FOLLOWED_FROM, partnership_ids=undated)
+    ready = checkin_schedule.sides_ready(work, ids)
+    late = store.late_since(work.db, partnership_ids=ids, now=work.now)
+    lines = []
+    for partnership, role in shown:
+        health_shown, upcoming = found.get(partnership.id), None
+        if partnership.stage in EVALUATED_STAGES:
+            dues = checkin_schedule.dues_of(work, partnership, entered.get(partnership.id))
+            upcoming = next_due(dues, work.now)
+        lines.append(
+            PartnershipStatus(
+                partnership=summary(partnership, role),
+                light=health_shown.light if health_shown else None,
+                reason=main_reason(health_shown.reasons) if health_shown else None,
+                next_checkin=upcoming.at if upcoming else None,
+                next_checkin_kind=upcoming.shown_kind if upcoming else None,
+                late_since=late.get(partnership.id),
+                waits_for_partner=partnership.stage in EVALUATED_STAGES
+                and partnership.id not in ready,
+            )
+        )
+    return lines
 
 
 def main_reason(reasons: tuple[Reason, ...]) -> Text | None:
     """The title of the reason that weighs most (red before amber), as health.yaml words it."""
     if not reasons:
         return None
-    main = min(reasons, key=lambda reason: URGENCY.get(reason.level, len(URGENCY)))
+    main = min(reasons, key=lambda reason: urgency(reason.level))
     try:
         return advice(main.signal).title
     except KeyError:  # a signal health.yaml no longer has
         return None
-
-
-def _late_since(work: Work, partnership: Partnership):
-    """When the open round past its date was due, if there is one."""
-    for round_ in store.rounds_of(work.db, partnership_id=partnership.id):
-        if round_.status == store.OPEN and round_.due_at < work.now:
-            return round_.due_at
-    return None

@@ -113,6 +113,8 @@ class PartnershipStatus:
     next_checkin_kind: str | None = None
     # An open round due since then and not answered by all yet.
     late_since: datetime | None = None
+    # Evaluated, but an organisation has no respondent yet: no round runs before it has.
+    waits_for_partner: bool = False
 
 
 @dataclass(frozen=True)
@@ -368,25 +370,11 @@ class AlertNotice:
 
 
 @dataclass(frozen=True)
-class DigestLine:
-    """One partnership of a coordinator's weekly digest."""
-
-    partnership_id: int
-    name: str
-    light: str | None  # None: health not computed yet
-    # The main reason's title (the most serious signal), None when green.
-    reason: Text | None
-    stage: str
-    next_checkin: datetime | None = None
-    next_checkin_kind: str | None = None
-
-
-@dataclass(frozen=True)
 class WeeklyDigest:
     """A coordinator's partnerships, most urgent first, on the Monday of `week`."""
 
     week: date
-    lines: tuple[DigestLine, ...]
+    lines: tuple[PartnershipStatus, ...]
 
 
 @dataclass(frozen=True)

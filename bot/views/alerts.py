@@ -9,10 +9,10 @@ from bot import callback_data
 from bot.callback_data import partnership_button
 from bot.i18n import command, gettext_for, render
 from bot.services.results import AlertNotice, SteeringAsked, WeeklyDigest
+from bot.views.partnerships import LIGHT_ICONS
 from bot.views.screens import Button, Screen, local_date
 from flows.lifecycle import step_number
 
-LIGHTS = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
 # Telegram's limit is 4,096 characters: the digest stops short of it, and says how many more.
 DIGEST_LIMIT = 3800
 
@@ -25,7 +25,7 @@ def alert_screen(notice: AlertNotice, language: str) -> Screen:
     text = render(
         "alert.j2",
         language,
-        icon=LIGHTS.get(notice.level, LIGHTS[None]),
+        icon=LIGHT_ICONS.get(notice.level, LIGHT_ICONS[None]),
         name=notice.partnership_name,
         light=notice.level,
         title=notice.title.in_(language) if notice.title else None,
@@ -56,13 +56,16 @@ def digest_screen(digest: WeeklyDigest, language: str, zone: ZoneInfo) -> Screen
     """The coordinator's partnerships, most urgent first, cut to fit one message."""
     lines = [
         {
-            "icon": LIGHTS.get(line.light, LIGHTS[None]),
-            "name": line.name,
+            "icon": LIGHT_ICONS.get(line.light, LIGHT_ICONS[None]),
+            "name": line.partnership.name,
             "light": line.light,
             "reason": line.reason.in_(language) if line.reason else None,
-            "step": step_number(line.stage),
-            "stage": line.stage,
-            "next_checkin": local_date(line.next_checkin, zone) if line.next_checkin else None,
+            "step": step_number(line.partnership.stage),
+            "stage": line.partnership.stage,
+            # No date while a round cannot run: an organisation has no respondent yet.
+            "next_checkin": local_date(line.next_checkin, zone)
+            if line.next_checkin and not line.waits_for_partner
+            else None,
         }
         for line in digest.lines
     ]

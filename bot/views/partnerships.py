@@ -62,7 +62,7 @@ def list_screen(listing: PartnershipList, language: str, zone: ZoneInfo) -> Scre
     return Screen(render("partnership_list.j2", language, items=items), buttons)
 
 
-# A light as the lists show it (its word is in followed_list.j2).
+# A light as the lists and pushed messages show it (its word is in light_name.j2).
 LIGHT_ICONS = {"red": "🔴", "amber": "🟠", "green": "🟢", None: "⚪"}
 # Telegram's limit on a message's text, and on a name in a one-line status.
 MESSAGE_LIMIT = 4096
