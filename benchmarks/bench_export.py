@@ -28,6 +28,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from bench_checkins import SIGNED, populate  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
+from flows.evaluation import scored_questions  # noqa: E402
+from knowledge import load_questionnaire  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
@@ -37,17 +39,8 @@ from storage.models import (  # noqa: E402
     Membership,
 )
 
-PULSE = (
-    "performance",
-    "coherence",
-    "efficiency",
-    "relevance",
-    "societal_contribution",
-    "value_exchange",
-    "steering",
-    "clarity",
-    "meaning",
-)
+# What a pulse scores, from its questionnaire: each respondent gives every one a score.
+PULSE = tuple(q.id for q in scored_questions(load_questionnaire("pulse")))
 
 
 def add_rounds(url: str, rounds: int) -> None:
