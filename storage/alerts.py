@@ -113,12 +113,26 @@ def alert_of(session: Session, *, alert_id: int, partnership_id: int) -> Alert |
     return session.exec(query).first()
 
 
-def open_alerts(session: Session, *, partnership_ids: list[int]) -> list[Alert]:
-    """The alerts not cleared of these partnerships, oldest first."""
-    if not partnership_ids:
-        return []
-    query = select(Alert).where(Alert.partnership_id.in_(partnership_ids), Alert.state != CLEARED)
-    return list(session.exec(query.order_by(Alert.id)))
+def mark(session: Session, *, alert_id: int, state: str, at: datetime, user_id: int) -> bool:
+    """Marks the alert seen (from new) or handled (from new or seen) in one conditional
+    update; False when it has moved since it was read: a health refresh that cleared it or
+    another member who marked it is never written over."""
+    if state == SEEN:
+        before, values = (NEW,), {"seen_at": at}
+    else:
+        before = (NEW, SEEN)
+        values = {
+            "handled_at": at,
+            "handled_by": user_id,
+            "seen_at": func.coalesce(Alert.seen_at, at),
+        }
+    statement = (
+        update(Alert)
+        .where(Alert.id == alert_id, Alert.state.in_(before))
+        .values(state=state, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount == 1
 
 
 def partnerships_by_id(session: Session, *, ids: list[int]) -> list[Partnership]:

@@ -115,14 +115,10 @@ def mark(state: str, work: Work, partnership: Partnership, role: str, arg, acted
         return notice(work)
     if alert.state == store.CLEARED:
         return notice(work, "alert_cleared")
-    if state == store.SEEN and alert.state == store.NEW:
-        alert.state, alert.seen_at = store.SEEN, work.now
-    elif state == store.HANDLED and alert.state != store.HANDLED:
-        alert.state, alert.handled_at, alert.handled_by = store.HANDLED, work.now, work.user.id
-        alert.seen_at = alert.seen_at or work.now
-    else:
-        return notice(work, "alert_unchanged")
-    work.db.add(alert)
+    if not store.mark(work.db, alert_id=alert.id, state=state, at=work.now, user_id=work.user.id):
+        work.db.refresh(alert)
+        return notice(work, "alert_cleared" if alert.state == store.CLEARED else "alert_unchanged")
+    work.db.refresh(alert)
     return in_place(work, acted, notice_of(work, alert, partnership, role))
 
 

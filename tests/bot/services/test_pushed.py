@@ -12,7 +12,10 @@ from bot.callback_data import parse_partnership, partnership_button
 from bot.scheduler import push
 from bot.services import Actor, Core, Services, buttons
 from bot.views import Presenter
-from storage.db import make_engine
+from storage import alerts as alerts_store
+from storage import health as health_store
+from storage.db import make_engine, session_scope
+from storage.models import Alert
 from tests.bot import pushed
 from tests.bot.client import Client
 from tests.bot.threads import at_once
@@ -193,3 +196,21 @@ def test_two_dispatchers_at_once_send_each_alert_and_digest_once(database_url):
     for chat in range(600, 640):
         assert sum("Vos partenariats" in t for t in texts[chat]) == 1
         assert len(texts[chat]) == 31
+
+
+def test_a_press_does_not_write_over_an_alert_cleared_since_it_was_read(database_url):
+    """Seen pressed while a health refresh clears the alert: the conditional update leaves
+    it cleared (it would be open again, its cause gone, with a plain write)."""
+    ours = pushed.organisation(database_url, "Fédération")
+    theirs = pushed.organisation(database_url, "Partenaire")
+    pid = pushed.partnership(database_url, name="P", ours=ours, theirs=theirs, members=(1,))
+    aid = pushed.alert(database_url, pid, "round_late")
+    moment = paris(MONDAY, 10)
+    engine = make_engine(database_url)
+    with session_scope(engine) as press:
+        assert press.get(Alert, aid).state == "new"
+        with session_scope(engine) as refresh:
+            assert health_store.clear_alerts(refresh, alert_ids=[aid], at=moment) == [aid]
+        assert not alerts_store.mark(press, alert_id=aid, state="seen", at=moment, user_id=1)
+    engine.dispose()
+    assert pushed.alert_row(database_url, aid).state == "cleared"
