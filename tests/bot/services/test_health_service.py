@@ -190,7 +190,9 @@ def test_rounds_late_and_one_sided_through_their_rows(engine):
                 "sides": {"ours": {"trust": 3.5}, "partner": {"trust": 1.5}},
             },
         )
-        open_round = CheckInRound(partnership_id=pid, kind="pulse", due_at=due, status="open")
+        open_round = CheckInRound(
+            partnership_id=pid, kind="pulse", due_at=due, opened_at=due, status="open"
+        )
         db.add_all([first, open_round])
         db.flush()
         db.add(CheckInInvite(round_id=open_round.id, user_id=1, side="ours", answered_at=due))
