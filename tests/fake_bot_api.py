@@ -300,6 +300,8 @@ class FakeBotApi:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         # ("description" or "short_description", language_code) -> text.
         self.descriptions: dict[tuple[str, str], str] = {}
+        # The menu button by private chat; None: the default one, for every chat.
+        self.menu_buttons: dict[ChatId | None, dict[str, Any]] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
         self.allowed_updates: list[str] | None = None
         # Lowered by tests to try heavy files without sending megabytes.
@@ -394,6 +396,8 @@ class FakeBotApi:
             "sendChatAction": lambda p, f: bool(self._chat(p.get("chat_id"))),
             "setMyDescription": lambda p, f: self._set_description("description", p),
             "setMyShortDescription": lambda p, f: self._set_description("short_description", p),
+            "setChatMenuButton": self._set_menu_button,
+            "getChatMenuButton": self._get_menu_button,
         }
         return {name.lower(): (name, handler) for name, handler in handlers.items()}
 
@@ -444,6 +448,9 @@ class FakeBotApi:
         if self.spec is not None:
             self.spec.check(call.method, call.params, call.files)
         rules.check(call.method, call.params)
+        chat = self._chats.get(_chat_key(call.params.get("chat_id")))
+        if chat is not None:
+            rules.check_in_chat(call.params, chat.get("type", "private"))
         known = self._methods.get(call.method.lower())
         if known is not None:
             return known[1]
@@ -662,6 +669,23 @@ class FakeBotApi:
         """setMyDescription / setMyShortDescription: kept per language."""
         self.descriptions[(kind, params.get("language_code", ""))] = params.get(kind, "")
         return True
+
+    def _set_menu_button(self, params: dict[str, Any], files: Files) -> bool:
+        """setChatMenuButton: a chat's menu button, or the default one without a chat."""
+        chat_id = params.get("chat_id")
+        if chat_id not in (None, ""):
+            self._chat(chat_id)
+        button = params.get("menu_button") or {"type": "default"}
+        self.menu_buttons[_chat_key(chat_id) if chat_id not in (None, "") else None] = button
+        return True
+
+    def _get_menu_button(self, params: dict[str, Any], files: Files) -> dict[str, Any]:
+        """getChatMenuButton: the chat's own button, else the default one (the command list
+        until a bot sets another)."""
+        chat_id = params.get("chat_id")
+        key = _chat_key(chat_id) if chat_id not in (None, "") else None
+        found = self.menu_buttons.get(key) or self.menu_buttons.get(None)
+        return copy.deepcopy(found) if found else {"type": "commands"}
 
     def _confirm(self, offset: int) -> None:
         """Forget confirmed updates (negative offset keeps the last -offset ones)."""

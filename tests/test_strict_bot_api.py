@@ -143,6 +143,67 @@ async def test_an_unknown_parse_mode_is_refused(api):
         assert (await send(api, parse_mode=mode))["ok"], mode
 
 
+# ------------------------------------------------------------------ Mini Apps and links
+
+APP = "https://alliance.example.org/app"
+
+
+async def test_a_mini_app_button_needs_https(api):
+    plain = await send(
+        api,
+        reply_markup=keyboard(
+            {"text": "Tableau", "web_app": {"url": "http://alliance.example.org/app"}}
+        ),
+    )
+    message = "inline keyboard button Web App URL 'http://alliance.example.org/app' is invalid"
+    assert refused(plain, f"{message}: Only HTTPS links are allowed")
+    assert (await send(api, reply_markup=keyboard({"text": "Tableau", "web_app": {"url": APP}})))[
+        "ok"
+    ]
+
+
+async def test_a_mini_app_button_only_in_a_private_chat(api):
+    api.send_text(USER, "/aide", chat_type="group")
+    group = -USER
+    mini_app = keyboard({"text": "Tableau", "web_app": {"url": APP}})
+    answer = await call(api, "sendMessage", chat_id=group, text="Bonjour", reply_markup=mini_app)
+    assert refused(answer, "BUTTON_TYPE_INVALID")
+    link = keyboard({"text": "Tableau", "url": APP})
+    assert (await call(api, "sendMessage", chat_id=group, text="Bonjour", reply_markup=link))["ok"]
+    sent = await call(api, "sendMessage", chat_id=group, text="Bonjour")
+    edit = await call(
+        api,
+        "editMessageReplyMarkup",
+        chat_id=group,
+        message_id=sent["result"]["message_id"],
+        reply_markup=mini_app,
+    )
+    assert refused(edit, "BUTTON_TYPE_INVALID")
+
+
+async def test_a_link_button_opens_a_web_or_tg_address(api):
+    for url in ("ftp://alliance.example.org/", "http://localhost:8080/login/x", "alliance"):
+        answer = await send(api, reply_markup=keyboard({"text": "Lien", "url": url}))
+        assert refused(answer, f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL")
+    for url in (
+        "https://alliance.example.org/login/x",
+        "http://alliance.example.org/",
+        "tg://user?id=1",
+    ):
+        assert (await send(api, reply_markup=keyboard({"text": "Lien", "url": url})))["ok"], url
+
+
+async def test_the_menu_button_opens_an_https_mini_app(api):
+    button = {"type": "web_app", "text": "Tableau de bord", "web_app": {"url": APP}}
+    plain = button | {"web_app": {"url": "http://alliance.example.org/app"}}
+    answer = await call(api, "setChatMenuButton", menu_button=plain)
+    message = "menu button Web App URL 'http://alliance.example.org/app' is invalid"
+    assert refused(answer, f"{message}: Only HTTPS links are allowed")
+    assert (await call(api, "getChatMenuButton"))["result"] == {"type": "commands"}
+    assert (await call(api, "setChatMenuButton", menu_button=button))["ok"]
+    assert (await call(api, "getChatMenuButton", chat_id=USER))["result"] == button
+
+
 # ------------------------------------------------------------------ commands and settings
 
 
