@@ -19,7 +19,7 @@ from bot.i18n import render
 from bot.services import Actor, Services, Work, questionnaires
 from bot.services.results import QuestionShown, Result, Say
 from bot.views import Reply, Screen, plain
-from bot.views.screens import Button
+from bot.views.screens import CALLBACK, Button
 from flows.engine import FlowState
 from knowledge import Question
 from storage import delivery, repository
@@ -79,7 +79,7 @@ class Console:
                     self.out.write(f"→ {path}\n")
                     continue
                 buttons = tuple(
-                    tuple(Button(label, data) for label, data in line)
+                    tuple(Button(*button) for button in line)
                     for line in row.payload.get("buttons") or []
                 )
                 self._print(Screen(row.payload["text"], buttons))
@@ -127,6 +127,10 @@ class Console:
         others = 0
         for row in screen.buttons:
             for button in row:
+                if button.kind != CALLBACK:
+                    # A link or a Mini App: nothing to press here, the address to open.
+                    self.out.write(f"  {plain(button.label)}: {button.data}\n")
+                    continue
                 action = _action_of(button.data)
                 key = NAVIGATION_KEYS.get(action)
                 if action in ("answer", "toggle"):

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from bot import terminal
 from bot.services.results import ACTED, ScreenRef, question_of
 from bot.views import Presenter
-from bot.views.screens import Reply, Screen
+from bot.views.screens import CALLBACK, Reply, Screen
 from bot.views.splitting import MESSAGE_LIMIT, split_html, visible_length
 from storage import delivery, repository
 from storage.addresses import TELEGRAM, TERMINAL, Address
@@ -198,7 +198,11 @@ def _edit(screen: Screen, message_id: int) -> dict[str, Any]:
 
 
 def _buttons(screen: Screen) -> list[list[list[str]]]:
-    return [[[button.label, button.data] for button in row] for row in screen.buttons]
+    """Each button as [label, data], with its kind third when it is a link or a Mini App."""
+    return [
+        [[b.label, b.data] + ([b.kind] if b.kind != CALLBACK else []) for b in row]
+        for row in screen.buttons
+    ]
 
 
 def file_name(document) -> str:

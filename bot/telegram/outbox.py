@@ -23,13 +23,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, WebAppInfo
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.delivery import CLOSE, DOCUMENT, EDIT, PHOTO, SEND, next_attempt
 from bot.telegram.locks import ChatLocks
-from bot.views.screens import plain
+from bot.views.screens import CALLBACK, LINK, WEB_APP, plain
 from bot.views.splitting import MESSAGE_LIMIT, split_html
 from storage import delivery
 from storage.db import session_scope
@@ -587,6 +587,13 @@ def died_here(holder: str) -> bool:
 def _markup(rows: list[list[list[str]]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
+    return InlineKeyboardMarkup([[_button(*button) for button in row] for row in rows])
+
+
+def _button(label: str, data: str, kind: str = CALLBACK) -> InlineKeyboardButton:
+    """A recorded button ([label, data] or [label, URL, kind]) as Telegram's."""
+    if kind == WEB_APP:
+        return InlineKeyboardButton(label, web_app=WebAppInfo(data))
+    if kind == LINK:
+        return InlineKeyboardButton(label, url=data)
+    return InlineKeyboardButton(label, callback_data=data)

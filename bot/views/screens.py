@@ -14,11 +14,17 @@ from zoneinfo import ZoneInfo
 
 from bot.services.results import ACTED, DocumentInfo, ScreenRef
 
+# What pressing a button does: send its data to the bot (most buttons), open a web page, or
+# open a Mini App inside Telegram (private chats only).
+CALLBACK, LINK, WEB_APP = "callback", "url", "web_app"
+
 
 @dataclass(frozen=True)
 class Button:
     label: str
+    # The callback data; for a link or a Mini App, its URL.
     data: str
+    kind: str = CALLBACK
 
 
 @dataclass(frozen=True)
