@@ -384,3 +384,35 @@ class Digest(SQLModel, table=True):
     # The Monday it is for, as "2027-01-04" in ALLIANCE_TIMEZONE.
     week: str = Field(max_length=10)
     recorded_at: datetime = _timestamp()
+
+
+# --- The dashboard's sign-in (issue 20): one-time login links and browser sessions. ---
+
+
+class WebLogin(SQLModel, table=True):
+    """A one-time link that opens the dashboard in a browser for one user: single use, a few
+    minutes; only the token's hash is stored, so a database leak opens no session."""
+
+    __tablename__ = "web_login"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=AwareDateTime(), nullable=False)
+    used_at: datetime | None = Field(default=None, sa_type=AwareDateTime())
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in dashboard (the cookie's token, hashed) with the token its forms must send
+    back (CSRF); `via` says how it was opened: "telegram" (Mini App) or "link"."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    csrf: str = Field(max_length=64)
+    via: str = Field(max_length=16)
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=AwareDateTime(), nullable=False)

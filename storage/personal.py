@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from storage import redaction
+from storage import redaction, web
 from storage.addresses import chat_of
 from storage.db import session_scope
 from storage.models import (
@@ -37,6 +37,8 @@ from storage.models import (
     Partnership,
     StageMove,
     User,
+    WebLogin,
+    WebSession,
 )
 
 PERSONAL_FILE = "personal_data"
@@ -109,6 +111,21 @@ def collect(session: Session, *, user: User) -> dict[str, Any]:
             partnership_id="partnership_id",
             to="dest",
             at="moved_at",
+        ),
+        # The dashboard: when they signed in, how, and the links /tableau gave them.
+        "dashboard_sessions": _rows(
+            session,
+            WebSession.user_id == user.id,
+            opened_via="via",
+            opened_at="created_at",
+            expires_at="expires_at",
+        ),
+        "dashboard_links": _rows(
+            session,
+            WebLogin.user_id == user.id,
+            created_at="created_at",
+            expires_at="expires_at",
+            used_at="used_at",
         ),
     }
 
@@ -199,6 +216,8 @@ def erase(session: Session, *, user: User, chat_id: int | None, at: datetime) ->
     # Following an organisation's partnerships ends with the person.
     session.execute(delete(Coordinator).where(Coordinator.user_id == user.id))
     _delete_unused_organisations(session, user.id)
+    # Every dashboard they had open is signed out; their unused links stop working.
+    web.forget_user(session, user_id=user.id)
     person = redaction.Erased(user.display_name, chat_id)
     if chat_id is not None:
         person = replace(person, username=redaction.username_of(session, chat_id))
