@@ -85,6 +85,15 @@ async def missing(request: web.Request) -> web.Response:
     raise web.HTTPNotFound(text="no such partnership")
 
 
+@session.page
+async def streamed(request: web.Request) -> web.StreamResponse:
+    """Stands for the CSV download, written as it is produced."""
+    response = web.StreamResponse(headers={"Content-Type": "text/csv"})
+    await response.prepare(request)
+    await response.write(b"partnership;stage\n")
+    return response
+
+
 def dashboard(services: Services, base_url: str) -> web.Application:
     config = WebConfig(services, TOKEN, base_url)
     app = web.Application()
@@ -93,6 +102,7 @@ def dashboard(services: Services, base_url: str) -> web.Application:
     app.router.add_get(f"{PREFIX}/", whoami)
     app.router.add_post(f"{PREFIX}/alerts/{{alert_id}}", mark_alert)
     app.router.add_get(f"{PREFIX}/p/{{pid}}", missing)
+    app.router.add_get(f"{PREFIX}/portfolio.csv", streamed)
     app.router.add_static(f"{PREFIX}/static", STATIC)
     return app
 
@@ -385,6 +395,16 @@ async def test_a_mini_app_s_first_request_that_is_a_404_still_gets_its_cookie(se
             client, "GET", f"{PREFIX}/p/999", headers={session.INIT_DATA_HEADER: signed()}
         )
     assert response.status == 404
+    assert set_cookie(response).startswith(f"{session.COOKIE}=")
+
+
+async def test_a_streamed_download_carries_the_headers_and_the_mini_app_s_cookie(services):
+    async with browser(services) as client:
+        response = await call(
+            client, "GET", f"{PREFIX}/portfolio.csv", headers={session.INIT_DATA_HEADER: signed()}
+        )
+    assert response.status == 200 and await response.text() == "partnership;stage\n"
+    assert_secured(response)
     assert set_cookie(response).startswith(f"{session.COOKIE}=")
 
 
