@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from aiohttp import web
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeDefault,
+    MenuButtonWebApp,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -29,7 +32,7 @@ from telegram.ext import (
 from bot.commands import BUTTON_ROUTES, COMMANDS, QUESTION_BUTTON
 from bot.i18n import N_, gettext_for
 from bot.scheduler import dispatch_once
-from bot.services import Core, Services
+from bot.services import Core, Services, dashboard_entry
 from bot.settings import Settings
 from bot.telegram import handlers
 from bot.telegram.adapter import TelegramAdapter
@@ -107,7 +110,8 @@ def bot_options(settings: Settings) -> dict:
 
 def build_application(settings: Settings, services: Services | None = None) -> Application:
     if services is None:
-        services = Services(make_engine(settings.database_url), Core(settings.alliance_timezone))
+        core = Core(settings.alliance_timezone, web_url=settings.alliance_web_url)
+        services = Services(make_engine(settings.database_url), core)
     inbox = Inbox(services.engine)
     database = DatabaseWatch(services.engine)
     locks = ChatLocks()
@@ -155,12 +159,18 @@ def build_application(settings: Settings, services: Services | None = None) -> A
 def register_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE
     message = filters.UpdateType.MESSAGE
-    # 1. The commands of the table, with their English aliases, where each is allowed.
+    # 1. The commands of the table, with their English aliases, where each is allowed; in a
+    # group, the answer of its own a command may have there.
     for command in COMMANDS:
         where = message if command.in_groups else private & message
         application.add_handler(
             CommandHandler(command.names(), handlers.command_handler(command), filters=where)
         )
+        if command.in_groups_instead is not None:
+            handler = handlers.in_groups_handler(command)
+            application.add_handler(
+                CommandHandler(command.names(), handler, filters=~private & message)
+            )
     # 2. Commands elsewhere (groups): invite to a private chat.
     application.add_handler(
         MessageHandler(filters.COMMAND & ~private & message, handlers.private_only)
@@ -188,6 +198,7 @@ async def on_start(application: Application) -> None:
     username = application.bot.username
     adapter.presenter.invitation_link = lambda token: f"https://t.me/{username}?start={token}"
     await set_command_menus(application)
+    await set_menu_button(application, adapter.services.core.web_url)
     # The evaluation report's renderer (charts, PDF: 60 MB resident) is not loaded here: it
     # loads with the first report, which then takes 0.7 s more, once per process.
     # Messages a previous process never sent go out first, then the updates it never handled.
@@ -261,3 +272,39 @@ async def set_command_menus(application: Application) -> None:
             await bot.set_my_commands(menu, scope=scope, language_code=code)
         await bot.set_my_description(_(DESCRIPTION), language_code=code)
         await bot.set_my_short_description(_(SHORT_DESCRIPTION), language_code=code)
+
+
+# The menu button's label: one default button for every chat (a button per chat would cost a
+# call per user), so in French, the product's first language.
+MENU_BUTTON = N_("Dashboard")
+
+
+async def set_menu_button(application: Application, web_url: str | None) -> None:
+    """With a dashboard on HTTPS, the button beside the message field opens it as a Mini App;
+    otherwise Telegram's default (the command list) is left as it is. Telegram opens Mini
+    Apps only over HTTPS: an HTTP address (a local setup) gets no button, and the log says so."""
+    if web_url is None:
+        return
+    if not web_url.startswith("https://"):
+        log.warning(
+            "ALLIANCE_WEB_URL is not HTTPS: Telegram opens Mini Apps only over HTTPS, so the "
+            "menu button is not set and /tableau offers the browser link alone"
+        )
+        return
+    label = gettext_for(LANGUAGES[0])(MENU_BUTTON)
+    button = MenuButtonWebApp(label, WebAppInfo(dashboard_entry.app_url(web_url)))
+    await application.bot.set_chat_menu_button(menu_button=button)
+
+
+def serve_dashboard(server: web.Application, application: Application) -> None:
+    """Serves the dashboard on the server of the health check (and of the webhook) when
+    ALLIANCE_WEB_URL is set, with the bot's use cases and token (Mini App sign-in)."""
+    services = application.bot_data["telegram"].services
+    if services.core.web_url is None:
+        return
+    from bot.web import app as dashboard  # its templates load only where it is served
+    from bot.web.config import WebConfig
+
+    config = WebConfig(services, application.bot.token, services.core.web_url)
+    dashboard.add_dashboard(server, config)
+    log.info("dashboard served at %s/", services.core.web_url)

@@ -13,6 +13,7 @@ from bot.services import (
     buttons,
     checkins,
     checklists,
+    dashboard_entry,
     partnerships,
     privacy,
     questionnaires,
@@ -33,6 +34,8 @@ class Command:
     in_groups: bool = False
     # The questionnaire it starts, if any: said when that questionnaire is cancelled.
     starts: str | None = None
+    # What a group gets instead, when not the common "let us talk in private".
+    in_groups_instead: Callable | None = None
 
     def names(self) -> tuple[str, ...]:
         return (self.name, self.alias) if self.alias else (self.name,)
@@ -69,6 +72,14 @@ COMMANDS = (
         N_("Your partnerships"),
         N_("list your partnerships and open one."),
         partnerships.list_partnerships,
+    ),
+    Command(
+        "tableau",
+        "dashboard",
+        N_("Dashboard of your partnerships"),
+        N_("your partnerships on one page, in Telegram or in a browser."),
+        dashboard_entry.open_dashboard,
+        in_groups_instead=dashboard_entry.in_group,
     ),
     Command(
         "criteres",

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # this many webhook requests are handled at once (the next ones: 503, Telegram retries).
     alliance_webhook_read_timeout: float = 10.0
     alliance_webhook_max_requests: int = 100
+    # The dashboard's public HTTPS base URL: when set, `alliance run` serves the dashboard and
+    # the bot offers it as a Mini App (/tableau, the menu button).
+    alliance_web_url: str | None = None
     # Where the terminal writes the documents it builds (not the working copy).
     alliance_documents_dir: Path = Field(default_factory=lambda: default_documents_dir())
 

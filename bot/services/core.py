@@ -17,8 +17,11 @@ from knowledge.search import CardIndex
 class Core:
     """The method as the use cases need it; safe to share between threads (read only)."""
 
-    def __init__(self, zone: str = "Europe/Paris"):
+    def __init__(self, zone: str = "Europe/Paris", web_url: str | None = None):
         self.zone = ZoneInfo(zone)
+        # The dashboard's base URL (ALLIANCE_WEB_URL, or `alliance web`'s own); None: no
+        # dashboard is served for this bot.
+        self.web_url = web_url.rstrip("/") if web_url else None
         # One machine per questionnaire for the whole process.
         self.flows = {spec.id: QuestionnaireFlow(load(spec)) for spec in QUESTIONNAIRES}
         self.method = load_method()

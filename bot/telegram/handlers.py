@@ -35,6 +35,17 @@ def command_handler(command: Command):
     return handler
 
 
+def in_groups_handler(command: Command):
+    """The handler of a command typed in a group, for a command with a group answer of its
+    own (/tableau: ask for it in private, where its link is safe)."""
+
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await _adapter(context).handle(update, command.in_groups_instead)
+
+    handler.__name__ = f"in_groups_{command.name}"
+    return handler
+
+
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A typed answer."""
     await _adapter(context).handle(update, questionnaires.answer_text, update.message.text)

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from bot.commands import COMMANDS, restarting
 from bot.i18n import CHANNEL, gettext_for, render
 from bot.services import results as r
-from bot.views import alerts, cards, evaluation, partnerships, privacy, questions
+from bot.services.dashboard_entry import DashboardOffered
+from bot.views import alerts, cards, dashboard, evaluation, partnerships, privacy, questions
 from bot.views.screens import Button, Reply, Screen, plain
 
 __all__ = ["Button", "Presenter", "Reply", "Screen", "plain"]
@@ -137,4 +138,5 @@ DATED_VIEWS: dict[type, Callable[[Any, str, ZoneInfo], Screen]] = {
     r.InviteMenu: partnerships.invite_menu_screen,
     r.EvaluationShown: evaluation.evaluation_screen,
     r.WeeklyDigest: alerts.digest_screen,
+    DashboardOffered: dashboard.offer_screen,
 }
