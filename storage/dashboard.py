@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from storage.models import Alert, CheckInRound, StageMove
+from storage.models import Alert, CheckInRound, Organisation, StageMove
 
 CLOSED = "closed"
 # The states of an alert still open (a cleared one is history).
@@ -94,3 +94,11 @@ def open_alerts(session: Session, *, partnership_id: int) -> list[Alert]:
 def partnership_of_alert(session: Session, *, alert_id: int) -> int | None:
     """The partnership an alert belongs to (the caller checks the user may reach it)."""
     return session.exec(select(Alert.partnership_id).where(Alert.id == alert_id)).first()
+
+
+def organisation_names(session: Session, *, ids: list[int]) -> dict[int, str]:
+    """The organisations' names, by id."""
+    if not ids:
+        return {}
+    query = select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
+    return dict(session.execute(query).all())

@@ -37,12 +37,8 @@ def followed(work: Work) -> FollowedList:
     """The partnerships the user follows or belongs to (a membership's role wins), most
     urgent first, the first SHOWN of them in full."""
     organisation_ids = organisations.organisations_coordinated_by(work.db, user_id=work.user.id)
-    rows = {
-        p.id: (p, role) for p, role in repository.partnerships_of(work.db, user_id=work.user.id)
-    }
-    for partnership in organisations.coordinated_partnerships(work.db, user_id=work.user.id):
-        rows.setdefault(partnership.id, (partnership, COORDINATOR))
-    lines = statuses(work, list(rows.values()), limit=SHOWN)
+    rows = visible(work)
+    lines = statuses(work, rows, limit=SHOWN)
     names = tuple(
         organisation.name
         for organisation in (work.db.get(Organisation, i) for i in organisation_ids)
@@ -54,6 +50,17 @@ def followed(work: Work) -> FollowedList:
         more=max(0, len(rows) - len(lines)),
         active_id=work.user.active_partnership_id,
     )
+
+
+def visible(work: Work) -> list[tuple[Partnership, str]]:
+    """(partnership, role) of every partnership the user belongs to or follows as a
+    coordinator; a membership's role wins. The reach of /partenariats and the dashboard."""
+    rows = {
+        p.id: (p, role) for p, role in repository.partnerships_of(work.db, user_id=work.user.id)
+    }
+    for partnership in organisations.coordinated_partnerships(work.db, user_id=work.user.id):
+        rows.setdefault(partnership.id, (partnership, COORDINATOR))
+    return list(rows.values())
 
 
 def statuses(

@@ -1,0 +1,115 @@
+"""The portfolio's columns in words, written once: the page's table shows them (with its
+marks around them) and the CSV download holds exactly them."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from bot.i18n import N_, gettext_for, render
+from bot.services.dashboard import PortfolioRow
+from flows.lifecycle import STEPS
+
+COLUMNS = (
+    ("partnership", N_("Partnership")),
+    ("organisations", N_("Organisations")),
+    ("step", N_("Step")),
+    ("days", N_("Days in the step")),
+    ("health", N_("Health")),
+    ("checkin", N_("Next check-in")),
+    ("last_round", N_("Last check-in")),
+    ("trend", N_("Trend")),
+    ("gap", N_("Largest gap")),
+    ("end", N_("Convention ends")),
+    ("alerts", N_("Open alerts")),
+)
+# A light in words: never a colour alone.
+LIGHT_WORDS = {
+    "red": N_("At risk"),
+    "amber": N_("To watch"),
+    "green": N_("On track"),
+    None: N_("Not assessed yet"),
+}
+TREND_WORDS = {"up": N_("Rising"), "down": N_("Falling"), "steady": N_("Steady"), None: "–"}
+SCORE_LIGHT_WORDS = {"red": N_("red"), "amber": N_("amber"), "green": N_("green")}
+
+
+def header(language: str) -> list[str]:
+    _ = gettext_for(language)
+    return [_(title) for _key, title in COLUMNS]
+
+
+def cells(row: PortfolioRow, language: str, zone: ZoneInfo) -> dict[str, str]:
+    """Each column's words for a row."""
+    _ = gettext_for(language)
+    status = row.status
+    return {
+        "partnership": status.partnership.name,
+        "organisations": f"{row.our_organisation} / {row.partner_organisation}",
+        "step": f"{row.step}/{STEPS} {stage_name(status.partnership.stage, language)}",
+        "days": str(row.days_in_stage),
+        "health": light_word(status.light, language)
+        + (f" — {status.reason.in_(language)}" if status.reason else ""),
+        "checkin": checkin(row, language, zone),
+        "last_round": last_round(row, language),
+        "trend": _(TREND_WORDS[row.trend]) if row.trend else "–",
+        "gap": (f"{row.gap[0].in_(language)} ({score(row.gap[1], language)})" if row.gap else "–"),
+        "end": format_date(row.convention_end, format="medium", locale=language)
+        if row.convention_end
+        else "–",
+        "alerts": str(row.open_alerts),
+    }
+
+
+def light_word(light: str | None, language: str) -> str:
+    return gettext_for(language)(LIGHT_WORDS.get(light, LIGHT_WORDS[None]))
+
+
+def stage_name(stage: str, language: str) -> str:
+    return html.unescape(render("stage_name.j2", language, stage=stage))
+
+
+def score(value: float | None, language: str) -> str:
+    return "–" if value is None else format_decimal(value, format="0.0", locale=language)
+
+
+def checkin(row: PortfolioRow, language: str, zone: ZoneInfo) -> str:
+    """Late since when, else the next date, else why there is none."""
+    _ = gettext_for(language)
+    status = row.status
+    if status.late_since is not None:
+        return _("late since %(day)s") % {"day": _day(status.late_since, language, zone)}
+    if status.waits_for_partner:
+        return _("waits for the partner's respondent")
+    if status.next_checkin is not None:
+        return _day(status.next_checkin, language, zone)
+    return "–"
+
+
+def last_round(row: PortfolioRow, language: str) -> str:
+    """Each organisation's lights in the last round, counted: "Réseau: 6 green, 2 amber"."""
+    if not row.last_round:
+        return "–"
+    _ = gettext_for(language)
+    parts = []
+    for index, side in enumerate((row.our_organisation, row.partner_organisation)):
+        counts: dict[str, int] = {}
+        for dimension in row.last_round:
+            light = dimension.lights[index]
+            if light is not None:
+                counts[light] = counts.get(light, 0) + 1
+        said = ", ".join(
+            f"{counts[light]} {_(word)}"
+            for light, word in SCORE_LIGHT_WORDS.items()
+            if counts.get(light)
+        )
+        parts.append(f"{side} : {said or '–'}" if language == "fr" else f"{side}: {said or '–'}")
+    return " · ".join(parts)
+
+
+def _day(moment: datetime, language: str, zone: ZoneInfo) -> str:
+    return format_date(moment.astimezone(zone).date(), format="medium", locale=language)
