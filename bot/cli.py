@@ -17,6 +17,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="run the Telegram bot (long polling)")
     console = commands.add_parser("console", help="the same conversations in the terminal")
     console.add_argument("--user", default=None, help="who is talking (default: your login)")
+    web = commands.add_parser(
+        "web",
+        help="serve the dashboard alone on ALLIANCE_LISTEN and print a one-time login link",
+    )
+    web.add_argument("--user", default=None, help="who signs in (default: your login)")
     db = commands.add_parser("db", help="database")
     db.add_subparsers(dest="db_command", required=True).add_parser(
         "upgrade", help="apply the migrations"
@@ -71,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         return run(settings)
     if args.command == "console":
         return run_console(settings, args.user)
+    if args.command == "web":
+        return run_web(settings, args.user)
     if args.command == "db":
         return upgrade(settings)
     if args.command == "checkins":
@@ -129,7 +136,7 @@ def run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.app import ALLOWED_UPDATES, build_application, serve_dashboard
 
     if settings.alliance_webhook_url and not _webhook_ready(settings):
         return 2
@@ -140,7 +147,7 @@ def run(settings: Settings) -> int:
         return run_webhook(settings, application)
     from bot.telegram.health import serve_while_polling
 
-    serve_while_polling(application, settings.alliance_listen)
+    serve_while_polling(application, settings.alliance_listen, routes=serve_dashboard)
     application.run_polling(
         allowed_updates=ALLOWED_UPDATES,
         timeout=settings.alliance_polling_timeout,
@@ -199,7 +206,7 @@ def _listen_ready(settings: Settings) -> bool:
 def run_webhook(settings: Settings, application) -> int:
     import asyncio
 
-    from bot.app import on_start
+    from bot.app import on_start, serve_dashboard
     from bot.telegram.webhook import serve
 
     asyncio.run(
@@ -211,6 +218,7 @@ def run_webhook(settings: Settings, application) -> int:
             on_start=on_start,
             read_timeout=settings.alliance_webhook_read_timeout,
             max_requests=settings.alliance_webhook_max_requests,
+            routes=serve_dashboard,
         )
     )
     return 0
@@ -218,17 +226,35 @@ def run_webhook(settings: Settings, application) -> int:
 
 def run_console(settings: Settings, user: str | None) -> int:
     from bot.console import Console
-    from bot.services import Actor, Core, Services
-    from storage.addresses import Address
+    from bot.services import Core, Services
     from storage.db import make_engine
 
     if not prepare_database(settings):
         return 2
-    login = user or getpass.getuser()
-    actor = Actor(str(Address.terminal(login)), language_code=_locale(), name=login)
-    services = Services(make_engine(settings.database_url), Core(settings.alliance_timezone))
-    Console(services, actor, sys.stdout, settings.alliance_documents_dir).run(sys.stdin)
+    core = Core(settings.alliance_timezone, web_url=settings.alliance_web_url)
+    services = Services(make_engine(settings.database_url), core)
+    Console(services, terminal_actor(user), sys.stdout, settings.alliance_documents_dir).run(
+        sys.stdin
+    )
     return 0
+
+
+def terminal_actor(user: str | None):
+    """The terminal's user ("console:<login>"), as `alliance console` and `alliance web` name
+    them: the same person, the same partnerships."""
+    from bot.services import Actor
+    from storage.addresses import Address
+
+    login = user or getpass.getuser()
+    return Actor(str(Address.terminal(login)), language_code=_locale(), name=login)
+
+
+def run_web(settings: Settings, user: str | None) -> int:
+    from bot import web_cli
+
+    if not _listen_ready(settings) or not prepare_database(settings):
+        return 2
+    return web_cli.run(settings, terminal_actor(user))
 
 
 def run_checkins(settings: Settings, at) -> int:

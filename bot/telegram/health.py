@@ -1,11 +1,13 @@
 """GET /health on ALLIANCE_LISTEN: 200 while the database answers, 503 otherwise. The
 database is asked at each request, so a monitor sees what is, not what was; the bot's state
 follows the answer (and the log says once when it changes). The webhook's server serves it
-beside the webhook; in polling mode it is served alone, while the bot runs."""
+beside the webhook; in polling mode it is served alone (with the dashboard when there is
+one), while the bot runs."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 from telegram.ext import Application
@@ -15,6 +17,8 @@ from bot.telegram.outage import DatabaseWatch
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/health"
+# Adds more routes (the dashboard's) to the server of the health check.
+ExtraRoutes = Callable[[web.Application, Application], None]
 
 
 def listen_address(listen: str) -> tuple[str, int]:
@@ -34,10 +38,13 @@ def add_health(app: web.Application, database: DatabaseWatch) -> None:
     app.router.add_get(HEALTH_PATH, health)
 
 
-def serve_while_polling(application: Application, listen: str) -> None:
-    """Serves the health check from the application's start (before its own post_init) to
-    its stop (after its post_stop). An address in use leaves the bot running without it, and
-    the log says so: the bot's work does not depend on it."""
+def serve_while_polling(
+    application: Application, listen: str, routes: ExtraRoutes | None = None
+) -> None:
+    """Serves the health check, and the `routes` added beside it (the dashboard), from the
+    application's start (before its own post_init) to its stop (after its post_stop). An
+    address in use leaves the bot running without them, and the log says so: the bot's work
+    does not depend on them."""
     runner: web.AppRunner | None = None
     started, stopped = application.post_init, application.post_stop
 
@@ -45,6 +52,8 @@ def serve_while_polling(application: Application, listen: str) -> None:
         nonlocal runner
         server = web.Application()
         add_health(server, app.bot_data["database"])
+        if routes is not None:
+            routes(server, app)
         runner = web.AppRunner(server, access_log=None)
         await runner.setup()
         host, port = listen_address(listen)

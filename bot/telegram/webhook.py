@@ -28,7 +28,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.telegram.health import add_health, listen_address
+from bot.telegram.health import ExtraRoutes, add_health, listen_address
 from bot.telegram.inbox import Inbox
 from bot.telegram.outage import DatabaseWatch
 
@@ -115,8 +115,10 @@ async def serve(
     on_start,
     read_timeout: float = 10.0,
     max_requests: int = 100,
+    routes: ExtraRoutes | None = None,
 ) -> None:
-    """Runs the bot behind the webhook until SIGTERM or SIGINT."""
+    """Runs the bot behind the webhook, with the `routes` added beside it (the dashboard),
+    until SIGTERM or SIGINT."""
     from bot.app import ALLOWED_UPDATES
 
     host, port = listen_address(listen)
@@ -135,6 +137,8 @@ async def serve(
             read_timeout=read_timeout,
             max_requests=max_requests,
         )
+        if routes is not None:
+            routes(app, application)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
