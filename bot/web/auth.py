@@ -45,7 +45,7 @@ def check_init_data(
     anything else (a changed field, another bot's data, stale or future data, a field twice,
     no hash, no user, not a query string at all)."""
     fields = _fields(init_data)
-    if fields is None or "hash" not in fields:
+    if not bot_token or fields is None or "hash" not in fields:
         return None
     received = fields.pop("hash")
     if not hmac.compare_digest(received.encode(), _hash(fields, bot_token).encode()):

@@ -24,7 +24,7 @@ COLUMNS = (
     ("last_round", N_("Last check-in")),
     ("trend", N_("Trend")),
     ("gap", N_("Largest gap")),
-    ("end", N_("Convention ends")),
+    ("end", N_("Agreement ends")),
     ("alerts", N_("Open alerts")),
 )
 # A light in words: never a colour alone.

@@ -102,6 +102,12 @@ def test_init_data_without_a_hash_is_refused():
     assert check_init_data(signed() + "&hash=", TOKEN, NOW) is None
 
 
+def test_without_a_bot_token_nothing_is_believed():
+    """Anyone can sign with an empty key: a process started without a token believes no one."""
+    forged = sign_init_data("", CAMILLE, NOW)
+    assert check_init_data(forged, "", NOW) is None
+
+
 def test_signed_init_data_without_a_user_or_a_date_names_nobody():
     assert check_init_data(signed(user=None), TOKEN, NOW) is None
     assert check_init_data(signed(at=None), TOKEN, NOW) is None
