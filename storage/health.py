@@ -239,6 +239,16 @@ def health_of(session: Session, *, partnership_ids: list[int]) -> dict[int, Part
     return {row.partnership_id: row for row in session.exec(query)}
 
 
+def lights_of(session: Session, *, partnership_ids: list[int]) -> dict[int, str]:
+    """The last computed light of these partnerships, without their reasons."""
+    if not partnership_ids:
+        return {}
+    query = select(PartnershipHealth.partnership_id, PartnershipHealth.light).where(
+        PartnershipHealth.partnership_id.in_(partnership_ids)
+    )
+    return dict(session.execute(query).all())
+
+
 def open_alerts(session: Session, *, partnership_ids: list[int]) -> list[Any]:
     """The open alerts (new, seen, handled) of these partnerships, as rows: id,
     partnership_id, signal, subject, level, details."""

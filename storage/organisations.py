@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.models import Coordinator, Membership, Organisation, Partnership, utcnow
+from storage.repository import without_step_data
 
 NAME_LENGTH = 200
 LIMITS = {"legal_form": 200, "seat": 300, "identifier": 64, "representative": 200}
@@ -178,7 +179,10 @@ def coordinated_partnership(
     return session.exec(query).first()
 
 
-def coordinated_partnerships(session: Session, *, user_id: int) -> list[Partnership]:
-    """Every partnership of the organisations the user coordinates (either side), by id."""
+def coordinated_partnerships(
+    session: Session, *, user_id: int, light: bool = False
+) -> list[Partnership]:
+    """Every partnership of the organisations the user coordinates (either side), by id;
+    `light` leaves the step data unread (see repository.complete)."""
     query = select(Partnership).where(_coordinated(user_id)).order_by(Partnership.id)
-    return list(session.exec(query))
+    return list(session.exec(query.options(*without_step_data(light))))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, inspect, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
@@ -27,6 +27,9 @@ ACTIVE = "active"
 NAME_LENGTH = 128
 # A run left for another one; its command or button takes it up again.
 PAUSED = "paused"
+# A partnership's step data, kept as JSON: a list of many partnerships is read without it
+# (decoding it is most of the cost), and `complete` loads it for the few shown in full.
+STEP_DATA = ("dialogue", "candidates", "convention", "followup")
 
 
 def get_or_create_user(
@@ -211,14 +214,29 @@ def partnership_for(session: Session, *, user_id: int, partnership_id: int | Non
     return session.exec(query).first()
 
 
-def partnerships_of(session: Session, *, user_id: int) -> list[tuple[Partnership, str]]:
+def partnerships_of(
+    session: Session, *, user_id: int, light: bool = False
+) -> list[tuple[Partnership, str]]:
+    """The user's partnerships and their role in each; `light` leaves the step data unread."""
     query = (
         select(Partnership, Membership.role)
         .join(Membership, Membership.partnership_id == Partnership.id)
         .where(Membership.user_id == user_id)
         .order_by(Partnership.id)
     )
-    return list(session.exec(query))
+    return list(session.exec(query.options(*without_step_data(light))))
+
+
+def without_step_data(light: bool = True) -> list:
+    """The loader options of a light read of partnerships (none when `light` is false)."""
+    return [defer(getattr(Partnership, name)) for name in STEP_DATA] if light else []
+
+
+def complete(session: Session, *, partnerships: list[Partnership]) -> None:
+    """Loads, in one query, the step data a light read left out of these partnerships."""
+    missing = [p.id for p in partnerships if inspect(p).unloaded.intersection(STEP_DATA)]
+    if missing:
+        session.exec(select(Partnership).where(Partnership.id.in_(missing))).all()
 
 
 def members_of(session: Session, *, partnership_id: int) -> list[tuple[User, str]]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.services import alerts as alert_cases
 from bot.services.access import membership
-from bot.services.coordinators import statuses, visible
+from bot.services.coordinators import lines, ranked, visible
 from bot.services.core import Core
 from bot.services.results import DocumentInfo, PartnershipStatus, StageChange
 from bot.services.summaries import document_info
@@ -130,24 +130,23 @@ class DocumentFile:
 
 def portfolio(work: Work, query: dict[str, str], page: int = 1) -> Portfolio:
     """The partnerships the user reaches, most urgent first, kept by the query's filters; one
-    page of them. Counts and filter choices are over all of them."""
-    reached = visible(work)
-    rows = _rows(work, reached)
-    organisations = _organisations(work, rows)
-    filters = parse_filters(query, STAGES, [oid for oid, _name in organisations])
-    kept = [row for row in rows if _kept(row, filters)]
+    page of them. Counts and filter choices are over all of them. Only the page's rows are
+    drawn in full: sorting and filtering read the lights, stages, organisations and alerts."""
+    reach = _Reach.of(work)
+    filters = parse_filters(query, STAGES, [oid for oid, _name in reach.organisations()])
+    kept = reach.kept(filters)
     pages = max(1, -(-len(kept) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     counts = {light: 0 for light in HEALTH_VALUES}
-    for row in rows:
-        counts[row.status.light or "none"] += 1
+    for _p, _role, light in reach.ranked:
+        counts[light or "none"] += 1
     return Portfolio(
-        rows=tuple(kept[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]),
+        rows=tuple(reach.rows(work, kept[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])),
         matching=len(kept),
-        total=len(rows),
+        total=len(reach.ranked),
         counts=counts,
         filters=filters,
-        organisations=organisations,
+        organisations=reach.organisations(),
         stages=tuple(STAGES),
         page=page,
         pages=pages,
@@ -156,10 +155,9 @@ def portfolio(work: Work, query: dict[str, str], page: int = 1) -> Portfolio:
 
 def portfolio_table(work: Work, query: dict[str, str]) -> tuple[PortfolioRow, ...]:
     """Every row the filters keep, on every page: what the CSV download holds."""
-    rows = _rows(work, visible(work))
-    organisations = [oid for oid, _name in _organisations(work, rows)]
-    filters = parse_filters(query, STAGES, organisations)
-    return tuple(row for row in rows if _kept(row, filters))
+    reach = _Reach.of(work)
+    filters = parse_filters(query, STAGES, [oid for oid, _name in reach.organisations()])
+    return tuple(reach.rows(work, reach.kept(filters)))
 
 
 def partnership_page(work: Work, partnership_id: int) -> PartnershipPage | None:
@@ -168,7 +166,7 @@ def partnership_page(work: Work, partnership_id: int) -> PartnershipPage | None:
     if found is None:
         return None
     partnership, role = found
-    (row,) = _rows(work, [found])
+    (row,) = _Reach.of(work, [found]).rows(work, [(partnership, role, None)])
     moves = store.stage_moves(work.db, partnership_id=partnership.id)
     documents = repository.documents_of(work.db, partnership_id=partnership.id)
     return PartnershipPage(
@@ -213,67 +211,90 @@ def _reach(work: Work, partnership_id: int | None) -> tuple[Partnership, str] | 
     return found if found is not None and may(found[1], Right.READ) else None
 
 
-def _kept(row: PortfolioRow, filters: Filters) -> bool:
-    return matches(
-        filters,
-        stage=row.partnership.stage,
-        light=row.status.light,
-        organisation_ids=row.organisation_ids,
-        open_alerts=row.open_alerts,
-    )
+@dataclass(frozen=True)
+class _Reach:
+    """The partnerships a user reaches, ranked, with what filtering them needs."""
 
+    ranked: list[tuple[Partnership, str, str | None]]  # most urgent first, with the light
+    alerts: dict[int, int]  # open alerts by partnership
+    names: dict[int, str]  # organisations' names by id
 
-def _rows(work: Work, reached: list[tuple[Partnership, str]]) -> list[PortfolioRow]:
-    """Each partnership as a row, most urgent first, from one query per kind of fact."""
-    by_id = {p.id: p for p, _role in reached}
-    ids = list(by_id)
-    entries = store.stage_entries(work.db, partnership_ids=ids)
-    rounds = store.last_closed_rounds(work.db, partnership_ids=ids)
-    alerts = store.open_alert_counts(work.db, partnership_ids=ids)
-    names = store.organisation_names(work.db, ids=_organisation_ids(by_id.values()))
-    today = work.now.astimezone(work.core.zone).date()
-    rows = []
-    for status in statuses(work, reached):
-        p = by_id[status.partnership.id]
-        since = entries.get((p.id, p.stage)) or p.created_at
-        latest = rounds.get(p.id, [])
-        sides = (latest[0].get("sides") if latest else None) or {}
-        gap = largest_gap(sides)
-        rows.append(
-            PortfolioRow(
-                status=status,
-                our_organisation=names.get(p.our_organisation_id) or p.our_organisation or "",
-                partner_organisation=names.get(p.partner_organisation_id) or p.partner_name or "",
-                step=step_number(p.stage),
-                days_in_stage=(today - since.astimezone(work.core.zone).date()).days,
-                last_round=_scores(work.core, sides),
-                trend=trend([r.get("scores") or {} for r in latest]),
-                gap=(_label(work.core, gap[0]), gap[1]) if gap else None,
-                convention_end=followup_date(p.followup, "end_date"),
-                open_alerts=alerts.get(p.id, 0),
-                organisation_ids=(p.our_organisation_id, p.partner_organisation_id),
-            )
+    @classmethod
+    def of(cls, work: Work, reached: list[tuple[Partnership, str]] | None = None) -> _Reach:
+        reached = visible(work, light=True) if reached is None else reached
+        ids = [p.id for p, _role in reached]
+        organisation_ids = {p.our_organisation_id for p, _ in reached}
+        organisation_ids |= {p.partner_organisation_id for p, _ in reached}
+        return cls(
+            ranked=ranked(work, reached),
+            alerts=store.open_alert_counts(work.db, partnership_ids=ids),
+            names=store.organisation_names(
+                work.db, ids=sorted(i for i in organisation_ids if i is not None)
+            ),
         )
-    return rows
 
+    def sides(self, p: Partnership) -> tuple[str, str]:
+        """Both organisations' names (the free text of before organisations, when unlinked)."""
+        ours = self.names.get(p.our_organisation_id) or p.our_organisation or ""
+        return ours, self.names.get(p.partner_organisation_id) or p.partner_name or ""
 
-def _organisation_ids(partnerships) -> list[int]:
-    ids = {p.our_organisation_id for p in partnerships} | {
-        p.partner_organisation_id for p in partnerships
-    }
-    return sorted(i for i in ids if i is not None)
+    def organisations(self) -> tuple[tuple[int, str], ...]:
+        """The organisations of the partnerships, by name: what they can be filtered by."""
+        found: dict[int, str] = {}
+        for p, _role, _light in self.ranked:
+            ours, theirs = self.sides(p)
+            if p.our_organisation_id is not None:
+                found[p.our_organisation_id] = ours
+            if p.partner_organisation_id is not None:
+                found[p.partner_organisation_id] = theirs
+        return tuple(sorted(found.items(), key=lambda item: (item[1].casefold(), item[0])))
 
+    def kept(self, filters: Filters) -> list[tuple[Partnership, str, str | None]]:
+        return [
+            (p, role, light)
+            for p, role, light in self.ranked
+            if matches(
+                filters,
+                stage=p.stage,
+                light=light,
+                organisation_ids=(p.our_organisation_id, p.partner_organisation_id),
+                open_alerts=self.alerts.get(p.id, 0),
+            )
+        ]
 
-def _organisations(work: Work, rows: list[PortfolioRow]) -> tuple[tuple[int, str], ...]:
-    """The organisations of the rows, by name: what the portfolio can be filtered by."""
-    found: dict[int, str] = {}
-    for row in rows:
-        ours, theirs = row.organisation_ids
-        if ours is not None:
-            found[ours] = row.our_organisation
-        if theirs is not None:
-            found[theirs] = row.partner_organisation
-    return tuple(sorted(found.items(), key=lambda item: (item[1].casefold(), item[0])))
+    def rows(
+        self, work: Work, chosen: list[tuple[Partnership, str, str | None]]
+    ) -> list[PortfolioRow]:
+        """The chosen partnerships as rows, in their order, from one query per kind of fact."""
+        shown = [(p, role) for p, role, _light in chosen]
+        ids = [p.id for p, _role in shown]
+        entries = store.stage_entries(work.db, partnership_ids=ids)
+        rounds = store.last_closed_rounds(work.db, partnership_ids=ids)
+        zone = work.core.zone
+        today = work.now.astimezone(zone).date()
+        drawn = []
+        for status, (p, _role) in zip(lines(work, shown), shown, strict=True):
+            since = entries.get((p.id, p.stage)) or p.created_at
+            latest = rounds.get(p.id, [])
+            sides = (latest[0].get("sides") if latest else None) or {}
+            gap = largest_gap(sides)
+            ours, theirs = self.sides(p)
+            drawn.append(
+                PortfolioRow(
+                    status=status,
+                    our_organisation=ours,
+                    partner_organisation=theirs,
+                    step=step_number(p.stage),
+                    days_in_stage=(today - since.astimezone(zone).date()).days,
+                    last_round=_scores(work.core, sides),
+                    trend=trend([r.get("scores") or {} for r in latest]),
+                    gap=(_label(work.core, gap[0]), gap[1]) if gap else None,
+                    convention_end=followup_date(p.followup, "end_date"),
+                    open_alerts=self.alerts.get(p.id, 0),
+                    organisation_ids=(p.our_organisation_id, p.partner_organisation_id),
+                )
+            )
+        return drawn
 
 
 def _scores(core: Core, sides: dict[str, dict[str, float]]) -> tuple[DimensionScore, ...]:

@@ -103,6 +103,11 @@ def refresh(work: Work, after_id: int = 0, limit: int = BATCH) -> HealthBatch:
     return batch
 
 
+def lights_of(work: Work, partnership_ids: list[int]) -> dict[int, str]:
+    """The last computed light of these partnerships, without reasons (sorting many)."""
+    return store.lights_of(work.db, partnership_ids=partnership_ids)
+
+
 def health_of(work: Work, partnership_ids: list[int]) -> dict[int, HealthShown]:
     """The last computed health of these partnerships; one never computed is left out."""
     found = store.health_of(work.db, partnership_ids=partnership_ids)
