@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from bot.services import alerts as alert_cases
@@ -133,7 +133,7 @@ def portfolio(work: Work, query: dict[str, str], page: int = 1) -> Portfolio:
     page of them. Counts and filter choices are over all of them. Only the page's rows are
     drawn in full: sorting and filtering read the lights, stages, organisations and alerts."""
     reach = _Reach.of(work)
-    filters = parse_filters(query, STAGES, [oid for oid, _name in reach.organisations()])
+    filters = parse_filters(query, STAGES, [oid for oid, _name in reach.organisations])
     kept = reach.kept(filters)
     pages = max(1, -(-len(kept) // PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -146,7 +146,7 @@ def portfolio(work: Work, query: dict[str, str], page: int = 1) -> Portfolio:
         total=len(reach.ranked),
         counts=counts,
         filters=filters,
-        organisations=reach.organisations(),
+        organisations=reach.organisations,
         stages=tuple(STAGES),
         page=page,
         pages=pages,
@@ -156,7 +156,7 @@ def portfolio(work: Work, query: dict[str, str], page: int = 1) -> Portfolio:
 def portfolio_table(work: Work, query: dict[str, str]) -> tuple[PortfolioRow, ...]:
     """Every row the filters keep, on every page: what the CSV download holds."""
     reach = _Reach.of(work)
-    filters = parse_filters(query, STAGES, [oid for oid, _name in reach.organisations()])
+    filters = parse_filters(query, STAGES, [oid for oid, _name in reach.organisations])
     return tuple(reach.rows(work, reach.kept(filters)))
 
 
@@ -238,6 +238,7 @@ class _Reach:
         ours = self.names.get(p.our_organisation_id) or p.our_organisation or ""
         return ours, self.names.get(p.partner_organisation_id) or p.partner_name or ""
 
+    @cached_property
     def organisations(self) -> tuple[tuple[int, str], ...]:
         """The organisations of the partnerships, by name: what they can be filtered by."""
         found: dict[int, str] = {}
