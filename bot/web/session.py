@@ -73,6 +73,8 @@ class _Answer:
 
     cookie: str | None = None
     signed_out: bool = False
+    # Opened from Telegram's init data: the Mini App may be framed by Telegram Web.
+    embedded: bool = False
 
 
 VIEWER = web.RequestKey("viewer", Viewer)
@@ -100,7 +102,7 @@ def page(handler: Handler | None = None, *, changes: bool = False):
                 return _refusal(request, web.HTTPUnauthorized, "signin")
             viewer, opened = signed_in
             if opened is not None:
-                answer.cookie = opened.token
+                answer.cookie, answer.embedded = opened.token, True
             if changes and not await _csrf_sent(request, viewer.csrf):
                 return _refusal(request, web.HTTPForbidden, "refused", viewer.language)
             request[VIEWER] = viewer
@@ -145,7 +147,8 @@ async def telegram_sign_in(request: web.Request) -> web.Response:
     if signed_in is None:
         return _refusal(request, web.HTTPUnauthorized, "signin")
     if signed_in[1] is not None:
-        _answer(request).cookie = signed_in[1].token
+        answer = _answer(request)
+        answer.cookie, answer.embedded = signed_in[1].token, True
     return web.Response(status=204)
 
 
@@ -168,7 +171,9 @@ async def logout(request: web.Request) -> web.Response:
     if token:
         await asyncio.to_thread(_config(request).services.run_system, close, token)
     answer = _answer(request)
+    # A partitioned cookie is removed only by a partitioned Set-Cookie.
     answer.cookie, answer.signed_out = None, True
+    answer.embedded = request[VIEWER].via_telegram
     return _render(request, "signin.html", request[VIEWER].language, reason="signed_out")
 
 
@@ -238,26 +243,34 @@ async def _finish(request: web.Request, response: web.StreamResponse) -> None:
         return
     response.headers.update(SECURITY_HEADERS)
     if answer.cookie is not None or answer.signed_out:
-        cookie = _session_cookie(_config(request), answer.cookie)
+        cookie = _session_cookie(_config(request), answer.cookie, answer.embedded)
         response.headers.add(hdrs.SET_COOKIE, cookie)
 
 
-def _session_cookie(config: WebConfig, token: str | None) -> str:
+def _session_cookie(config: WebConfig, token: str | None, embedded: bool = False) -> str:
     """The Set-Cookie value for a session's token, or removing it (None): never readable by
-    scripts, not sent with other sites' requests, Secure whenever the URL is HTTPS."""
+    scripts, not sent with other sites' requests, Secure whenever the URL is HTTPS.
+
+    A Mini App session on HTTPS is the exception to "not sent with other sites' requests":
+    Telegram Web shows the Mini App in a frame of web.telegram.org, where a Lax cookie is
+    never sent, so the page after the entry would ask to sign in again. Its cookie is
+    SameSite=None and Partitioned (kept for that frame's top site only); changes still need
+    the session's CSRF token."""
     cookie = SimpleCookie()
     cookie[COOKIE] = token or ""
     morsel = cookie[COOKIE]
     morsel["path"] = config.prefix or "/"
     morsel["httponly"] = True
-    morsel["samesite"] = "Lax"
+    framed = embedded and config.secure
+    morsel["samesite"] = "None" if framed else "Lax"
     morsel["secure"] = config.secure
     if token is None:
         morsel["max-age"] = 0
         morsel["expires"] = "Thu, 01 Jan 1970 00:00:00 GMT"
     else:
         morsel["max-age"] = int(SESSION_LIFETIME.total_seconds())
-    return morsel.OutputString()
+    # Python's cookies learn Partitioned only in 3.14.
+    return morsel.OutputString() + ("; Partitioned" if framed else "")
 
 
 def _config(request: web.Request) -> WebConfig:

@@ -288,12 +288,34 @@ async def test_init_data_opens_a_secure_session_on_an_https_dashboard(services):
     assert signed_in.status == 204
     assert_secured(signed_in)
     cookie = set_cookie(signed_in)
-    for flag in ("HttpOnly", "SameSite=Lax", "Secure", f"Path={PREFIX}", "Max-Age=43200"):
+    # Telegram Web frames the Mini App, where a Lax cookie would never be sent back.
+    flags = ("HttpOnly", "SameSite=None", "Secure", "Partitioned", f"Path={PREFIX}")
+    for flag in (*flags, "Max-Age=43200"):
         assert flag in cookie
     viewer = await portfolio.json()
     assert viewer["external_id"] == "tg:4242"
     assert viewer["language"] == "en"  # a new user: Telegram's language
     assert viewer["via_telegram"] is True
+
+
+async def test_on_https_a_browser_session_stays_lax_and_a_mini_app_s_signs_out_in_its_frame(
+    services,
+):
+    https = "https://dash.example.org" + PREFIX
+    async with browser(services, base_url=https) as desk, browser(services, https) as app:
+        opened = await call(desk, "GET", link_for(services))
+        signed_in = await call(app, "POST", f"{PREFIX}/auth/telegram", data={"init_data": signed()})
+        token = set_cookie(signed_in).split(";")[0].split("=", 1)[1]
+        cookie = {"Cookie": f"{session.COOKIE}={token}"}
+        csrf = (await (await call(app, "GET", f"{PREFIX}/", headers=cookie)).json())["csrf"]
+        out = await call(app, "POST", f"{PREFIX}/logout", data={"csrf": csrf}, headers=cookie)
+    # A link opened in a browser is a top-level page: its cookie is not sent by other sites.
+    assert "SameSite=Lax" in set_cookie(opened) and "Partitioned" not in set_cookie(opened)
+    # The Mini App's cookie is removed in the partition it was set in.
+    assert out.status == 200
+    removal = set_cookie(out)
+    assert removal.startswith(f'{session.COOKIE}="";') and "Max-Age=0" in removal
+    assert "Partitioned" in removal and "SameSite=None" in removal
 
 
 async def test_init_data_that_is_not_telegram_s_opens_nothing(services, clock):
