@@ -39,8 +39,14 @@ SCORE_LIGHT_WORDS = {"red": N_("red"), "amber": N_("amber"), "green": N_("green"
 
 
 def header(language: str) -> list[str]:
+    return list(titles(language).values())
+
+
+def titles(language: str) -> dict[str, str]:
+    """Each column's title by its key: the table's header, and each cell's label when a phone
+    shows a row as a card."""
     _ = gettext_for(language)
-    return [_(title) for _key, title in COLUMNS]
+    return {key: _(title) for key, title in COLUMNS}
 
 
 def cells(row: PortfolioRow, language: str, zone: ZoneInfo) -> dict[str, str]:
@@ -92,8 +98,13 @@ def checkin(row: PortfolioRow, language: str, zone: ZoneInfo) -> str:
 
 def last_round(row: PortfolioRow, language: str) -> str:
     """Each organisation's lights in the last round, counted: "Réseau: 6 green, 2 amber"."""
+    return " · ".join(last_round_sides(row, language)) or "–"
+
+
+def last_round_sides(row: PortfolioRow, language: str) -> list[str]:
+    """The last round's lights counted for each organisation, ours first (none without one)."""
     if not row.last_round:
-        return "–"
+        return []
     _ = gettext_for(language)
     parts = []
     for index, side in enumerate((row.our_organisation, row.partner_organisation)):
@@ -108,7 +119,7 @@ def last_round(row: PortfolioRow, language: str) -> str:
             if counts.get(light)
         )
         parts.append(f"{side} : {said or '–'}" if language == "fr" else f"{side}: {said or '–'}")
-    return " · ".join(parts)
+    return parts
 
 
 def _day(moment: datetime, language: str, zone: ZoneInfo) -> str:
