@@ -11,6 +11,10 @@ from flows.evaluation import AMBER, GREEN
 WIDTH, HEIGHT = 320, 120
 LEFT, RIGHT, TOP, BOTTOM = 28, 10, 8, 22
 LOW, HIGH = 1.0, 5.0  # the scores' scale
+# Ours are round dots (radius 3.5, partnership.html), the partner's hollow diamonds: on a
+# round where both gave the same score the diamond goes round the dot (its inner circle's
+# radius is 6/√2, about 4.2), so neither hides the other.
+DIAMOND = 6.0  # from the centre to a corner
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,15 @@ class Series:
     side: str  # "ours" or "partner"
     path: str  # the SVG path through the answered rounds ("" with fewer than one)
     dots: tuple[tuple[float, float, float], ...]  # (x, y, score)
+
+    @property
+    def diamonds(self) -> str:
+        """One SVG path drawing a diamond on each dot."""
+        d = DIAMOND
+        return " ".join(
+            f"M{x:.1f},{y - d:.1f}l{d:g},{d:g} {-d:g},{d:g} {-d:g},{-d:g}z"
+            for x, y, _s in self.dots
+        )
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ LIGHT_WORDS = {
 }
 TREND_WORDS = {"up": N_("Rising"), "down": N_("Falling"), "steady": N_("Steady"), None: "–"}
 SCORE_LIGHT_WORDS = {"red": N_("red"), "amber": N_("amber"), "green": N_("green")}
+# The largest gap when both organisations gave the same scores everywhere.
+NO_GAP = N_("none")
 
 
 def header(language: str) -> list[str]:
@@ -63,7 +65,7 @@ def cells(row: PortfolioRow, language: str, zone: ZoneInfo) -> dict[str, str]:
         "checkin": checkin(row, language, zone),
         "last_round": last_round(row, language),
         "trend": _(TREND_WORDS[row.trend]) if row.trend else "–",
-        "gap": (f"{row.gap[0].in_(language)} ({score(row.gap[1], language)})" if row.gap else "–"),
+        "gap": gap(row, language),
         "end": format_date(row.convention_end, format="medium", locale=language)
         if row.convention_end
         else "–",
@@ -94,6 +96,17 @@ def checkin(row: PortfolioRow, language: str, zone: ZoneInfo) -> str:
     if status.next_checkin is not None:
         return _day(status.next_checkin, language, zone)
     return "–"
+
+
+def gap(row: PortfolioRow, language: str) -> str:
+    """Where the two organisations' views differ most, and by how much; "none" when they agree
+    on every dimension (a dimension named with "0.0" would only be the first in order)."""
+    if row.gap is None:
+        return "–"
+    label, points = row.gap
+    if score(points, language) == score(0.0, language):
+        return gettext_for(language)(NO_GAP)
+    return f"{label.in_(language)} ({score(points, language)})"
 
 
 def last_round(row: PortfolioRow, language: str) -> str:

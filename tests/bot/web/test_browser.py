@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from bot.web.table import COLUMNS
+from bot.web.table import COLUMNS, titles
 from tests.bot.web.browser import (
     PREFIX,
     TELEGRAM_SCRIPT,
@@ -127,6 +127,9 @@ def test_the_coordinator_sees_every_partnership_of_the_organisation_with_its_lig
         assert row["light"] == f"light--{light}", key
         assert row["role"] == "img" and row["label"], key
         assert WORDS["fr"][light] in row["health"], (key, row["health"])
+    # Where both organisations gave the same scores, the largest gap is none, not "0,0".
+    gaps = page.locator(f"#portfolio td[data-label='{titles('fr')['gap']}']").all_inner_texts()
+    assert "aucun" in gaps and not any("(0,0)" in gap for gap in gaps), gaps
     for light in ("green", "amber", "red"):
         count = page.locator(f"#counts [data-count={light}]").inner_text()
         assert int(count) == list(seeded.lights.values()).count(light), light
@@ -359,3 +362,51 @@ def cells_per_row(page, browser_context) -> set[int]:
         return found
 
     return {cells(node) for node in nodes if role(node) == "row" and cells(node)}
+
+
+# -- readable: marks that do not hide each other ----------------------------------------------
+
+
+def test_where_both_organisations_gave_the_same_score_both_marks_show(page, dashboard):
+    seeded = dashboard.seeded
+    sign_in(page, dashboard, seeded.coordinator)
+    page.goto(dashboard.url(f"/p/{seeded.partnerships['red_dimension']}"))
+    # The legend says in words which organisation is which mark.
+    ours, partner = page.locator(".lead").inner_text().split(" / ")
+    keys = page.locator("#trends .legend li").all_inner_texts()
+    assert ours in keys[0] and "ronds" in keys[0], keys
+    assert partner in keys[1] and "losanges" in keys[1], keys
+    # Each of our dots, and each of the partner's diamonds, is the mark on top where it is
+    # drawn, on the rounds where both gave the same score too.
+    marks = page.evaluate(MARKS)
+    assert marks["same"] > 0, "no round where both sides gave the same score to look at"
+    assert marks["hidden"] == [], marks["hidden"]
+
+
+MARKS = r"""() => {
+  let same = 0;
+  const hidden = [];
+  for (const svg of document.querySelectorAll('#trends svg[role=img]')) {
+    const chart = svg.getAttribute('aria-labelledby');
+    svg.scrollIntoView({block: 'center'});
+    const matrix = svg.getScreenCTM();
+    const at = (x, y) => {
+      const point = new DOMPoint(x, y).matrixTransform(matrix);
+      return document.elementFromPoint(point.x, point.y);
+    };
+    const ours = Array.from(svg.querySelectorAll('.dot--ours'))
+      .map(c => [c.cx.baseVal.value, c.cy.baseVal.value, c]);
+    const diamonds = svg.querySelector('.dot--partner');
+    const theirs = diamonds ? Array.from(diamonds.getAttribute('d').matchAll(/M([\d.]+),([\d.]+)/g))
+      .map(m => [Number(m[1]), Number(m[2]) + 6]) : [];
+    for (const [x, y, circle] of ours) {
+      if (at(x, y) !== circle) hidden.push(['ours', chart, x, y]);
+    }
+    for (const [x, y] of theirs) {
+      if (ours.some(([ox, oy]) => Math.abs(ox - x) < 0.2 && Math.abs(oy - y) < 0.2)) same += 1;
+      // A point on the diamond's upper right edge, outside our dot.
+      if (at(x + 3, y - 3) !== diamonds) hidden.push(['partner', chart, x, y]);
+    }
+  }
+  return {same, hidden};
+}"""
