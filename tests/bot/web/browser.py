@@ -346,9 +346,13 @@ def telegram_stub(init_data: str, theme: str) -> str:
     }
 
 
-def open_as_mini_app(page, dashboard: Dashboard, person, theme: str) -> list[str]:
+def open_as_mini_app(
+    page, dashboard: Dashboard, person, theme: str, system: str | None = None
+) -> list[str]:
     """Telegram's script replaced by the stub on every page the tab loads; the Mini App's entry
-    opened. Returns the list the requests for Telegram's script are recorded in."""
+    opened, on a phone whose own scheme is the theme's unless said (Telegram's theme is the
+    app's choice, not the phone's). Returns the list the requests for Telegram's script are
+    recorded in."""
     script = telegram_stub(dashboard.init_data(person), theme)
     asked: list[str] = []
 
@@ -357,6 +361,6 @@ def open_as_mini_app(page, dashboard: Dashboard, person, theme: str) -> list[str
         route.fulfill(status=200, content_type="application/javascript", body=script)
 
     page.route(TELEGRAM_SCRIPT, fulfil)
-    page.emulate_media(color_scheme=theme)
+    page.emulate_media(color_scheme=system or theme)
     page.goto(dashboard.url("/app"))
     return asked

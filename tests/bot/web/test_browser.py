@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from bot.services.dashboard import PAGE_SIZE
 from bot.web.table import COLUMNS, titles
 from tests.bot.web.browser import (
     PREFIX,
@@ -31,6 +32,8 @@ WORDS = {
     },
     "en": {"red": "At risk", "amber": "To watch", "green": "On track", "none": "Not assessed yet"},
 }
+# WCAG 2.1: 4.5:1 for text (1.4.3), 3:1 for a mark without words, a line or a dot (1.4.11).
+TEXT, MARK = 4.5, 3.0
 # The partnerships the field worker belongs to: all but those their colleague created.
 COLLEAGUES_ONLY = {"dialogue", "ended"}
 PULSE_DIMENSIONS = 9
@@ -268,6 +271,13 @@ def test_in_a_browser_the_page_follows_the_systems_dark_mode(page, dashboard, ar
     screenshot(page, artefacts, "portfolio-browser-fr-dark")
 
 
+OUTLINE = """() => {
+  const style = getComputedStyle(document.activeElement);
+  return {style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+          colour: style.outlineColor};
+}"""
+
+
 def test_the_portfolio_is_reached_with_the_keyboard(page, dashboard):
     sign_in(page, dashboard, dashboard.seeded.coordinator)
     in_table = "() => !!document.activeElement.closest('#portfolio th[scope=row]')"
@@ -276,6 +286,10 @@ def test_the_portfolio_is_reached_with_the_keyboard(page, dashboard):
         if page.evaluate(in_table):
             break
     assert page.evaluate(in_table), "no partnership link reached with Tab"
+    # Where the keyboard is shows: an outline, 3:1 at least against the page.
+    outline = page.evaluate(OUTLINE)
+    assert outline["style"] != "none" and outline["width"] >= 2, outline
+    assert contrast(rgb(outline["colour"]), rgb(page.evaluate(BACKGROUND))) >= MARK, outline
     target = page.evaluate("() => document.activeElement.getAttribute('href')")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -364,7 +378,116 @@ def cells_per_row(page, browser_context) -> set[int]:
     return {cells(node) for node in nodes if role(node) == "row" and cells(node)}
 
 
-# -- readable: marks that do not hide each other ----------------------------------------------
+# -- readable: contrast, marks that do not hide each other, weight ------------------------------
+
+# The colours a reader depends on: what, where (every element found), which property, how much.
+PORTFOLIO_COLOURS = [
+    ("the text", "body", "color", TEXT),
+    ("a partnership's link", "#portfolio th[scope=row] a", "color", TEXT),
+    ("the CSV link", "a#csv", "color", TEXT),
+    ("the count of partnerships shown", ".shown", "color", TEXT),
+    ("a filter's title", "#filters label", "color", TEXT),
+    ("the filter button", "#filters button[type=submit]", "color", TEXT),
+    ("a count by light", "#counts .count", "color", TEXT),
+    ("a light's word", "#portfolio .light", "color", TEXT),
+    ("a light's reason", "#portfolio td.health small", "color", TEXT),
+    ("a late check-in", "#portfolio .late", "color", TEXT),
+    ("a dimension's dot", "#portfolio .dots i:not(.none)", "background-color", MARK),
+    ("a step done", "#portfolio .bar i.on", "background-color", MARK),
+]
+PARTNERSHIP_COLOURS = [
+    ("the text", "body", "color", TEXT),
+    ("the link back", ".back a", "color", TEXT),
+    ("a fact's title", ".facts dt", "color", TEXT),
+    ("a light's word", "main .light", "color", TEXT),
+    ("an alert's state", "#alerts .state", "color", TEXT),
+    ("a chart's scores and dates", "#trends .axis", "fill", TEXT),
+    ("the legend", "#trends .legend li", "color", TEXT),
+    ("our line", "#trends .line--ours", "stroke", MARK),
+    ("the partner's line", "#trends .line--partner", "stroke", MARK),
+    ("our dots", "#trends .dot--ours", "fill", MARK),
+    ("the partner's diamonds", "#trends .dot--partner", "stroke", MARK),
+]
+# Each colour as drawn (through a canvas: color-mix() and every notation come out as sRGB
+# bytes), over the background the element stands on (its own, else its parents', composed).
+COLOURS = """([selector, property]) => {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 1;
+  const context = canvas.getContext('2d', {willReadFrequently: true});
+  const rgba = colour => {
+    context.clearRect(0, 0, 1, 1);
+    context.fillStyle = 'rgba(0, 0, 0, 0)';
+    context.fillStyle = colour;
+    context.fillRect(0, 0, 1, 1);
+    const [r, g, b, a] = context.getImageData(0, 0, 1, 1).data;
+    return [r, g, b, a / 255];
+  };
+  const over = (top, below) => [0, 1, 2].map(i => top[i] * top[3] + below[i] * (1 - top[3]));
+  const background = element => {
+    const layers = [];
+    for (let e = element; e; e = e.parentElement) {
+      const colour = rgba(getComputedStyle(e).backgroundColor);
+      if (colour[3] > 0) layers.push(colour);
+      if (colour[3] === 1) break;
+    }
+    return layers.reduceRight((below, layer) => over(layer, below), [255, 255, 255]);
+  };
+  return Array.from(document.querySelectorAll(selector))
+    .filter(e => e.getClientRects().length)
+    .map(e => {
+      // A mark drawn by its own background stands on its parent's.
+      const below = background(property === 'background-color' ? e.parentElement : e);
+      return {fg: over(rgba(getComputedStyle(e)[property]), below), bg: below,
+              text: (e.textContent || '').trim().slice(0, 30)};
+    });
+}"""
+
+SCHEMES = {
+    # name: (Telegram's theme, or None in a browser; the system's own scheme)
+    "browser-light": (None, "light"),
+    "browser-dark": (None, "dark"),
+    "telegram-light": ("light", "light"),
+    "telegram-dark": ("dark", "dark"),
+    # Telegram's theme is the app's: dark in Telegram on a phone left in light mode.
+    "telegram-dark-on-a-light-phone": ("dark", "light"),
+}
+
+
+def too_faint(page, colours) -> list[str]:
+    """Each colour of the list found under its contrast, said with where and how much."""
+    faint = []
+    for what, selector, prop, least in colours:
+        found = page.evaluate(COLOURS, [selector, prop])
+        assert found, f"nothing on the page for {what} ({selector})"
+        for element in found:
+            ratio = contrast(
+                tuple(round(v) for v in element["fg"]), tuple(round(v) for v in element["bg"])
+            )
+            if ratio < least:
+                faint.append(f"{what} {element['text']!r}: {ratio:.2f} < {least}")
+    return sorted(set(faint))
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_text_lights_and_marks_keep_their_contrast_in_every_theme(
+    page, dashboard, artefacts, scheme
+):
+    seeded = dashboard.seeded
+    telegram, system = SCHEMES[scheme]
+    if telegram is None:
+        page.emulate_media(color_scheme=system)
+        sign_in(page, dashboard, seeded.member)
+    else:
+        page.set_viewport_size({"width": 390, "height": 844})
+        open_as_mini_app(page, dashboard, seeded.member, telegram, system)
+        page.wait_for_selector("table#portfolio")
+        assert rgb(page.evaluate(BACKGROUND)) == rgb(THEMES[telegram]["bg_color"])
+    faint = too_faint(page, PORTFOLIO_COLOURS)
+    screenshot(page, artefacts, f"contrast-{scheme}-portfolio-en")
+    page.goto(dashboard.url(f"/p/{seeded.partnerships['red_dimension']}"))
+    faint += too_faint(page, PARTNERSHIP_COLOURS)
+    screenshot(page, artefacts, f"contrast-{scheme}-partnership-en")
+    assert not faint, faint
 
 
 def test_where_both_organisations_gave_the_same_score_both_marks_show(page, dashboard):
@@ -410,3 +533,28 @@ MARKS = r"""() => {
   }
   return {same, hidden};
 }"""
+
+
+def test_a_page_weighs_under_100_kb_before_its_charts(page, dashboard):
+    """What a phone downloads for a page, its stylesheet and script (Telegram's own script
+    aside): the portfolio as a full page of rows would weigh, a partnership's page but for its
+    SVG charts."""
+    seeded = dashboard.seeded
+    sign_in(page, dashboard, seeded.coordinator)
+    assets = sum(
+        len(page.request.get(dashboard.url(f"/static/{name}")).body())
+        for name in ("dashboard.css", "dashboard.js")
+    )
+    html = len(page.goto(dashboard.url("/")).body())
+    rows = page.eval_on_selector_all(
+        "#portfolio tbody tr", "rows => rows.map(r => new Blob([r.outerHTML]).size)"
+    )
+    # The seeded dozen, then as many rows as a page holds, each as heavy as the heaviest.
+    assert html + assets < 100_000
+    full_page = html - sum(rows) + PAGE_SIZE * max(rows)
+    assert full_page + assets < 100_000, (full_page, assets, max(rows))
+    html = len(page.goto(dashboard.url(f"/p/{seeded.partnerships['red_dimension']}")).body())
+    charts = page.eval_on_selector_all(
+        "#trends svg", "charts => charts.reduce((sum, c) => sum + new Blob([c.outerHTML]).size, 0)"
+    )
+    assert html - charts + assets < 100_000, (html, charts, assets)
