@@ -24,6 +24,14 @@ from bot.web.session import VIEWER, page
 
 # What a spreadsheet would run as a formula when a cell starts with it (OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The largest id a row can have: ids are INTEGER columns, 32 bits on PostgreSQL. A larger
+# one is no row's, and the database would fail on it rather than find nothing.
+LARGEST_ID = 2**31 - 1
+# What a saved file's name must not hold: folder separators, control characters, and the
+# bidirectional controls that make "invoice\u202excod.exe" read "invoice.docx".
+UNSAFE_IN_FILE_NAME = re.compile(
+    r"[/\\\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 async def run(request: web.Request, use_case, *args: Any) -> Any:
@@ -87,7 +95,7 @@ async def portfolio_csv(request: web.Request) -> web.StreamResponse:
 
 @page
 async def partnership(request: web.Request) -> web.StreamResponse:
-    found = await run(request, cases.partnership_page, int(request.match_info["pid"]))
+    found = await run(request, cases.partnership_page, _id(request, "pid"))
     if found is None:
         raise web.HTTPNotFound()
     charts = {t.dimension: chart([(p.ours, p.partner) for p in t.points]) for t in found.trends}
@@ -101,7 +109,7 @@ async def partnership(request: web.Request) -> web.StreamResponse:
 
 @page
 async def download(request: web.Request) -> web.StreamResponse:
-    pid, doc = int(request.match_info["pid"]), int(request.match_info["doc"])
+    pid, doc = _id(request, "pid"), _id(request, "doc")
     found = await run(request, cases.document, pid, doc)
     if found is None:
         raise web.HTTPNotFound()
@@ -120,7 +128,7 @@ async def alert(request: web.Request) -> web.StreamResponse:
     happened (a form post answered by a redirect: a reload does not post twice)."""
     form = await request.post()
     state = str(form.get("state", ""))
-    outcome, pid = await run(request, cases.mark_alert, int(request.match_info["alert"]), state)
+    outcome, pid = await run(request, cases.mark_alert, _id(request, "alert"), state)
     if pid is None:
         raise web.HTTPNotFound()
     prefix = request.app[CONFIG].prefix
@@ -129,15 +137,27 @@ async def alert(request: web.Request) -> web.StreamResponse:
 
 def attachment(file_name: str) -> str:
     """A Content-Disposition header for any name a user gave: an ASCII fallback with nothing
-    that could end the header or the quoted string, and the name itself in RFC 5987 form."""
+    that could end the header or the quoted string, and the name itself in RFC 5987 form,
+    without what could place the file elsewhere or disguise its extension."""
+    file_name = UNSAFE_IN_FILE_NAME.sub("_", file_name)
     plain = unicodedata.normalize("NFKD", file_name).encode("ascii", "ignore").decode()
     plain = re.sub(r"[^A-Za-z0-9._ -]+", "_", plain).strip(" .") or "document"
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
+def _id(request: web.Request, name: str) -> int:
+    """An id of the path; one no row can have (too large, or digits of another script, which
+    the route's pattern lets through) answers 404 like an id the viewer does not reach."""
+    raw = request.match_info[name]
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or int(raw) > LARGEST_ID:
+        raise web.HTTPNotFound()
+    return int(raw)
+
+
 def _page_number(query: dict[str, str]) -> int:
+    # isascii: "²" is a digit to isdigit, not to int.
     raw = query.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 def _inert(cell: Any) -> Any:
