@@ -24,6 +24,11 @@ RULES = [
     ),
     (["knowledge"], ["flows", "bot", "storage"], "knowledge is validated data"),
     (["storage"], ["bot", "flows", "telegram"], "storage is used by bot, and uses nothing of it"),
+    (
+        ["bot/web"],
+        ["storage", "sqlmodel", "sqlalchemy"],
+        "the dashboard's pages call use cases, never the database",
+    ),
 ]
 # The command-line command that sends what it recorded exits on Telegram's own errors.
 ALLOWED = {("bot/checkins_cli.py", "telegram.error")}
