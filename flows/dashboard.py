@@ -50,14 +50,23 @@ def parse_filters(
     stage = query.get("stage")
     health = query.get("health")
     alert = query.get("alert")
-    raw = query.get("organisation", "")
-    organisation = int(raw) if raw.isdigit() and int(raw) in set(organisations) else None
+    organisation = _id(query.get("organisation", ""))
+    if organisation not in set(organisations):
+        organisation = None
     return Filters(
         stage=stage if stage in set(stages) else None,
         health=health if health in HEALTH_VALUES else None,
         organisation=organisation,
         alert=alert if alert in ALERT_VALUES else None,
     )
+
+
+def _id(raw: str) -> int | None:
+    """A row id written in ASCII digits; '²' is a digit to isdigit() but not to int(), and
+    int() refuses more than 4,300 digits: neither is an id a link of ours carries."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10:
+        return int(raw)
+    return None
 
 
 def matches(
