@@ -349,6 +349,10 @@ async def test_names_with_markup_and_control_characters_stay_text(fresh):
     assert HOSTILE_ORGANISATION in options
     document = parsed(page)
     assert document.xpath("//h1")[0].text_content() == HOSTILE_NAME
+    # A right-to-left override in a name turns only that name around, not the words beside it.
+    isolated = parsed(portfolio).xpath(f'//tr[@data-pid="{pid}"]//bdi/text()')
+    assert isolated == [HOSTILE_NAME, "Réseau Solidaire", HOSTILE_ORGANISATION]
+    assert document.xpath("//h1/bdi/text()") == [HOSTILE_NAME]
     # In each chart's title (the SVG's accessible name), the organisation's name as text.
     titles = document.xpath("//svg/title")
     assert titles and all(HOSTILE_ORGANISATION in t.text_content() for t in titles)
