@@ -37,6 +37,7 @@ from aiohttp import ClientSession, CookieJar, web  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bot.process import freeze_loaded  # noqa: E402
 from bot.services import Actor, Core, Services  # noqa: E402
 from bot.services.web_access import login_link  # noqa: E402
 from bot.web.app import dashboard_app  # noqa: E402
@@ -127,6 +128,7 @@ async def measure(url: str, options) -> tuple[list[tuple[str, dict]], str]:
     runner = web.AppRunner(dashboard_app(WebConfig(services, TOKEN, base)))
     await runner.setup()
     await web.SockSite(runner, listening).start()
+    freeze_loaded()  # as alliance run and alliance web do once they serve
     results = []
     try:
         # Cookies of an IP address are kept only by an "unsafe" jar.

@@ -8,13 +8,13 @@ an outage) stays recorded, and the bot or the next run sends it.
 from __future__ import annotations
 
 import asyncio
-import gc
 from datetime import datetime, timedelta
 
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import send_waiting
 from bot.delivery import next_attempt
+from bot.process import freeze_loaded
 from bot.scheduler import Dispatched, dispatch_once
 from bot.services import Core, Services
 from bot.settings import Settings
@@ -31,7 +31,7 @@ def run(settings: Settings, at: datetime | None) -> Dispatched:
     """Dispatches as of `at` (now by default), then sends what was recorded."""
     # What is loaded by now lives as long as the process: the garbage collector need not
     # walk it again and again while thousands of messages go out.
-    gc.freeze()
+    freeze_loaded()
     shift = (at - utcnow()) if at else timedelta(0)
 
     def clock() -> datetime:

@@ -142,7 +142,10 @@ def run(settings: Settings) -> int:
         return 2
     if not _listen_ready(settings) or not prepare_database(settings):
         return 2
+    from bot.process import freeze_loaded
+
     application = build_application(settings)
+    freeze_loaded()
     if settings.alliance_webhook_url:
         return run_webhook(settings, application)
     from bot.telegram.health import serve_while_polling

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot import terminal
+from bot.process import freeze_loaded
 from bot.services import Actor, Core, Services
 from bot.services.dashboard_entry import open_dashboard
 from bot.settings import Settings
@@ -95,6 +96,7 @@ async def _serve(
     add_health(app, DatabaseWatch(engine))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
+    freeze_loaded()
     try:
         await web.TCPSite(runner, host, port).start()
     except OSError as error:

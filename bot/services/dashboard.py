@@ -49,7 +49,7 @@ class DimensionScore:
     ours: float | None
     partner: float | None
 
-    @property
+    @cached_property  # read for every mark and count of the row
     def lights(self) -> tuple[str | None, str | None]:
         return light_of(self.ours), light_of(self.partner)
 

@@ -4,6 +4,7 @@ dates and scores as a French or English reader expects them."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -13,6 +14,19 @@ from bot.i18n import translations
 
 
 # Jinja's new-style gettext fills the %(name)s placeholders itself, after these.
+# A portfolio page writes about two thousand scores and dates, mostly the same few: Babel
+# parses the pattern and the locale each time, so each value is written once per language.
+@lru_cache(maxsize=4096)
+def decimal(value: float, language: str) -> str:
+    """A score with one decimal, as a reader of the language writes it ("3,5" in French)."""
+    return format_decimal(value, format="0.0", locale=language)
+
+
+@lru_cache(maxsize=4096)
+def calendar_day(value: date, language: str, form: str = "medium") -> str:
+    return format_date(value, format=form, locale=language)
+
+
 @pass_context
 def gettext(context, message: str) -> str:
     return translations(context["language"]).gettext(message)
@@ -30,12 +44,12 @@ def day(context, value: date | datetime | None, form: str = "medium") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(context["zone"]).date()
-    return format_date(value, format=form, locale=context["language"])
+    return calendar_day(value, context["language"], form)
 
 
 @pass_context
 def score(context, value: float | None) -> str:
-    return "–" if value is None else format_decimal(value, format="0.0", locale=context["language"])
+    return "–" if value is None else decimal(value, context["language"])
 
 
 FILTERS = {"day": day, "score": score}

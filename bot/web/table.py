@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
-
-from babel.dates import format_date
-from babel.numbers import format_decimal
 
 from bot.i18n import N_, gettext_for, render
 from bot.services.dashboard import PortfolioRow
+from bot.web.format import calendar_day, decimal
 from flows.lifecycle import STEPS
 
 COLUMNS = (
@@ -66,9 +65,7 @@ def cells(row: PortfolioRow, language: str, zone: ZoneInfo) -> dict[str, str]:
         "last_round": last_round(row, language),
         "trend": _(TREND_WORDS[row.trend]) if row.trend else "–",
         "gap": gap(row, language),
-        "end": format_date(row.convention_end, format="medium", locale=language)
-        if row.convention_end
-        else "–",
+        "end": calendar_day(row.convention_end, language) if row.convention_end else "–",
         "alerts": str(row.open_alerts),
     }
 
@@ -77,12 +74,13 @@ def light_word(light: str | None, language: str) -> str:
     return gettext_for(language)(LIGHT_WORDS.get(light, LIGHT_WORDS[None]))
 
 
+@lru_cache(maxsize=64)  # seven stages, two languages: rendered once each
 def stage_name(stage: str, language: str) -> str:
     return html.unescape(render("stage_name.j2", language, stage=stage))
 
 
 def score(value: float | None, language: str) -> str:
-    return "–" if value is None else format_decimal(value, format="0.0", locale=language)
+    return "–" if value is None else decimal(value, language)
 
 
 def checkin(row: PortfolioRow, language: str, zone: ZoneInfo) -> str:
@@ -136,4 +134,4 @@ def last_round_sides(row: PortfolioRow, language: str) -> list[str]:
 
 
 def _day(moment: datetime, language: str, zone: ZoneInfo) -> str:
-    return format_date(moment.astimezone(zone).date(), format="medium", locale=language)
+    return calendar_day(moment.astimezone(zone).date(), language)
