@@ -100,6 +100,8 @@ class Console:
             self._print(screen)
         if reply.question_session_id is not None:
             self.question = (reply.messages or [reply.edit])[-1]
+        elif reply.edit_session_id is not None:
+            self.question = reply.edit
         for document in reply.documents:
             path = self._save(document.id, file_name(document))
             self.out.write(f"→ {path}\n")

@@ -88,9 +88,10 @@ def record(
     # of the same session makes its message unknown).
     edit_target = message_of(db, reply.replaces, acted_message_id) or acted_message_id
     close_target = message_of(db, reply.closes, acted_message_id)
-    if reply.question_session_id is not None:
+    if reply.question_session_id is not None or reply.edit_session_id is not None:
         # A question waiting for an outage to end is replaced, never shown twice in a row.
         delivery.supersede_questions(db, chat_id=chat_id)
+    if reply.question_session_id is not None:
         # Which message shows the new question is known once it is sent.
         repository.forget_question_message(db, flow_session_id=reply.question_session_id)
     messages = rows(
@@ -165,9 +166,9 @@ def rows(
             # Telegram refuses an edit past its limit: the screen comes as new messages
             # instead, and the message it would have replaced loses its buttons.
             add(CLOSE, {"message_id": edit_target})
-            send(reply.edit, None)
+            send(reply.edit, reply.edit_session_id)
         else:
-            add(EDIT, _edit(reply.edit, edit_target))
+            add(EDIT, _edit(reply.edit, edit_target), reply.edit_session_id)
     close = close_target
     if close is not None and not (reply.edit is not None and close == edit_target):
         add(CLOSE, {"message_id": close})

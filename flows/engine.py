@@ -28,6 +28,9 @@ from knowledge import Question, QuestionKind, Questionnaire
 DONE = "done"
 CANCELLED = "cancelled"
 FINAL_STATES = (DONE, CANCELLED)
+# Answers recalled above a question asked in place of the last one (ours: two fit on one
+# line of a phone, "✓ Association · ✓ Département").
+TRAIL = 2
 
 
 @dataclass
@@ -176,6 +179,17 @@ class QuestionnaireFlow:
         if question.id in flow_state.defaults:
             return True, flow_state.defaults[question.id]
         return False, None
+
+    def trail(self, flow_state: FlowState, count: int = TRAIL) -> list[tuple[Question, Any]]:
+        """The last `count` answers given before the current question, in the order asked
+        (None for a question skipped): what the question recalls when it replaces them."""
+        given: list[tuple[Question, Any]] = []
+        for question in self.applicable(flow_state.answers):
+            if question.id == flow_state.state:
+                break
+            if question.id in flow_state.answers:
+                given.append((question, flow_state.answers[question.id]))
+        return given[-count:] if count > 0 else []
 
     def current(self, flow_state: FlowState) -> Question | None:
         return self.questionnaire.question(flow_state.state)

@@ -1101,6 +1101,40 @@ class FakeBotApi:
         rows = message["reply_markup"]["inline_keyboard"]
         return [[(b["text"], b.get("callback_data")) for b in row] for row in rows]
 
+    def with_keyboard(self, chat_id: ChatId) -> list[int]:
+        """Ids of the bot's messages in a chat that still show buttons, in chat order."""
+        messages = self._messages.get(_chat_key(chat_id), {})
+        return [
+            key
+            for key in sorted(messages)
+            if messages[key]["from"].get("is_bot") and messages[key].get("reply_markup")
+        ]
+
+    def message_ids(self, chat_id: ChatId) -> list[int]:
+        """Ids of the bot's messages in a chat, in chat order."""
+        messages = self._messages.get(_chat_key(chat_id), {})
+        return [key for key in sorted(messages) if messages[key]["from"].get("is_bot")]
+
+    def message_state(self, chat_id: ChatId, message_id: int | None) -> tuple[str, str] | None:
+        """(text, keyboard) of a bot message as it reads now, to tell when it changes."""
+        message = self._messages.get(_chat_key(chat_id), {}).get(message_id)
+        if message is None:
+            return None
+        return message.get("text", ""), json.dumps(message.get("reply_markup"), sort_keys=True)
+
+    def live_message(self, chat_id: ChatId) -> tuple[int, str] | None:
+        """(id, text now) of the bot's last message showing buttons in a chat, or None."""
+        message = self._find_message(chat_id, None)
+        return None if message is None else (message["message_id"], message.get("text", ""))
+
+    def last_edit_has_keyboard(self, chat_id: ChatId) -> bool:
+        """Whether the bot's latest successful text edit in the chat left buttons on it."""
+        edits = self.calls_of("editMessageText", chat_id)
+        if not edits:
+            return False
+        markup = edits[-1].params.get("reply_markup")
+        return isinstance(markup, dict) and bool(markup.get("inline_keyboard"))
+
     async def wait_for(self, predicate: Callable[[FakeBotApi], Any], timeout: float = 10) -> Any:
         """Wait until predicate(api) is truthy and return its value; AssertionError on timeout."""
         deadline = time.monotonic() + timeout

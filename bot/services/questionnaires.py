@@ -136,8 +136,11 @@ def press(work: Work, button: ButtonData | None, acted: ScreenRef | None) -> Res
     flow = work.core.flows[running.flow]
     flow_state = FlowState.from_dict(running.state)
     if button.action == "why":
-        # Help leaves the question as it is.
-        return Result(work.language, [WhyShown(flow.current(flow_state))])
+        # The question stays, its rationale under it, in the same message.
+        result = Result(work.language)
+        result.in_place = question_shown(work, running, flow_state, why=True)
+        result.replaces = acted or ACTED
+        return result
     outcome = _apply(flow, flow_state, button)
     if outcome is None:
         return notice(work)
@@ -232,13 +235,16 @@ def _after(
         result.closes = acted_on
         _append_question(work, result, running, flow_state)
         return result
+    if acted is not None and (redraw or outcome.kind == "question"):
+        # A press turns the live message into what comes next (the next question, the one
+        # before, the same one ticked), the last answers recalled above it.
+        result.in_place = question_shown(work, running, flow_state)
+        result.replaces = acted_on
+        return result
     if outcome.answered is not None:
         result.in_place = AnswerShown(outcome.answered, answered[1])
         result.replaces = acted_on
         _say_overflow(result, outcome)
-    elif redraw:
-        result.in_place = question_shown(work, running, flow_state)
-        return result
     else:
         result.closes = acted_on
         if outcome.kind in ("required", "first_question"):
@@ -286,11 +292,14 @@ def _refusal(outcome: Outcome) -> Say:
     return Say(outcome.kind)
 
 
-def question_shown(work: Work, running: FlowSession, flow_state: FlowState) -> QuestionShown:
+def question_shown(
+    work: Work, running: FlowSession, flow_state: FlowState, *, why: bool = False
+) -> QuestionShown:
     flow = work.core.flows[running.flow]
     question = flow.current(flow_state)
     position, total = flow.progress(flow_state)
     answered, current = flow.offered(flow_state, question)
+    trail = tuple(AnswerShown(q, value) for q, value in flow.trail(flow_state))
     return QuestionShown(
         session_id=running.id,
         title=flow.questionnaire.title,
@@ -302,6 +311,8 @@ def question_shown(work: Work, running: FlowSession, flow_state: FlowState) -> Q
         draft=tuple(flow_state.draft),
         can_go_back=position > 1,
         flagged=question.id in flow_state.flags,
+        trail=trail,
+        why=why and question.help is not None,
     )
 
 

@@ -43,6 +43,10 @@ class QuestionShown:
     can_go_back: bool = False
     # The question's flag is ticked ("only partly agreed").
     flagged: bool = False
+    # The last answers given before it (AnswerShown), recalled above the question.
+    trail: tuple[AnswerShown, ...] = ()
+    # Its rationale shown with it ("Pourquoi ?" pressed).
+    why: bool = False
 
 
 @dataclass(frozen=True)

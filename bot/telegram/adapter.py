@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 # Telegram shows at most 200 characters in a toast.
 TOAST_LIMIT = 200
+# A reply that takes longer than this (a report's charts, a document) is announced with a
+# chat action; a quicker one is not: the action would cost a call the user never sees.
+CHAT_ACTION_AFTER = 1.0
 
 
 def actor_of(update: Update) -> Actor:
@@ -40,6 +43,8 @@ class TelegramAdapter:
         self.sender = sender
         # Flushes of other people's chats under way (kept so they are not collected).
         self._background: set[asyncio.Future] = set()
+        # Seconds a reply may take before a chat action says the bot is at work on it.
+        self.chat_action_after = CHAT_ACTION_AFTER
         # Set by the application: handles a kept update (raw) through its handlers.
         self.replay: Callable[[dict], Awaitable[None]] | None = None
 
@@ -53,6 +58,8 @@ class TelegramAdapter:
         query = update.callback_query
         acted = query.message.message_id if query is not None and query.message else None
         notices: list[str | None] = []
+        # Whether the reply edits the pressed message: the edit shows the press.
+        edits_pressed: list[bool] = []
         others: list[int] = []
 
         def record(db: Session, _user: User, result: Result) -> None:
@@ -60,6 +67,9 @@ class TelegramAdapter:
                 return
             reply = self.presenter.reply(result)
             notices.append(reply.notice)
+            if acted is not None and reply.edit is not None:
+                target = delivery.message_of(db, reply.replaces, acted) or acted
+                edits_pressed.append(target == acted)
             at = self.services.clock()
             delivery.record(
                 db, chat.id, reply, acted_message_id=acted, toast=query is not None, at=at
@@ -68,6 +78,28 @@ class TelegramAdapter:
 
         key = update_key(update.update_id) if once else None
         turn = (chat.id, update.update_id) if once else None
+        loop = asyncio.get_running_loop()
+        slow = loop.call_later(self.chat_action_after, self._announce, chat.id)
+        try:
+            await self._run(update, use_case, args, key, turn, record)
+        finally:
+            slow.cancel()
+        notice = notices[0] if notices else None
+        # A press is answered with its notice; without one, an edit of the pressed message
+        # shows it already (and takes the pressed button away): no call for nothing.
+        silent = query is None or (notice is None and any(edits_pressed))
+        # Each call stands alone: a failed toast does not stop the next question.
+        toast = _nothing() if silent else self._answer(query, notice)
+        # Other people's messages go out on their own, each in its chat's order.
+        for other in {c for c in others if c != chat.id}:
+            task = asyncio.ensure_future(self.sender.flush_locked(other))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+        await asyncio.gather(self.sender.flush(chat.id), toast)
+
+    async def _run(self, update: Update, use_case, args, key, turn, record) -> None:
+        """The use case in the database thread, after any input of the chat received before
+        it (by this instance or another) and not handled yet."""
         while True:
             try:
                 await asyncio.to_thread(
@@ -85,14 +117,12 @@ class TelegramAdapter:
                 # handled here first (at most once, whoever gets there), then this one.
                 for payload in earlier.inputs:
                     await self.replay(payload)
-        # Each call stands alone: a failed toast does not stop the next question.
-        toast = self._answer(query, notices[0] if notices else None) if query else _nothing()
-        # Other people's messages go out on their own, each in its chat's order.
-        for other in {c for c in others if c != chat.id}:
-            task = asyncio.ensure_future(self.sender.flush_locked(other))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-        await asyncio.gather(self.sender.flush(chat.id), toast)
+
+    def _announce(self, chat_id: int) -> None:
+        """The reply is slow to come: say the bot is at work on it."""
+        task = asyncio.ensure_future(self.sender.chat_action(chat_id))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def press(self, update: Update, use_case: Callable[..., Any], button: Any) -> None:
         """A button press: the use case takes the button and the pressed message as the

@@ -37,7 +37,8 @@ from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
-# Must reach the user: retried until Telegram takes them, in order.
+# Must reach the user: retried until Telegram takes them, in order. So is an edit that
+# turns a flow's live message into its next question (see `must_deliver`).
 MUST_DELIVER = (SEND, DOCUMENT, PHOTO)
 # Seconds before the next attempt, by attempts made; then the last one, again and again.
 BACKOFF = (0.5, 1, 2, 5, 10, 30, 60, 120, 300)
@@ -149,8 +150,8 @@ class Sender:
             if (written := self._record(chat_id, outcome)) is not None:
                 recorded.append(written)
 
-        edits = [e for e in entries if e.kind not in MUST_DELIVER and e.due <= now]
-        chain = [e for e in entries if e.kind in MUST_DELIVER]
+        edits = [e for e in entries if not must_deliver(e) and e.due <= now]
+        chain = [e for e in entries if must_deliver(e)]
         try:
             await asyncio.gather(
                 self._send_chain(chat_id, chain, now, settle),
@@ -257,7 +258,7 @@ class Sender:
 
     def _failed(self, chat_id: int, entry: Entry, error: TelegramError) -> Outcome:
         """Time-outs and 5xx: Telegram may come back; the entry waits and is tried again."""
-        if entry.kind not in MUST_DELIVER and entry.attempts + 1 >= EDIT_ATTEMPTS:
+        if not must_deliver(entry) and entry.attempts + 1 >= EDIT_ATTEMPTS:
             log.warning("chat %s: %s failed (%s); given up", chat_id, entry.kind, error)
             return Outcome(entry, "dropped")
         log.info("chat %s: %s failed (%s); will retry", chat_id, entry.kind, error)
@@ -303,6 +304,13 @@ class Sender:
         if entry.kind == EDIT and "too long" in text:
             log.warning("chat %s: edit too long for Telegram; sent as new messages", chat_id)
             return await self._send_in_parts(chat_id, replace(entry, kind=SEND))
+        if entry.kind == EDIT and entry.flow_session_id is not None:
+            # The live message cannot become the next question (deleted, too old to edit):
+            # the question comes as a new message, which becomes the live one.
+            log.info("chat %s: question edit refused (%s); sent as a new message", chat_id, error)
+            fresh = {k: v for k, v in entry.payload.items() if k != "message_id"}
+            instead = replace(entry, kind=SEND, payload=fresh, attempts=0)
+            return await self._attempt(chat_id, instead)
         if entry.kind == SEND and "parse" in text and not entry.payload.get("plain"):
             log.error("chat %s: HTML refused (%s); sent as plain text", chat_id, error)
             fallback = replace(entry, payload={**entry.payload, "plain": True}, attempts=0)
@@ -310,7 +318,7 @@ class Sender:
         if entry.kind == SEND and "too long" in text:
             log.error("chat %s: message too long for Telegram; sent in smaller parts", chat_id)
             return await self._send_in_parts(chat_id, entry)
-        if entry.kind in MUST_DELIVER:
+        if must_deliver(entry):
             log.error("chat %s: %s refused for good: %s", chat_id, entry.kind, error)
         else:
             log.warning("chat %s: %s refused, given up: %s", chat_id, entry.kind, error)
@@ -367,8 +375,6 @@ class Sender:
                 chat_id, InputFile(entry.content or b"", filename=payload["file_name"]), **limits
             )
             return message.message_id
-        # A document: show that it is coming; that notice may fail on its own.
-        asyncio.ensure_future(self._chat_action(chat_id))
         message = await self.bot.send_document(
             chat_id,
             InputFile(entry.content or b"", filename=payload["file_name"]),
@@ -377,9 +383,10 @@ class Sender:
         )
         return message.message_id
 
-    async def _chat_action(self, chat_id: int) -> None:
+    async def chat_action(self, chat_id: int, action: str = ChatAction.TYPING) -> None:
+        """Shows the user the bot is at work on their reply; a failure only loses that."""
         try:
-            await self.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+            await self.bot.send_chat_action(chat_id, action)
         except TelegramError as error:
             log.debug("chat action failed in chat %s: %s", chat_id, error)
 
@@ -514,6 +521,12 @@ class Sender:
         retry_at = {o.entry.id: o.retry_at for o in outcomes if o.status == "retry"}
         soonest = min(retry_at.get(e.id, e.due) for e in waiting)
         self.schedule(chat_id, max((soonest - now).total_seconds(), 0.05))
+
+
+def must_deliver(entry: Entry) -> bool:
+    """A message, a file, or the live message edited into the next question: the user cannot
+    go on without it (a best-effort edit only shows an answer or a tick)."""
+    return entry.kind in MUST_DELIVER or (entry.kind == EDIT and entry.flow_session_id is not None)
 
 
 async def send_until_done(

@@ -70,6 +70,8 @@ class Presenter:
         if result.in_place is not None:
             reply.edit = self.screen(result.in_place, language)
             reply.replaces = result.replaces
+            if isinstance(result.in_place, r.QuestionShown):
+                reply.edit_session_id = result.in_place.session_id
         reply.closes = result.closes
         reply.documents = list(result.documents)
         reply.question_session_id = result.asking

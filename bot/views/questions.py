@@ -29,6 +29,9 @@ from knowledge.models import Source
 
 # Labels longer than this get a row of their own, so they stay readable on a phone.
 SHORT_LABEL = 18
+# An answer recalled above the next question is cut past this many characters: the trail
+# stays one or two lines on a phone (ours).
+TRAIL_LABEL = 32
 
 
 def answer_label(question: Question, value: Any, language: str) -> str:
@@ -48,11 +51,25 @@ def answer_label(question: Question, value: Any, language: str) -> str:
     return str(value)
 
 
+def trail_label(answer: AnswerShown, language: str) -> str | None:
+    """An earlier answer as the trail recalls it, shortened; None for a question skipped."""
+    label = answer_label(answer.question, answer.value, language)
+    if not label:
+        return None
+    label = " ".join(label.split())
+    return label if len(label) <= TRAIL_LABEL else label[: TRAIL_LABEL - 1].rstrip() + "…"
+
+
 def question_screen(shown: QuestionShown, language: str) -> Screen:
     question = shown.question
+    why = question.help if shown.why else None
     text = render(
         "question.j2",
         language,
+        trail=[trail_label(answer, language) for answer in shown.trail],
+        why=why.in_(language) if why else None,
+        source_file=question.source.title,
+        source_section=question.source.section,
         position=shown.position,
         total=shown.total,
         title=shown.title.in_(language),
@@ -123,7 +140,7 @@ def _navigation_row(shown: QuestionShown, language: str) -> tuple[Button, ...]:
         row.append(Button(_("Keep"), data("keep")))
     if not question.required:
         row.append(Button(_("Skip"), data("skip")))
-    if question.help is not None:
+    if question.help is not None and not shown.why:
         row.append(Button(_("Why?"), data("why")))
     return tuple(row)
 

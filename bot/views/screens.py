@@ -48,6 +48,9 @@ class Reply:
     documents: list[DocumentInfo] = field(default_factory=list)
     # The last message is this flow session's question.
     question_session_id: int | None = None
+    # The edit turns its message into this flow session's question (the flow's live
+    # message): if the edit is refused, the question comes as a new message instead.
+    edit_session_id: int | None = None
     # By document id: the caption of the file sent compressed, and the message sent in its
     # place when even that is too heavy for Telegram.
     too_heavy: dict[int, tuple[str, str]] = field(default_factory=dict)

@@ -40,21 +40,20 @@ def button_data(api: FakeBotApi, chat: int, verb: str, question: str, option: st
     raise AssertionError(f"no button {verb} {question} {option} in {api.last_keyboard(chat)}")
 
 
-# What a press changes on screen: a toggle redraws its question; an answer echoes in its
-# question's message and brings the next one; going back or asking why brings a message.
-EFFECTS = {"t": (EDITS,), "b": (SENDS,), "w": (SENDS,)}
-ANSWER_EFFECTS = (EDITS, SENDS)
+# What a press changes on screen: the live message, edited into what comes next (the next
+# question, the one before, the same one ticked or with its rationale).
 
 
 async def press(api: FakeBotApi, chat: int, verb: str, question: str, option: str | None = None):
-    """Presses a button of the last keyboard and waits for its effect."""
+    """Presses a button of the last keyboard and waits for its effect: the pressed message
+    edited and, when that edit ends the questionnaire (no keyboard left), the summary sent."""
     data = button_data(api, chat, verb, question, option)
-    effects = EFFECTS.get(verb, ANSWER_EFFECTS)
-    before = [_count(api, chat, methods) for methods in effects]
-    api.press(chat, data)
-    await api.wait_for(
-        lambda a: all(_count(a, chat, m) > n for m, n in zip(effects, before, strict=True))
-    )
+    live, _ = api.live_message(chat)
+    before, sends = api.message_state(chat, live), _count(api, chat, SENDS)
+    api.press(chat, data, message_id=live)
+    await api.wait_for(lambda a: a.message_state(chat, live) != before)
+    if not api.with_keyboard(chat):
+        await api.wait_for(lambda a: _count(a, chat, SENDS) > sends)
 
 
 async def follow_plan(api: FakeBotApi, chat: int, plan: list[tuple]) -> None:

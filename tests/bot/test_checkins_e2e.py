@@ -133,6 +133,11 @@ async def test_the_report_comes_as_soon_as_the_last_respondent_answers(api, sqli
             await api.wait_for(lambda a, chat=chat: a.calls_of("sendPhoto", chat), timeout=20)
             await api.wait_for(lambda a, chat=chat: "trop lent" in _last_text(a, chat))
         assert running.errors == []
+    # One live message, as in every questionnaire: the first question and the one after the
+    # typed answer came as messages, each press turned its message into the next question.
+    asked = [c for c in api.calls_of("sendMessage", last) if "Question " in (c.text or "")]
+    edited = [c for c in api.calls_of("editMessageText", last) if "Question " in (c.text or "")]
+    assert len(asked) == 2 and len(edited) == len(PULSE_ANSWERS) - 2
     assert rounds_of(sqlite_url, pid)[0].status == "closed"
     summary = _last_text(api, 101)
     assert "Alliance Emploi" in summary and "Performance" in summary

@@ -94,7 +94,6 @@ async def test_from_creation_to_two_docx_drafts(api, bot):
     generate = next(d for row in api.last_keyboard(OWNER) for _, d in row if d.endswith("generate"))
     await press_data(api, OWNER, generate, method="sendDocument")
     await api.wait_for(lambda a: len(a.sent(chat_id=OWNER, method="sendDocument")) == 2)
-    assert api.sent(chat_id=OWNER, method="sendChatAction")
     files = [call.files["document"] for call in api.sent(chat_id=OWNER, method="sendDocument")]
     names = [name for name, _ in files]
     assert names[0].endswith(".docx") and names[1].endswith(".docx")

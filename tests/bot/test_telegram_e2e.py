@@ -62,15 +62,6 @@ async def test_two_complete_diagnoses_give_two_recommendations(api, bot):
     assert bot == []
 
 
-async def test_answered_question_is_edited_to_show_the_answer(api, bot):
-    chat = 1003
-    await start_diagnostic(api, chat)
-    await follow_plan(api, chat, COMPANY_PLAN[:1])
-    edits = [c for c in api.sent(chat_id=chat, method="editMessageText")]
-    assert "✓ Entreprise" in edits[-1].params["text"]
-    assert "reply_markup" not in edits[-1].params or not edits[-1].params["reply_markup"]
-
-
 async def test_english_speaking_user_is_answered_in_english(api, bot):
     chat = 1004
     api.send_text(chat, "/start", language_code="en")

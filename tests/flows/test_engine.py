@@ -218,3 +218,24 @@ def test_offered_answers_and_flags_survive_a_json_round_trip():
     state.flags = ["note"]
     again = FlowState.from_dict(json.loads(json.dumps(state.to_dict())))
     assert again.defaults == {"hours": 3} and again.flags == ["note"]
+
+
+def test_the_trail_recalls_the_last_answers_before_the_question(flow):
+    state = flow.start()
+    assert flow.trail(state) == []
+    flow.answer(state, "company")
+    flow.answer(state, "2")
+    flow.answer(state, "v")
+    flow.skip(state)
+    # Two answers at most, in the order asked; a skipped question is recalled as None.
+    given = [(q.id, v) for q, v in flow.trail(state)]
+    assert given == [("company_goal", ["market"]), ("note", None)]
+    # Going back, the trail is what comes before the question asked again.
+    flow.back(state)
+    flow.back(state)
+    assert [(q.id, v) for q, v in flow.trail(state)] == [("profile", "company")]
+    # A question that no longer applies leaves the trail with its answer.
+    flow.back(state)
+    flow.answer(state, "association")
+    given = [(q.id, v) for q, v in flow.trail(state)]
+    assert given == [("profile", "association"), ("note", None)]

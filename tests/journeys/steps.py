@@ -17,7 +17,9 @@ from tests.fake_bot_api import FakeBotApi
 # Generous: a busy 2-core machine runs the bot, the fake and the test at once.
 WAIT = 60
 SKIP, KEEP = "<skip>", "<keep>"
-QUESTION_HEADER = re.compile(r"^Question (\d+)/(\d+)")
+# A question, below the trail of the last answers when it took their message's place.
+QUESTION_HEADER = re.compile(r"^(?:[✓↷][^\n]*\n)?Question (\d+)/(\d+)")
+TRAIL = re.compile(r"^[✓↷][^\n]*\n")
 STEP = re.compile(r"Étape (\d)/7")
 
 
@@ -140,15 +142,22 @@ async def say(api: FakeBotApi, person: Person, text: str, *, until=None) -> None
     await api.wait_for(until or (lambda a: count(a, person) > before), timeout=WAIT)
 
 
+def _pressed(api: FakeBotApi, person: Person) -> tuple[int | None, object]:
+    """The message a tap presses (the last with buttons) and how it reads now."""
+    live = api.live_message(person.chat)
+    message_id = live[0] if live else None
+    return message_id, api.message_state(person.chat, message_id)
+
+
 async def press(api: FakeBotApi, person: Person, data: str, *, until=None) -> None:
-    """Presses a button; waits for a new message or an edit in the chat, or `until(api)`."""
-    sends, edits = count(api, person), count(api, person, "editMessageText")
-    answers = len(api.calls_of("answerCallbackQuery"))
+    """Presses a button; waits for the pressed message to change or a new message in the
+    chat, or for `until(api)`. (A late edit of another message is not taken for it.)"""
+    sends = count(api, person)
+    message_id, before = _pressed(api, person)
     person.tap(api, data)
 
     def done(a):
-        moved = count(a, person) > sends or count(a, person, "editMessageText") > edits
-        return moved and len(a.calls_of("answerCallbackQuery")) > answers
+        return count(a, person) > sends or a.message_state(person.chat, message_id) != before
 
     await api.wait_for(until or done, timeout=WAIT)
 
@@ -175,7 +184,7 @@ def _prompts(questionnaire: str) -> list[tuple[str, str, str]]:
 
 def current_question(api: FakeBotApi, person: Person, questionnaire: str):
     """(question id, kind, text) of the question at the bottom of the chat, or None."""
-    text = last(api, person)
+    text = TRAIL.sub("", last(api, person), count=1)
     if not QUESTION_HEADER.match(text):
         return None
     body = text.split("\n", 1)[1] if "\n" in text else text
@@ -261,11 +270,22 @@ def _data(buttons, verb: str) -> str:
 
 
 async def _next_question(api: FakeBotApi, person: Person, act) -> None:
-    """Acts, then waits for the bot's next message in the chat (the next question, the
-    explanation of a refusal, or the flow's summary)."""
-    before = count(api, person)
+    """Acts, then waits for what comes next: the live message edited into the next question,
+    or a new message (the question after a typed answer, the explanation of a refusal, the
+    flow's summary)."""
+    sends = count(api, person)
+    message_id, before = _pressed(api, person)
+
+    def moved(a) -> bool:
+        if count(a, person) > sends:
+            return True
+        # The live message, turned into the next question (it keeps buttons); once it has
+        # none left, what comes next is a new message.
+        now = a.message_state(person.chat, message_id)
+        return now != before and now is not None and now[1] != "null"
+
     act()
-    await api.wait_for(lambda a: count(a, person) > before, timeout=WAIT)
+    await api.wait_for(moved, timeout=WAIT)
 
 
 # -- documents ------------------------------------------------------------------------------

@@ -18,8 +18,14 @@ def service(sqlite_url):
     engine.dispose()
 
 
+def question(reply):
+    """The screen showing the question a reply asks: its live message, edited in place, or
+    a new message."""
+    return reply.edit if reply.edit_session_id is not None else reply.messages[-1]
+
+
 def question_buttons(reply):
-    return [b for row in reply.messages[-1].buttons for b in row]
+    return [b for row in question(reply).buttons for b in row]
 
 
 def press(service, who, reply, label_start):
@@ -42,10 +48,58 @@ def test_english_user_is_answered_in_english(service):
     assert "Company" in [b.label for b in question_buttons(reply)]
 
 
-def test_press_answers_and_echoes_the_choice(service):
+def test_a_press_turns_the_question_into_the_next_with_the_answers_above(service):
     reply = press(service, ALICE, service.diagnostic(ALICE), "Entreprise")
-    assert reply.edit is not None and "✓ Entreprise" in reply.edit.text
-    assert "Question 2/" in reply.messages[-1].text
+    # One message, edited: the answer recalled above the next question, no new message.
+    assert not reply.messages and reply.edit_session_id is not None
+    assert reply.edit.text.startswith("<i>✓ Entreprise</i>\n<b>Question 2/")
+    reply = press(service, ALICE, reply, "Région")
+    assert reply.edit.text.startswith("<i>✓ Entreprise · ✓ Région</i>\n<b>Question 3/")
+    # Back: the question before, in the same message, the answers before it above.
+    reply = press(service, ALICE, reply, "← Retour")
+    assert not reply.messages
+    assert reply.edit.text.startswith("<i>✓ Entreprise</i>\n<b>Question 2/")
+    assert "Réponse actuelle : Région" in reply.edit.text
+
+
+def test_why_shows_the_rationale_in_the_question(service):
+    reply = press(service, ALICE, service.diagnostic(ALICE), "Pourquoi")
+    assert not reply.messages and "Question 1/" in reply.edit.text
+    assert "Pourquoi cette question ?" in reply.edit.text and "Source :" in reply.edit.text
+    # Its button goes (the rationale is there); the answers stay.
+    labels = [b.label for b in question_buttons(reply)]
+    assert "Entreprise" in labels and not any(label.startswith("Pourquoi") for label in labels)
+    assert "Question 2/" in question(press(service, ALICE, reply, "Entreprise")).text
+
+
+def test_a_typed_answer_closes_the_question_and_asks_the_next_below(service):
+    service.diagnostic(ALICE)
+    reply = service.text(ALICE, "entreprise")
+    # The answered question keeps the answer, without its buttons; the next comes below.
+    assert reply.edit.text.endswith("✓ Entreprise") and not reply.edit.buttons
+    assert reply.question_session_id is not None and reply.edit_session_id is None
+    assert reply.messages[-1].text.startswith("<i>✓ Entreprise</i>\n<b>Question 2/")
+
+
+def test_the_last_answer_posts_the_summary_as_a_new_message(service):
+    reply = service.diagnostic(ALICE)
+    for _ in range(40):
+        shown = question(reply)
+        if "Question" not in shown.text:
+            break
+        labels = [b.label for b in question_buttons(reply)]
+        if "Passer" in labels:
+            reply = press(service, ALICE, reply, "Passer")
+        elif any(label.startswith("☐") for label in labels):
+            reply = press(service, ALICE, press(service, ALICE, reply, "☐"), "Valider")
+        elif "Type" in shown.text or "Tapez" in shown.text:
+            reply = service.text(ALICE, "2")
+        else:
+            reply = service.press(ALICE, question_buttons(reply)[0].data, 1)
+    # The last press: its question keeps the answer, the summary comes as a new message.
+    assert reply.edit is not None and not reply.edit.buttons
+    assert reply.edit_session_id is None
+    assert "Votre auto-diagnostic" in reply.messages[0].text
 
 
 def test_typed_label_is_accepted_as_the_choice(service):
@@ -109,7 +163,7 @@ def test_multiple_choice_toggles_then_validates(service):
     toggled = press(service, ALICE, reply, "☐")
     assert toggled.edit is not None and "☑" in toggled.edit.buttons[0][0].label
     validated = service.press(ALICE, toggled.edit.buttons[-2][0].data, 1)
-    assert "✓" in validated.edit.text
+    assert "✓ Région · ✓ " in validated.edit.text and "Question 4/" in validated.edit.text
 
 
 def test_cancel_then_nothing_to_cancel(service):
