@@ -10,6 +10,11 @@ Alliance would make:
 - any other button: answerCallbackQuery, editMessageText (the "✓ answer" echo, no
   keyboard), then sendMessage, the next question.
 
+With FLOOR_MODE=edit it is the one-edit floor, the fewest calls a Telegram questionnaire can
+make: a press is answered by one editMessageText turning the pressed message into the next
+question (or the same one ticked), with no answerCallbackQuery; a typed answer by one
+sendMessage, the next question (the old one keeps its buttons).
+
 `benchmarks/bench_load.py` starts it; by hand, against a fake Bot API:
 
     TELEGRAM_BOT_TOKEN=123456:TEST TELEGRAM_API_BASE_URL=http://127.0.0.1:PORT/bot \\
@@ -74,6 +79,11 @@ async def send_question(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> Non
     )
 
 
+def edit_mode() -> bool:
+    """The one-edit floor (FLOOR_MODE=edit) rather than the echo-and-send one."""
+    return os.environ.get("FLOOR_MODE") == "edit"
+
+
 async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A typed answer or a command: the next question."""
     await send_question(context, update.effective_chat.id)
@@ -82,7 +92,8 @@ async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def toggle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A toggle: answer the press, then redraw the keyboard with the option ticked or not."""
     query = update.callback_query
-    await query.answer()
+    if not edit_mode():
+        await query.answer()
     ticked: set[str] = context.chat_data.setdefault("ticked", set())
     ticked ^= {query.data.rsplit(":", 1)[1]}
     number = context.chat_data.get("question", 0)
@@ -92,8 +103,17 @@ async def toggle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any other press: answer it, echo the choice in the question, send the next one."""
+    """Any other press: answer it, echo the choice in the question, send the next one; in
+    the one-edit floor, turn the pressed message into the next question instead."""
     query = update.callback_query
+    if edit_mode():
+        number = context.chat_data.get("question", 0) + 1
+        context.chat_data["question"] = number
+        context.chat_data["ticked"] = set()
+        await query.edit_message_text(
+            QUESTION.format(number=number), reply_markup=question_keyboard(number, set())
+        )
+        return
     await query.answer()
     number = context.chat_data.get("question", 0)
     choice = html.escape(query.data.rsplit(":", 1)[1])
