@@ -138,7 +138,7 @@ def press(work: Work, button: ButtonData | None, acted: ScreenRef | None) -> Res
     if button.action == "why":
         # The question stays, its rationale under it, in the same message.
         result = Result(work.language)
-        result.in_place = question_shown(work, running, flow_state, why=True)
+        result.in_place = question_shown(work, running, flow_state, in_place=True, why=True)
         result.replaces = acted or ACTED
         return result
     outcome = _apply(flow, flow_state, button)
@@ -238,7 +238,7 @@ def _after(
     if acted is not None and (redraw or outcome.kind == "question"):
         # A press turns the live message into what comes next (the next question, the one
         # before, the same one ticked), the last answers recalled above it.
-        result.in_place = question_shown(work, running, flow_state)
+        result.in_place = question_shown(work, running, flow_state, in_place=True)
         result.replaces = acted_on
         return result
     if outcome.answered is not None:
@@ -264,7 +264,7 @@ def _redraw_typed_choice(
     if not repository.question_on_screen(running):
         _append_question(work, result, running, flow_state)
     else:
-        result.in_place = question_shown(work, running, flow_state)
+        result.in_place = question_shown(work, running, flow_state, in_place=True)
         result.replaces = question_of(running.id)
     return result
 
@@ -293,13 +293,20 @@ def _refusal(outcome: Outcome) -> Say:
 
 
 def question_shown(
-    work: Work, running: FlowSession, flow_state: FlowState, *, why: bool = False
+    work: Work,
+    running: FlowSession,
+    flow_state: FlowState,
+    *,
+    in_place: bool = False,
+    why: bool = False,
 ) -> QuestionShown:
+    """The current question; `in_place`: it takes the place of the message that showed the
+    last answers, recalled above it (a new message comes below them, no need)."""
     flow = work.core.flows[running.flow]
     question = flow.current(flow_state)
     position, total = flow.progress(flow_state)
     answered, current = flow.offered(flow_state, question)
-    trail = tuple(AnswerShown(q, value) for q, value in flow.trail(flow_state))
+    trail = tuple(AnswerShown(q, value) for q, value in flow.trail(flow_state)) if in_place else ()
     return QuestionShown(
         session_id=running.id,
         title=flow.questionnaire.title,

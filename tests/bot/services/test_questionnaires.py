@@ -75,10 +75,11 @@ def test_why_shows_the_rationale_in_the_question(service):
 def test_a_typed_answer_closes_the_question_and_asks_the_next_below(service):
     service.diagnostic(ALICE)
     reply = service.text(ALICE, "entreprise")
-    # The answered question keeps the answer, without its buttons; the next comes below.
+    # The answered question keeps the answer, without its buttons; the next comes below,
+    # without the trail (the answer shows just above it).
     assert reply.edit.text.endswith("✓ Entreprise") and not reply.edit.buttons
     assert reply.question_session_id is not None and reply.edit_session_id is None
-    assert reply.messages[-1].text.startswith("<i>✓ Entreprise</i>\n<b>Question 2/")
+    assert reply.messages[-1].text.startswith("<b>Question 2/")
 
 
 def test_the_last_answer_posts_the_summary_as_a_new_message(service):
