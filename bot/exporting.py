@@ -81,7 +81,8 @@ def _columns(*specs: tuple) -> tuple[Column, ...]:
 
 
 PID = ("partnership_id", 9, "int")
-NAME = ("partnership", 26)
+# Partnerships are named in a few words, often forty characters (a place, a season).
+NAME = ("partnership", 40)
 TABLES: dict[str, tuple[Column, ...]] = {
     "partnerships": _columns(
         PID,
@@ -89,9 +90,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("our_organisation", 24),
         ("partner_organisation", 24),
         ("theme", 28),
-        ("territory", 16),
+        ("territory", 20),
         ("step", 6, "int"),
-        ("step_name", 22),
+        ("step_name", 24),
         ("stage", 14),
         ("in_stage_since", 18, "moment"),
         ("days_in_stage", 9, "int"),
