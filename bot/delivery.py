@@ -78,8 +78,9 @@ def record(
     toast: bool,
     at: datetime,
     bulk: bool = False,
-) -> None:
-    """Records a rendered reply as outbox rows: the edit, then pictures, new messages, files.
+) -> int | None:
+    """Records a rendered reply as outbox rows: the edit, then pictures, new messages, files;
+    returns the message the edit replaces (None without an edit).
 
     `acted_message_id`: the message whose button was pressed. `toast`: the notice is shown by
     answering the button press, not as a message. `bulk`: a fan-out (check-ins), which yields
@@ -98,6 +99,7 @@ def record(
         chat_id, reply, edit_target=edit_target, close_target=close_target, toast=toast, bulk=bulk
     )
     delivery.add_outbox(db, messages=messages, at=at)
+    return edit_target if reply.edit is not None else None
 
 
 def message_of(db: Session, screen: ScreenRef | None, acted_message_id: int | None) -> int | None:

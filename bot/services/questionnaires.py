@@ -139,13 +139,12 @@ def press(work: Work, button: ButtonData | None, acted: ScreenRef | None) -> Res
         # The question stays, its rationale under it, in the same message.
         result = Result(work.language)
         result.in_place = question_shown(work, running, flow_state, in_place=True, why=True)
-        result.replaces = acted or ACTED
+        result.replaces = _screen(acted, running)
         return result
     outcome = _apply(flow, flow_state, button)
     if outcome is None:
         return notice(work)
-    redraw = button.action in ("toggle", "flag") and outcome.kind == "question"
-    return _after(work, running, flow_state, outcome, acted, redraw)
+    return _after(work, running, flow_state, outcome, acted)
 
 
 def _is_live(running: FlowSession, button: ButtonData, acted: ScreenRef | None) -> bool:
@@ -207,12 +206,11 @@ def _after(
     flow_state: FlowState,
     outcome: Outcome,
     acted: ScreenRef | None,
-    redraw: bool = False,
 ) -> Result:
     """Saves the new state with the answer just given, then says what changed.
 
-    `acted` is the message whose button was pressed, None for typed input; `redraw`
-    shows the same question again in that message (a toggle)."""
+    `acted` is the message whose button was pressed, None for typed input: a press turns
+    that message into what comes next."""
     answered = None
     if outcome.answered is not None:
         answered = (outcome.answered.id, flow_state.answers.get(outcome.answered.id))
@@ -221,7 +219,7 @@ def _after(
         work.db, flow_session=running, state=flow_state.to_dict(), status=status, answered=answered
     )
     result = Result(work.language)
-    acted_on = ACTED if acted is not None else question_of(running.id)
+    acted_on = _screen(acted, running)
     if outcome.kind == "toggled":
         return _redraw_typed_choice(work, running, flow_state, result)
     if outcome.kind in ("invalid", "required", "first_question") and acted is not None:
@@ -235,7 +233,7 @@ def _after(
         result.closes = acted_on
         _append_question(work, result, running, flow_state)
         return result
-    if acted is not None and (redraw or outcome.kind == "question"):
+    if acted is not None and outcome.kind == "question":
         # A press turns the live message into what comes next (the next question, the one
         # before, the same one ticked), the last answers recalled above it.
         result.in_place = question_shown(work, running, flow_state, in_place=True)
@@ -255,6 +253,12 @@ def _after(
     else:
         _append_question(work, result, running, flow_state)
     return result
+
+
+def _screen(acted: ScreenRef | None, running: FlowSession) -> ScreenRef:
+    """The screen a reply replaces: the pressed message, or (typed input) the one showing
+    the run's question."""
+    return ACTED if acted is not None else question_of(running.id)
 
 
 def _redraw_typed_choice(

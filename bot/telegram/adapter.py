@@ -67,13 +67,11 @@ class TelegramAdapter:
                 return
             reply = self.presenter.reply(result)
             notices.append(reply.notice)
-            if acted is not None and reply.edit is not None:
-                target = delivery.message_of(db, reply.replaces, acted) or acted
-                edits_pressed.append(target == acted)
             at = self.services.clock()
-            delivery.record(
+            edited = delivery.record(
                 db, chat.id, reply, acted_message_id=acted, toast=query is not None, at=at
             )
+            edits_pressed.append(acted is not None and edited == acted)
             others.extend(delivery.record_deliveries(db, self.presenter, result.deliveries, at=at))
 
         key = update_key(update.update_id) if once else None

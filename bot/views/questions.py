@@ -62,12 +62,12 @@ def trail_label(answer: AnswerShown, language: str) -> str | None:
 
 def question_screen(shown: QuestionShown, language: str) -> Screen:
     question = shown.question
-    why = question.help if shown.why else None
     text = render(
         "question.j2",
         language,
         trail=[trail_label(answer, language) for answer in shown.trail],
-        why=why.in_(language) if why else None,
+        # "Pourquoi ?" pressed: the rationale under the question, as why.j2 writes it.
+        help=question.help.in_(language) if shown.why else None,
         source_file=question.source.title,
         source_section=question.source.section,
         position=shown.position,

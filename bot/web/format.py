@@ -13,7 +13,6 @@ from jinja2 import pass_context
 from bot.i18n import translations
 
 
-# Jinja's new-style gettext fills the %(name)s placeholders itself, after these.
 # A portfolio page writes about two thousand scores and dates, mostly the same few: Babel
 # parses the pattern and the locale each time, so each value is written once per language.
 @lru_cache(maxsize=4096)
@@ -27,6 +26,7 @@ def calendar_day(value: date, language: str, form: str = "medium") -> str:
     return format_date(value, format=form, locale=language)
 
 
+# Jinja's new-style gettext fills the %(name)s placeholders itself, after these.
 @pass_context
 def gettext(context, message: str) -> str:
     return translations(context["language"]).gettext(message)
